@@ -7,7 +7,7 @@ public protocol KMIPEnumerated: Hashable, Sendable, CustomStringConvertible {
 
 /// An enumeration value of the spec. Unknown values are kept (extensions, newer versions);
 /// `isDefined` tells whether the spec names the value.
-public protocol KMIPEnumeration: KMIPEnumerated {}
+public protocol KMIPEnumeration: KMIPEnumerated, TTLVCodable {}
 
 extension KMIPEnumeration {
     public var name: String? { Self.definition.value(rawValue)?.name }
@@ -17,7 +17,7 @@ extension KMIPEnumeration {
 }
 
 /// A bit mask of the spec (Cryptographic Usage Mask, Storage Status Mask…).
-public protocol KMIPMask: KMIPEnumerated, OptionSet where Element == Self, RawValue == UInt32 {}
+public protocol KMIPMask: KMIPEnumerated, OptionSet, TTLVCodable where Element == Self, RawValue == UInt32 {}
 
 extension KMIPMask {
     public var description: String { Self.definition.maskNames(rawValue).joined(separator: " ") }

@@ -1,0 +1,118 @@
+/// A structure of the typed model, described once as data: its fields in spec order, each with its
+/// tag, cardinality and the first version that has it. Decoding, encoding and version filtering are
+/// derived from that list, so no type hand-writes a codec and no handler checks versions.
+///
+///     public struct GetRequestPayload: KMIPStruct {
+///         public var uniqueIdentifier: String?
+///         public init() {}
+///         public static let fields: [Field<Self>] = [.optional(.uniqueIdentifier, \.uniqueIdentifier)]
+///     }
+public protocol KMIPStruct: TTLVCodable {
+    init()
+    static var fields: [Field<Self>] { get }
+}
+
+extension KMIPStruct {
+    public static func decode(_ e: TTLVElement, _ context: inout DecodingContext) throws -> Self {
+        try e.expect(.structure)
+        var value = Self()
+        let fields = Self.fields
+        var seen: UInt64 = 0
+        var cursor = e.children
+        while let child = cursor.next() {
+            let tag = child.tag
+            guard let i = fields.firstIndex(where: { $0.tag == tag }) else {
+                throw TTLVError(.unexpectedTag, offset: child.offset, tag: tag, "\(tag.xmlName) is not a field of \(e.tag.xmlName)")
+            }
+            let bit: UInt64 = 1 << UInt64(i)
+            if seen & bit != 0, fields[i].cardinality != .repeated {
+                throw TTLVError(.duplicateField, offset: child.offset, tag: tag, "\(tag.xmlName) appears twice in \(e.tag.xmlName)")
+            }
+            seen |= bit
+            try fields[i].decode(&value, child, &context)
+        }
+        for (i, f) in fields.enumerated() where f.cardinality == .required && seen & (1 << UInt64(i)) == 0 {
+            throw TTLVError(.missingField, offset: e.offset, tag: e.tag, "\(e.tag.xmlName) lacks its required \(f.tag.xmlName)")
+        }
+        return value
+    }
+
+    public func encode(tag: Tag, to w: inout TTLVWriter, _ context: EncodingContext) {
+        let mark = w.beginStructure(tag)
+        encodeFields(to: &w, context)
+        w.endStructure(mark)
+    }
+
+    /// Writes the fields without the enclosing structure header.
+    public func encodeFields(to w: inout TTLVWriter, _ context: EncodingContext) {
+        for f in Self.fields where f.since <= context.version {
+            f.encode(self, &w, context)
+        }
+    }
+
+    /// Decodes a whole message or item from bytes.
+    public init(ttlv bytes: [UInt8], tag: Tag? = nil, context: DecodingContext = DecodingContext()) throws {
+        var context = context
+        self = try bytes.withUnsafeBytes { raw in
+            let root = try TTLVReader.validate(raw, limits: context.limits)
+            if let tag, root.tag != tag {
+                throw TTLVError(.unexpectedTag, offset: 0, tag: root.tag, "expected \(tag.xmlName)")
+            }
+            return try Self.decode(root, &context)
+        }
+    }
+
+    /// This value as a TTLV item under `tag`.
+    public func ttlv(tag: Tag, context: EncodingContext = EncodingContext()) -> TTLV {
+        var w = TTLVWriter()
+        encode(tag: tag, to: &w, context)
+        // The bytes were just written by this library, so they are well-formed.
+        return try! TTLV(decoding: w.bytes, limits: Limits(maxMessageBytes: .max, maxDepth: 1 << 10, maxItems: .max))
+    }
+}
+
+/// One field of a `KMIPStruct`.
+public struct Field<Root>: Sendable {
+    public enum Cardinality: Sendable { case required, optional, repeated }
+    public let tag: Tag
+    public let cardinality: Cardinality
+    /// The first protocol version whose encoding has this field; older encodings leave it out.
+    public let since: ProtocolVersion
+    let decode: @Sendable (inout Root, TTLVElement, inout DecodingContext) throws -> Void
+    let encode: @Sendable (Root, inout TTLVWriter, EncodingContext) -> Void
+
+    public init(tag: Tag, cardinality: Cardinality, since: ProtocolVersion,
+                decode: @escaping @Sendable (inout Root, TTLVElement, inout DecodingContext) throws -> Void,
+                encode: @escaping @Sendable (Root, inout TTLVWriter, EncodingContext) -> Void) {
+        self.tag = tag; self.cardinality = cardinality; self.since = since; self.decode = decode; self.encode = encode
+    }
+
+    /// A field that must be present. Its property holds a placeholder until decoded.
+    public static func required<V: TTLVCodable>(_ tag: Tag, _ kp: WritableKeyPath<Root, V> & Sendable,
+                                                since: ProtocolVersion = .v1_0) -> Field {
+        Field(tag: tag, cardinality: .required, since: since,
+              decode: { root, e, c in root[keyPath: kp] = try V.decode(e, &c) },
+              encode: { root, w, c in root[keyPath: kp].encode(tag: tag, to: &w, c) })
+    }
+
+    public static func optional<V: TTLVCodable>(_ tag: Tag, _ kp: WritableKeyPath<Root, V?> & Sendable,
+                                                since: ProtocolVersion = .v1_0) -> Field {
+        Field(tag: tag, cardinality: .optional, since: since,
+              decode: { root, e, c in root[keyPath: kp] = try V.decode(e, &c) },
+              encode: { root, w, c in root[keyPath: kp]?.encode(tag: tag, to: &w, c) })
+    }
+
+    public static func repeated<V: TTLVCodable>(_ tag: Tag, _ kp: WritableKeyPath<Root, [V]> & Sendable,
+                                                since: ProtocolVersion = .v1_0) -> Field {
+        Field(tag: tag, cardinality: .repeated, since: since,
+              decode: { root, e, c in root[keyPath: kp].append(try V.decode(e, &c)) },
+              encode: { root, w, c in for v in root[keyPath: kp] { v.encode(tag: tag, to: &w, c) } })
+    }
+
+    /// A field whose type depends on fields decoded before it (e.g. a payload on its Operation).
+    public static func custom(_ tag: Tag, _ cardinality: Cardinality, since: ProtocolVersion = .v1_0,
+                              decode: @escaping @Sendable (inout Root, TTLVElement, inout DecodingContext) throws -> Void,
+                              encode: @escaping @Sendable (Root, inout TTLVWriter, EncodingContext) -> Void) -> Field {
+        Field(tag: tag, cardinality: cardinality, since: since, decode: decode, encode: encode)
+    }
+}

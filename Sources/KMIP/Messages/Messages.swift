@@ -1,0 +1,138 @@
+/// Request Message: a header and one or more batch items.
+public struct RequestMessage: KMIPStruct {
+    public var requestHeader = RequestHeader()
+    public var batchItems: [RequestBatchItem] = []
+
+    public init() {}
+    public init(header: RequestHeader, batchItems: [RequestBatchItem]) {
+        self.requestHeader = header
+        self.batchItems = batchItems
+    }
+
+    public static let fields: [Field<Self>] = [
+        .custom(.requestHeader, .required, decode: { root, e, c in
+            root.requestHeader = try .decode(e, &c)
+            c.version = root.requestHeader.protocolVersion
+        }, encode: { root, w, c in root.requestHeader.encode(tag: .requestHeader, to: &w, c) }),
+        .custom(.batchItem, .repeated, decode: { root, e, c in
+            guard root.batchItems.count < c.limits.maxBatchItems else {
+                throw TTLVError(.tooManyItems, offset: e.offset, tag: e.tag, "more than \(c.limits.maxBatchItems) batch items")
+            }
+            root.batchItems.append(try .decode(e, &c))
+        }, encode: { root, w, c in for b in root.batchItems { b.encode(tag: .batchItem, to: &w, c) } }),
+    ]
+
+    /// Decodes a Request Message; fields follow the version its header names.
+    public init(ttlv bytes: [UInt8], limits: Limits = .default) throws {
+        try self.init(ttlv: bytes, tag: .requestMessage, context: DecodingContext(limits: limits))
+    }
+
+    /// The TTLV encoding in the version of this message's header.
+    public func encoded() -> [UInt8] {
+        var w = TTLVWriter()
+        encode(tag: .requestMessage, to: &w, EncodingContext(version: requestHeader.protocolVersion))
+        return w.bytes
+    }
+}
+
+/// Response Message: a header and one batch item per request batch item.
+public struct ResponseMessage: KMIPStruct {
+    public var responseHeader = ResponseHeader()
+    public var batchItems: [ResponseBatchItem] = []
+
+    public init() {}
+    public init(header: ResponseHeader, batchItems: [ResponseBatchItem]) {
+        self.responseHeader = header
+        self.batchItems = batchItems
+    }
+
+    public static let fields: [Field<Self>] = [
+        .custom(.responseHeader, .required, decode: { root, e, c in
+            root.responseHeader = try .decode(e, &c)
+            c.version = root.responseHeader.protocolVersion
+        }, encode: { root, w, c in root.responseHeader.encode(tag: .responseHeader, to: &w, c) }),
+        .custom(.batchItem, .repeated, decode: { root, e, c in
+            guard root.batchItems.count < c.limits.maxBatchItems else {
+                throw TTLVError(.tooManyItems, offset: e.offset, tag: e.tag, "more than \(c.limits.maxBatchItems) batch items")
+            }
+            root.batchItems.append(try .decode(e, &c))
+        }, encode: { root, w, c in for b in root.batchItems { b.encode(tag: .batchItem, to: &w, c) } }),
+    ]
+
+    public init(ttlv bytes: [UInt8], limits: Limits = .default) throws {
+        try self.init(ttlv: bytes, tag: .responseMessage, context: DecodingContext(limits: limits))
+    }
+
+    public func encoded() -> [UInt8] {
+        var w = TTLVWriter()
+        encode(tag: .responseMessage, to: &w, EncodingContext(version: responseHeader.protocolVersion))
+        return w.bytes
+    }
+}
+
+/// Request Batch Item. The payload's type follows the Operation before it.
+public struct RequestBatchItem: KMIPStruct {
+    public var operation = Operation.create
+    public var uniqueBatchItemID: ByteString?
+    /// A typed `…RequestPayload` for every operation of KMIP 1.4; a `TTLV` for any other.
+    public var requestPayload: (any TTLVCodable)?
+    public var messageExtension: MessageExtension?
+
+    public init() {}
+    public init(operation: Operation, uniqueBatchItemID: ByteString? = nil, payload: (any TTLVCodable)?) {
+        self.operation = operation
+        self.uniqueBatchItemID = uniqueBatchItemID
+        self.requestPayload = payload
+    }
+
+    public static let fields: [Field<Self>] = [
+        .required(.operation, \.operation),
+        .optional(.uniqueBatchItemID, \.uniqueBatchItemID),
+        .custom(.requestPayload, .required, decode: { root, e, c in
+            root.requestPayload = try OperationRegistry.decodeRequestPayload(root.operation, e, &c)
+        }, encode: { root, w, c in root.requestPayload?.encode(tag: .requestPayload, to: &w, c) }),
+        .optional(.messageExtension, \.messageExtension),
+    ]
+}
+
+/// Response Batch Item.
+public struct ResponseBatchItem: KMIPStruct {
+    public var operation: Operation?
+    public var uniqueBatchItemID: ByteString?
+    public var resultStatus = ResultStatus.success
+    public var resultReason: ResultReason?
+    public var resultMessage: String?
+    public var asynchronousCorrelationValue: ByteString?
+    /// A typed `…ResponsePayload` for every operation of KMIP 1.4; a `TTLV` for any other.
+    public var responsePayload: (any TTLVCodable)?
+    public var messageExtension: MessageExtension?
+
+    public init() {}
+    public init(operation: Operation?, uniqueBatchItemID: ByteString? = nil, payload: (any TTLVCodable)?) {
+        self.operation = operation
+        self.uniqueBatchItemID = uniqueBatchItemID
+        self.responsePayload = payload
+    }
+
+    /// A failed item: `result reason: <Reason>; additional message: <text>` style errors keep the text in Result Message.
+    public init(operation: Operation?, uniqueBatchItemID: ByteString? = nil, error: KMIPError) {
+        self.operation = operation
+        self.uniqueBatchItemID = uniqueBatchItemID
+        self.resultStatus = .operationFailed
+        self.resultReason = error.reason
+        self.resultMessage = error.description
+    }
+
+    public static let fields: [Field<Self>] = [
+        .optional(.operation, \.operation),
+        .optional(.uniqueBatchItemID, \.uniqueBatchItemID),
+        .required(.resultStatus, \.resultStatus),
+        .optional(.resultReason, \.resultReason),
+        .optional(.resultMessage, \.resultMessage),
+        .optional(.asynchronousCorrelationValue, \.asynchronousCorrelationValue),
+        .custom(.responsePayload, .optional, decode: { root, e, c in
+            root.responsePayload = try OperationRegistry.decodeResponsePayload(root.operation, e, &c)
+        }, encode: { root, w, c in root.responsePayload?.encode(tag: .responsePayload, to: &w, c) }),
+        .optional(.messageExtension, \.messageExtension),
+    ]
+}
