@@ -60,17 +60,15 @@ public struct SpecGenerator {
         for v in e["values"] as! [[String: Any]] {
             guard let raw = v["value"] as? String else { continue }
             let value = hex(raw)
-            // Some registry rows quote their names ("\"End\""); the quotes are not part of the name.
-            let unquote = { (s: String) in s.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-            var names = [unquote(v["xml_name"] as! String)]
-            if let alt = v["xml_name_alt"] as? String { names.append(unquote(alt)) }
+            var names = [v["xml_name"] as! String]
+            if let alt = v["xml_name_alt"] as? String { names.append(alt) }
             let deprecated = (v["deprecated"] as? Bool) ?? false
             if let j = enums[index!].values.firstIndex(where: { $0.value == value }) {
                 for n in names where !enums[index!].values[j].xmlNames.contains(n) {
                     enums[index!].values[j].xmlNames.append(n)
                 }
             } else {
-                enums[index!].values.append(ValueRow(value: value, name: unquote(v["name"] as! String), xmlNames: names,
+                enums[index!].values.append(ValueRow(value: value, name: v["name"] as! String, xmlNames: names,
                                                      since: version, deprecated: deprecated))
             }
         }
@@ -130,7 +128,7 @@ public struct SpecGenerator {
         for t in tags.sorted(by: { $0.value < $1.value }) {
             let e = t.xmlNames.lazy.compactMap { enumerationFor(tagXMLName: $0) }.first
             let eText = e.map { "\($0).definition" } ?? "nil"
-            out += "        TagDefinition(tag: .\(Self.escaped(identifiers[t.value]!)), name: \(Self.quote(t.name)), xmlNames: \(t.xmlNames.map(Self.quote)), since: \(Self.version(t.since)), enumeration: \(eText)),\n"
+            out += "        TagDefinition(tag: .\(Self.escaped(identifiers[t.value]!)), name: \(Self.quote(t.name)), xmlNames: \(Self.list(t.xmlNames)), since: \(Self.version(t.since)), enumeration: \(eText)),\n"
         }
         out += "    ]\n}\n"
         return out
@@ -160,7 +158,7 @@ public struct SpecGenerator {
             }
             out += "\n    public static let definition = EnumerationDefinition(\n        name: \(Self.quote(e.name)), xmlName: \(Self.quote(e.xmlName)), since: \(Self.version(e.since)), isMask: \(e.isMask),\n        values: [\n"
             for v in e.values {
-                out += "            .init(value: 0x\(String(v.value, radix: 16, uppercase: true).leftPad(8)), name: \(Self.quote(v.name)), xmlNames: \(v.xmlNames.map(Self.quote)), since: \(Self.version(v.since))\(v.deprecated ? ", deprecated: true" : "")),\n"
+                out += "            .init(value: 0x\(String(v.value, radix: 16, uppercase: true).leftPad(8)), name: \(Self.quote(v.name)), xmlNames: \(Self.list(v.xmlNames)), since: \(Self.version(v.since))\(v.deprecated ? ", deprecated: true" : "")),\n"
             }
             out += "        ])\n}\n"
         }
@@ -197,6 +195,8 @@ public struct SpecGenerator {
                                         "func", "let", "var", "if", "else", "for", "while", "repeat", "do", "try", "throw",
                                         "throws", "break", "continue", "fallthrough", "guard", "defer", "inout", "any", "some", "Type"]
     static func escaped(_ id: String) -> String { keywords.contains(id) ? "`\(id)`" : id }
+
+    static func list(_ names: [String]) -> String { "[" + names.map(quote).joined(separator: ", ") + "]" }
 
     static func quote(_ s: String) -> String {
         "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""

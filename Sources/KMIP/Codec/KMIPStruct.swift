@@ -10,9 +10,13 @@
 public protocol KMIPStruct: TTLVCodable {
     init()
     static var fields: [Field<Self>] { get }
+    /// Rules the field list cannot state (e.g. one of two forms must be present); runs after decoding.
+    func validateDecoded() throws
 }
 
 extension KMIPStruct {
+    public func validateDecoded() throws {}
+
     public static func decode(_ e: TTLVElement, _ context: inout DecodingContext) throws -> Self {
         try e.expect(.structure)
         var value = Self()
@@ -33,6 +37,10 @@ extension KMIPStruct {
         }
         for (i, f) in fields.enumerated() where f.cardinality == .required && seen & (1 << UInt64(i)) == 0 {
             throw TTLVError(.missingField, offset: e.offset, tag: e.tag, "\(e.tag.xmlName) lacks its required \(f.tag.xmlName)")
+        }
+        do { try value.validateDecoded() } catch var error as TTLVError {
+            error.offset = error.offset ?? e.offset
+            throw error
         }
         return value
     }

@@ -61,7 +61,7 @@ public enum TTLVReader {
         }
         switch type {
         case .structure:
-            guard depth < limits.maxDepth else {
+            guard depth <= limits.maxDepth else {
                 throw TTLVError(.tooDeep, offset: offset, tag: tag, "structures nested deeper than \(limits.maxDepth)")
             }
             guard length % 8 == 0 else {

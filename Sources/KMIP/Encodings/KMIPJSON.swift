@@ -1,0 +1,68 @@
+/// The KMIP JSON encoding: `{"tag": "BatchCount", "type": "Integer", "value": 1}`, structures with
+/// an array value, unknown tags as `"0x54XXXX"`. Integers, Long Integers and Intervals are numbers;
+/// enumerations and masks are names where known.
+public enum KMIPJSON {
+    public static func decode(_ json: String) throws -> TTLV {
+        try template(JSONValue.parse(json)).bind { p, tag, _ in
+            throw JSONError(offset: 0, message: "placeholder \(p) in \(tag.xmlName) has no value")
+        }
+    }
+
+    public static func template(_ j: JSONValue, attributeName: String? = nil) throws -> TTLVTemplate {
+        guard case .string(let tagName)? = j["tag"], let tag = Tag(xmlName: tagName) else {
+            throw JSONError(offset: 0, message: "item without a known \"tag\": \(j.serialized())")
+        }
+        var typeName = "Structure"
+        if let t = j["type"] {
+            guard case .string(let s) = t else { throw JSONError(offset: 0, message: "\"type\" of \(tagName) is not a string") }
+            typeName = s
+        }
+        guard let type = ItemType.allCases.first(where: { $0.xmlName == typeName }) else {
+            throw JSONError(offset: 0, message: "unknown type \"\(typeName)\" for \(tagName)")
+        }
+        guard let value = j["value"] else { throw JSONError(offset: 0, message: "\(tagName) has no \"value\"") }
+        if type == .structure {
+            guard case .array(let items) = value else { throw JSONError(offset: 0, message: "Structure \(tagName) needs an array value") }
+            var name: String?
+            for item in items {
+                if case .string("AttributeName")? = item["tag"], case .string(let n)? = item["value"] { name = n }
+            }
+            return TTLVTemplate(tag, .structure(try items.map { try template($0, attributeName: name) }))
+        }
+        let text: String
+        switch value {
+        case .string(let s):
+            if let p = Placeholder(s) { return TTLVTemplate(tag, .placeholder(p, type)) }
+            text = s
+        case .integer(let n): text = String(n)
+        case .bool(let b): text = b ? "true" : "false"
+        default: throw JSONError(offset: 0, message: "unsupported value for \(tagName): \(value.serialized())")
+        }
+        let en = ValueText.enumeration(for: tag, attributeName: attributeName)
+        guard let v = ValueText.parse(text, type: type, enumeration: en) else {
+            throw JSONError(offset: 0, message: "\"\(text)\" is not a valid \(type.specName) for \(tagName)")
+        }
+        return TTLVTemplate(tag, .value(v))
+    }
+
+    public static func value(_ item: TTLV, attributeName: String? = nil) -> JSONValue {
+        let tagText = JSONValue.string(item.tag.definition != nil ? item.tag.xmlName : item.tag.hexString)
+        if case .structure(let children) = item.value {
+            var an: String?
+            if case .textString(let n)? = children.first(where: { $0.tag == .attributeName })?.value { an = n }
+            return .object([("tag", tagText), ("value", .array(children.map { value($0, attributeName: an) }))])
+        }
+        let en = ValueText.enumeration(for: item.tag, attributeName: attributeName)
+        let v: JSONValue
+        switch item.value {
+        case .integer(let n) where en == nil: v = .integer(Int64(n))
+        case .longInteger(let n): v = .integer(n)
+        case .interval(let n): v = .integer(Int64(n.seconds))
+        case .boolean(let b): v = .bool(b)
+        default: v = .string(ValueText.format(item.value, enumeration: en))
+        }
+        return .object([("tag", tagText), ("type", .string(item.value.itemType.xmlName)), ("value", v)])
+    }
+
+    public static func encode(_ item: TTLV) -> String { value(item).serialized() + "\n" }
+}

@@ -1,0 +1,17 @@
+/// RNG Retrieve (KMIP 1.4 §4.35; since 1.2).
+public struct RNGRetrieveRequestPayload: KMIPStruct, Hashable {
+    /// Bytes of output wanted.
+    public var dataLength: Int32 = 0
+    public init() {}
+    public static let fields: [Field<Self>] = [
+        .required(.dataLength, \.dataLength, since: .v1_2),
+    ]
+}
+
+public struct RNGRetrieveResponsePayload: KMIPStruct, Hashable {
+    public var data = ByteString([])
+    public init() {}
+    public static let fields: [Field<Self>] = [
+        .required(.data, \.data, since: .v1_2),
+    ]
+}

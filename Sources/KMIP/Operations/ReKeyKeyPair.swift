@@ -1,0 +1,31 @@
+/// Re-key Key Pair (KMIP 1.4 §4.5; since 1.1).
+public struct ReKeyKeyPairRequestPayload: KMIPStruct, Hashable {
+    /// Omitted: the ID Placeholder.
+    public var privateKeyUniqueIdentifier: String?
+    public var offset: Interval?
+    public var commonTemplateAttribute: TemplateAttribute?
+    public var privateKeyTemplateAttribute: TemplateAttribute?
+    public var publicKeyTemplateAttribute: TemplateAttribute?
+    public init() {}
+    public static let fields: [Field<Self>] = [
+        .optional(.privateKeyUniqueIdentifier, \.privateKeyUniqueIdentifier, since: .v1_1),
+        .optional(.offset, \.offset, since: .v1_1),
+        .optional(.commonTemplateAttribute, \.commonTemplateAttribute, since: .v1_1),
+        .optional(.privateKeyTemplateAttribute, \.privateKeyTemplateAttribute, since: .v1_1),
+        .optional(.publicKeyTemplateAttribute, \.publicKeyTemplateAttribute, since: .v1_1),
+    ]
+}
+
+public struct ReKeyKeyPairResponsePayload: KMIPStruct, Hashable {
+    public var privateKeyUniqueIdentifier = ""
+    public var publicKeyUniqueIdentifier = ""
+    public var privateKeyTemplateAttribute: TemplateAttribute?
+    public var publicKeyTemplateAttribute: TemplateAttribute?
+    public init() {}
+    public static let fields: [Field<Self>] = [
+        .required(.privateKeyUniqueIdentifier, \.privateKeyUniqueIdentifier, since: .v1_1),
+        .required(.publicKeyUniqueIdentifier, \.publicKeyUniqueIdentifier, since: .v1_1),
+        .optional(.privateKeyTemplateAttribute, \.privateKeyTemplateAttribute, since: .v1_1),
+        .optional(.publicKeyTemplateAttribute, \.publicKeyTemplateAttribute, since: .v1_1),
+    ]
+}
