@@ -98,23 +98,29 @@ public struct Field<Root>: Sendable {
     /// A field that must be present. Its property holds a placeholder until decoded.
     public static func required<V: TTLVCodable>(_ tag: Tag, _ kp: WritableKeyPath<Root, V> & Sendable,
                                                 since: ProtocolVersion = .v1_0) -> Field {
-        Field(tag: tag, cardinality: .required, since: since,
-              decode: { root, e, c in root[keyPath: kp] = try V.decode(e, &c) },
-              encode: { root, w, c in root[keyPath: kp].encode(tag: tag, to: &w, c) })
+        let p = Property(kp)
+        return Field(tag: tag, cardinality: .required, since: since,
+                     decode: { root, e, c in p.write(&root, try V.decode(e, &c)) },
+                     encode: { root, w, c in p.read(root) { $0.encode(tag: tag, to: &w, c) } })
     }
 
     public static func optional<V: TTLVCodable>(_ tag: Tag, _ kp: WritableKeyPath<Root, V?> & Sendable,
                                                 since: ProtocolVersion = .v1_0) -> Field {
-        Field(tag: tag, cardinality: .optional, since: since,
-              decode: { root, e, c in root[keyPath: kp] = try V.decode(e, &c) },
-              encode: { root, w, c in root[keyPath: kp]?.encode(tag: tag, to: &w, c) })
+        let p = Property(kp)
+        return Field(tag: tag, cardinality: .optional, since: since,
+                     decode: { root, e, c in p.write(&root, try V.decode(e, &c)) },
+                     encode: { root, w, c in p.read(root) { $0?.encode(tag: tag, to: &w, c) } })
     }
 
     public static func repeated<V: TTLVCodable>(_ tag: Tag, _ kp: WritableKeyPath<Root, [V]> & Sendable,
                                                 since: ProtocolVersion = .v1_0) -> Field {
-        Field(tag: tag, cardinality: .repeated, since: since,
-              decode: { root, e, c in root[keyPath: kp].append(try V.decode(e, &c)) },
-              encode: { root, w, c in for v in root[keyPath: kp] { v.encode(tag: tag, to: &w, c) } })
+        let p = Property(kp)
+        return Field(tag: tag, cardinality: .repeated, since: since,
+                     decode: { root, e, c in
+                         let v = try V.decode(e, &c)
+                         p.modify(&root) { $0.append(v) }
+                     },
+                     encode: { root, w, c in p.read(root) { for v in $0 { v.encode(tag: tag, to: &w, c) } } })
     }
 
     /// A field whose type depends on fields decoded before it (e.g. a payload on its Operation).
@@ -122,5 +128,39 @@ public struct Field<Root>: Sendable {
                               decode: @escaping @Sendable (inout Root, TTLVElement, inout DecodingContext) throws -> Void,
                               encode: @escaping @Sendable (Root, inout TTLVWriter, EncodingContext) -> Void) -> Field {
         Field(tag: tag, cardinality: cardinality, since: since, decode: decode, encode: encode)
+    }
+}
+
+/// Reads and writes one stored property. Key path projection is generic and slow at run time, so a
+/// stored property is reached at the byte offset the compiler reports for it; anything else (a
+/// computed property) falls back to the key path.
+struct Property<Root, Value>: @unchecked Sendable {
+    let keyPath: WritableKeyPath<Root, Value>
+    let offset: Int?
+
+    init(_ keyPath: WritableKeyPath<Root, Value>) {
+        self.keyPath = keyPath
+        self.offset = MemoryLayout<Root>.offset(of: keyPath)
+    }
+
+    @inline(__always) func read<R>(_ root: Root, _ body: (borrowing Value) -> R) -> R {
+        guard let offset else { return body(root[keyPath: keyPath]) }
+        return withUnsafePointer(to: root) { p in
+            body(UnsafeRawPointer(p).advanced(by: offset).assumingMemoryBound(to: Value.self).pointee)
+        }
+    }
+
+    @inline(__always) func write(_ root: inout Root, _ value: Value) {
+        guard let offset else { root[keyPath: keyPath] = value; return }
+        withUnsafeMutablePointer(to: &root) { p in
+            UnsafeMutableRawPointer(p).advanced(by: offset).assumingMemoryBound(to: Value.self).pointee = value
+        }
+    }
+
+    @inline(__always) func modify(_ root: inout Root, _ body: (inout Value) -> Void) {
+        guard let offset else { body(&root[keyPath: keyPath]); return }
+        withUnsafeMutablePointer(to: &root) { p in
+            body(&UnsafeMutableRawPointer(p).advanced(by: offset).assumingMemoryBound(to: Value.self).pointee)
+        }
     }
 }

@@ -3,6 +3,8 @@ public struct DecodingContext: Sendable {
     /// The message's protocol version, once its header has been read.
     public var version: ProtocolVersion
     public var limits: Limits
+    /// While a Key Block's Key Value is decoded: its Key Format Type, which fixes the Key Material's form.
+    public var keyFormatType: KeyFormatType?
     public init(version: ProtocolVersion = .latest, limits: Limits = .default) {
         self.version = version
         self.limits = limits

@@ -32,7 +32,12 @@ public struct KeyBlock: KMIPStruct, Hashable {
         .custom(.keyValue, .optional, decode: { root, e, c in
             switch e.type {
             case .byteString: root.keyValue = .wrapped(ByteString(e.bytes))
-            case .structure: root.keyValue = .plain(try KeyValue.decode(e, keyFormatType: root.keyFormatType, &c))
+            case .structure:
+                // The Key Material's form follows this Key Block's Key Format Type.
+                let outer = c.keyFormatType
+                c.keyFormatType = root.keyFormatType
+                defer { c.keyFormatType = outer }
+                root.keyValue = .plain(try KeyValue.decode(e, &c))
             default:
                 throw TTLVError(.unexpectedType, offset: e.offset, tag: e.tag,
                                 "Key Value is a Structure or, wrapped, a Byte String; found \(e.type.specName)")
@@ -75,38 +80,14 @@ public struct KeyValue: KMIPStruct, Hashable {
         self.attributes = attributes
     }
 
-    /// Without a Key Format Type, a structured Key Material stays generic (`.other`); a Key Block
-    /// decodes its Key Value with `decode(_:keyFormatType:_:)` instead.
+    /// The Key Material's form follows the enclosing Key Block's Key Format Type (`DecodingContext`);
+    /// without one, a structured Key Material stays generic (`.other`).
     public static let fields: [Field<Self>] = [
         .custom(.keyMaterial, .required, decode: { root, e, c in
-            root.keyMaterial = try KeyMaterial.decode(e, keyFormatType: nil, &c)
+            root.keyMaterial = try KeyMaterial.decode(e, keyFormatType: c.keyFormatType, &c)
         }, encode: { root, w, c in root.keyMaterial.encode(tag: .keyMaterial, to: &w, c) }),
         .repeated(.attribute, \.attributes),
     ]
-
-    /// Decodes a Key Value whose Key Material has the form of `keyFormatType`.
-    public static func decode(_ e: TTLVElement, keyFormatType: KeyFormatType, _ c: inout DecodingContext) throws -> KeyValue {
-        try e.expect(.structure)
-        var value = KeyValue()
-        var sawMaterial = false
-        var cursor = e.children
-        while let child = cursor.next() {
-            switch child.tag {
-            case .keyMaterial:
-                guard !sawMaterial else {
-                    throw TTLVError(.duplicateField, offset: child.offset, tag: child.tag, "Key Material appears twice in Key Value")
-                }
-                value.keyMaterial = try KeyMaterial.decode(child, keyFormatType: keyFormatType, &c)
-                sawMaterial = true
-            case .attribute:
-                value.attributes.append(try Attribute.decode(child, &c))
-            default:
-                throw TTLVError(.unexpectedTag, offset: child.offset, tag: child.tag, "\(child.tag.xmlName) is not a field of Key Value")
-            }
-        }
-        guard sawMaterial else { throw TTLVError(.missingField, offset: e.offset, tag: e.tag, "Key Value lacks its required Key Material") }
-        return value
-    }
 
     /// Decodes a TTLV-encoded Key Value, e.g. one just unwrapped.
     public init(ttlv bytes: [UInt8], keyFormatType: KeyFormatType, context: DecodingContext = DecodingContext()) throws {
@@ -114,7 +95,8 @@ public struct KeyValue: KMIPStruct, Hashable {
         self = try bytes.withUnsafeBytes { raw in
             let root = try TTLVReader.validate(raw, limits: context.limits)
             guard root.tag == .keyValue else { throw TTLVError(.unexpectedTag, offset: 0, tag: root.tag, "expected KeyValue") }
-            return try KeyValue.decode(root, keyFormatType: keyFormatType, &context)
+            context.keyFormatType = keyFormatType
+            return try KeyValue.decode(root, &context)
         }
     }
 }

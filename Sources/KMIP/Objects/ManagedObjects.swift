@@ -196,21 +196,41 @@ public enum ManagedObject: Hashable, Sendable {
         }
     }
 
-    public func encode(to w: inout TTLVWriter, _ c: EncodingContext) { value.encode(tag: tag, to: &w, c) }
+    public func encode(to w: inout TTLVWriter, _ c: EncodingContext) {
+        // A switch, not `value`: boxing the object in an existential on every encode costs an allocation.
+        switch self {
+        case .certificate(let v): v.encode(tag: Certificate.tag, to: &w, c)
+        case .symmetricKey(let v): v.encode(tag: SymmetricKey.tag, to: &w, c)
+        case .publicKey(let v): v.encode(tag: PublicKey.tag, to: &w, c)
+        case .privateKey(let v): v.encode(tag: PrivateKey.tag, to: &w, c)
+        case .splitKey(let v): v.encode(tag: SplitKey.tag, to: &w, c)
+        case .template(let v): v.encode(tag: Template.tag, to: &w, c)
+        case .secretData(let v): v.encode(tag: SecretData.tag, to: &w, c)
+        case .opaqueObject(let v): v.encode(tag: OpaqueObject.tag, to: &w, c)
+        case .pgpKey(let v): v.encode(tag: PGPKey.tag, to: &w, c)
+        }
+    }
 
     /// One optional field per object tag, so a payload recognises its object by its tag:
     /// `fields: [.required(.objectType, \.objectType), …] + ManagedObject.fields(\.object)`.
-    /// A second object in the same structure is a duplicate field.
+    /// A second object in the same structure is a duplicate field. The object is written once, by
+    /// the first of these fields (they all stand at the same place in the structure).
     public static func fields<Root>(_ kp: WritableKeyPath<Root, ManagedObject?> & Sendable) -> [Field<Root>] {
-        types.map { type in
-            .custom(type.tag, .optional, since: type.since, decode: { root, e, c in
-                guard root[keyPath: kp] == nil else {
+        let p = Property(kp)
+        let writeObject: @Sendable (Root, inout TTLVWriter, EncodingContext) -> Void = { root, w, c in
+            p.read(root) { $0?.encode(to: &w, c) }
+        }
+        let skip: @Sendable (Root, inout TTLVWriter, EncodingContext) -> Void = { _, _, _ in }
+        var fields: [Field<Root>] = []
+        for (i, type) in types.enumerated() {
+            let decode: @Sendable (inout Root, TTLVElement, inout DecodingContext) throws -> Void = { root, e, c in
+                guard p.read(root, { $0 == nil }) else {
                     throw TTLVError(.duplicateField, offset: e.offset, tag: e.tag, "a second Managed Object (\(e.tag.xmlName))")
                 }
-                root[keyPath: kp] = try type.decode(e, &c).managedObject
-            }, encode: { root, w, c in
-                if let object = root[keyPath: kp], object.tag == type.tag { object.encode(to: &w, c) }
-            })
+                p.write(&root, try type.decode(e, &c).managedObject)
+            }
+            fields.append(.custom(type.tag, .optional, since: type.since, decode: decode, encode: i == 0 ? writeObject : skip))
         }
+        return fields
     }
 }
