@@ -25,6 +25,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KMIPTests", dependencies: ["KMIP", "KMIPSpecGenCore"]),
+        // Runs the built `strongroom` executable (built by `swift build --build-tests`).
+        .testTarget(name: "strongroomTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import KMIP
 
@@ -163,6 +164,59 @@ final class MalformedTTLVTests: XCTestCase {
             if decodeError(b) != nil { rejected += 1 }
         }
         XCTAssertGreaterThan(rejected, 10_000)
+    }
+}
+
+/// The same over real messages of every operation: the OASIS corpus and the NLnet Labs vectors.
+final class CorpusCorruptionTests: XCTestCase {
+    func decode(_ bytes: [UInt8]) -> Bool {
+        do {
+            if bytes.count > 2, bytes[2] == 0x78 { _ = try RequestMessage(ttlv: bytes) } else { _ = try ResponseMessage(ttlv: bytes) }
+            return true
+        } catch is TTLVError {
+            return false
+        } catch {
+            XCTFail("unexpected error type \(error)")
+            return false
+        }
+    }
+
+    func testEveryVectorTruncatedAtEveryByte() throws {
+        let dir = try SharedData.require("kmip-testcases/vectors/nlnetlabs-kmip-protocol")
+        let files = FileManager.default.enumerator(atPath: dir.path)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".hex") }
+        XCTAssertEqual(files.count, 75)
+        for f in files {
+            let bytes = SharedData.hex(try String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8))
+            XCTAssertTrue(decode(bytes), f)
+            for n in 0..<bytes.count where decode(Array(bytes[0..<n])) {
+                XCTFail("\(f) cut at \(n) of \(bytes.count) bytes decoded")
+            }
+        }
+    }
+
+    func testRandomCorruptionOfCorpusMessages() throws {
+        let root = try SharedData.require("kmip-testcases")
+        var rng = SplitMix64(seed: 0xC0FFEE)
+        var messages: [[UInt8]] = []
+        for row in try CorpusRoundTripTests.manifest(root) where row.path.hasPrefix("1.4") {
+            let text = try String(contentsOf: root.appendingPathComponent(row.path), encoding: .utf8)
+            for t in try KMIPXML.testCaseMessages(text) {
+                messages.append(try t.bind(CorpusRoundTripTests.bind).encoded())
+            }
+        }
+        XCTAssertGreaterThan(messages.count, 1_000)
+        var decoded = 0, rejected = 0
+        for (i, m) in messages.enumerated() where i % 3 == 0 {
+            for _ in 0..<30 {
+                var b = m
+                for _ in 0..<(1 + Int(rng.next() % 3)) {
+                    b[Int(rng.next() % UInt64(b.count))] = UInt8(truncatingIfNeeded: rng.next())
+                }
+                if decode(b) { decoded += 1 } else { rejected += 1 }
+            }
+        }
+        print("corrupted corpus messages: \(rejected) rejected with an error, \(decoded) still valid")
+        XCTAssertGreaterThan(rejected, decoded)
     }
 }
 
