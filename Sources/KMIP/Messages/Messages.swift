@@ -10,16 +10,8 @@ public struct RequestMessage: KMIPStruct {
     }
 
     public static let fields: [Field<Self>] = [
-        .custom(.requestHeader, .required, decode: { root, e, c in
-            root.requestHeader = try .decode(e, &c)
-            c.version = root.requestHeader.protocolVersion
-        }, encode: { root, w, c in root.requestHeader.encode(tag: .requestHeader, to: &w, c) }),
-        .custom(.batchItem, .repeated, decode: { root, e, c in
-            guard root.batchItems.count < c.limits.maxBatchItems else {
-                throw TTLVError(.tooManyItems, offset: e.offset, tag: e.tag, "more than \(c.limits.maxBatchItems) batch items")
-            }
-            root.batchItems.append(try .decode(e, &c))
-        }, encode: { root, w, c in for b in root.batchItems { b.encode(tag: .batchItem, to: &w, c) } }),
+        .header(.requestHeader, \.requestHeader),
+        .batchItems(\.batchItems),
     ]
 
     /// Decodes a Request Message; fields follow the version its header names.
@@ -47,16 +39,8 @@ public struct ResponseMessage: KMIPStruct {
     }
 
     public static let fields: [Field<Self>] = [
-        .custom(.responseHeader, .required, decode: { root, e, c in
-            root.responseHeader = try .decode(e, &c)
-            c.version = root.responseHeader.protocolVersion
-        }, encode: { root, w, c in root.responseHeader.encode(tag: .responseHeader, to: &w, c) }),
-        .custom(.batchItem, .repeated, decode: { root, e, c in
-            guard root.batchItems.count < c.limits.maxBatchItems else {
-                throw TTLVError(.tooManyItems, offset: e.offset, tag: e.tag, "more than \(c.limits.maxBatchItems) batch items")
-            }
-            root.batchItems.append(try .decode(e, &c))
-        }, encode: { root, w, c in for b in root.batchItems { b.encode(tag: .batchItem, to: &w, c) } }),
+        .header(.responseHeader, \.responseHeader),
+        .batchItems(\.batchItems),
     ]
 
     public init(ttlv bytes: [UInt8], limits: Limits = .default) throws {
@@ -135,4 +119,36 @@ public struct ResponseBatchItem: KMIPStruct {
         }, encode: { root, w, c in root.responsePayload?.encode(tag: .responsePayload, to: &w, c) }),
         .optional(.messageExtension, \.messageExtension),
     ]
+}
+
+/// A header of either message.
+protocol MessageHeader: KMIPStruct {
+    var protocolVersion: ProtocolVersion { get }
+}
+
+extension RequestHeader: MessageHeader {}
+extension ResponseHeader: MessageHeader {}
+
+extension Field {
+    /// The message header: once read, the rest of the message is read in the version it names.
+    static func header<H: MessageHeader>(_ tag: Tag, _ kp: WritableKeyPath<Root, H> & Sendable) -> Field {
+        let p = Property(kp)
+        return .custom(tag, .required, decode: { root, e, c in
+            let header = try H.decode(e, &c)
+            c.version = header.protocolVersion
+            p.write(&root, header)
+        }, encode: { root, w, c in p.read(root) { $0.encode(tag: tag, to: &w, c) } })
+    }
+
+    /// The batch items, at most `Limits.maxBatchItems` of them.
+    static func batchItems<Item: KMIPStruct>(_ kp: WritableKeyPath<Root, [Item]> & Sendable) -> Field {
+        let p = Property(kp)
+        return .custom(.batchItem, .repeated, decode: { root, e, c in
+            guard p.read(root, { $0.count }) < c.limits.maxBatchItems else {
+                throw TTLVError(.tooManyItems, offset: e.offset, tag: e.tag, "more than \(c.limits.maxBatchItems) batch items")
+            }
+            let item = try Item.decode(e, &c)
+            p.modify(&root) { $0.append(item) }
+        }, encode: { root, w, c in p.read(root) { for b in $0 { b.encode(tag: .batchItem, to: &w, c) } } })
+    }
 }
