@@ -35,6 +35,14 @@ final class VersionTests: XCTestCase {
         XCTAssertEqual(try ResponseMessage(ttlv: bytes).responseHeader, m.responseHeader)
     }
 
+    func testOperationsNewerThanTheMessageKeepTheirFields() {
+        // A 1.0 client may still ask Discover Versions (1.1); the answer must not come back empty.
+        var payload = DiscoverVersionsResponsePayload()
+        payload.protocolVersions = [.v1_0]
+        let tree = payload.ttlv(tag: .responsePayload, context: EncodingContext(version: .v1_0))
+        XCTAssertEqual(tree.children.count, 1)
+    }
+
     func testDiscoverVersions() {
         XCTAssertEqual(ProtocolVersion.discoverVersions(clientVersions: []), [.v1_4, .v1_3, .v1_2, .v1_1, .v1_0])
         XCTAssertEqual(ProtocolVersion.discoverVersions(clientVersions: [.v1_0, .v2_0, .v1_2]), [.v1_2, .v1_0])

@@ -85,6 +85,8 @@ public struct Field<Root>: Sendable {
     public let tag: Tag
     public let cardinality: Cardinality
     /// The first protocol version whose encoding has this field; older encodings leave it out.
+    /// Only for fields added to a structure that existed before them: the fields of an operation
+    /// introduced later carry no `since`, because a server refuses that operation as a whole.
     public let since: ProtocolVersion
     let decode: @Sendable (inout Root, TTLVElement, inout DecodingContext) throws -> Void
     let encode: @Sendable (Root, inout TTLVWriter, EncodingContext) -> Void

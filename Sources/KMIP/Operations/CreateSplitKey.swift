@@ -10,13 +10,13 @@ public struct CreateSplitKeyRequestPayload: KMIPStruct, Hashable {
     public var templateAttribute = TemplateAttribute()
     public init() {}
     public static let fields: [Field<Self>] = [
-        .required(.objectType, \.objectType, since: .v1_2),
-        .optional(.uniqueIdentifier, \.uniqueIdentifier, since: .v1_2),
-        .required(.splitKeyParts, \.splitKeyParts, since: .v1_2),
-        .required(.splitKeyThreshold, \.splitKeyThreshold, since: .v1_2),
-        .required(.splitKeyMethod, \.splitKeyMethod, since: .v1_2),
-        .optional(.primeFieldSize, \.primeFieldSize, since: .v1_2),
-        .required(.templateAttribute, \.templateAttribute, since: .v1_2),
+        .required(.objectType, \.objectType),
+        .optional(.uniqueIdentifier, \.uniqueIdentifier),
+        .required(.splitKeyParts, \.splitKeyParts),
+        .required(.splitKeyThreshold, \.splitKeyThreshold),
+        .required(.splitKeyMethod, \.splitKeyMethod),
+        .optional(.primeFieldSize, \.primeFieldSize),
+        .required(.templateAttribute, \.templateAttribute),
     ]
 }
 
@@ -28,8 +28,8 @@ public struct CreateSplitKeyResponsePayload: KMIPStruct, Hashable {
     public var templateAttribute: TemplateAttribute?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .optional(.objectType, \.objectType, since: .v1_2),
-        .repeated(.uniqueIdentifier, \.uniqueIdentifiers, since: .v1_2),
-        .optional(.templateAttribute, \.templateAttribute, since: .v1_2),
+        .optional(.objectType, \.objectType),
+        .repeated(.uniqueIdentifier, \.uniqueIdentifiers),
+        .optional(.templateAttribute, \.templateAttribute),
     ]
 }

@@ -15,10 +15,10 @@ public struct DecryptRequestPayload: KMIPStruct, Hashable {
     public var authenticatedEncryptionTag: ByteString?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .optional(.uniqueIdentifier, \.uniqueIdentifier, since: .v1_2),
-        .optional(.cryptographicParameters, \.cryptographicParameters, since: .v1_2),
-        .optional(.data, \.data, since: .v1_2),
-        .optional(.ivCounterNonce, \.ivCounterNonce, since: .v1_2),
+        .optional(.uniqueIdentifier, \.uniqueIdentifier),
+        .optional(.cryptographicParameters, \.cryptographicParameters),
+        .optional(.data, \.data),
+        .optional(.ivCounterNonce, \.ivCounterNonce),
         .optional(.correlationValue, \.correlationValue, since: .v1_3),
         .optional(.initIndicator, \.initIndicator, since: .v1_3),
         .optional(.finalIndicator, \.finalIndicator, since: .v1_3),
@@ -34,8 +34,8 @@ public struct DecryptResponsePayload: KMIPStruct, Hashable {
     public var correlationValue: ByteString?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .required(.uniqueIdentifier, \.uniqueIdentifier, since: .v1_2),
-        .optional(.data, \.data, since: .v1_2),
+        .required(.uniqueIdentifier, \.uniqueIdentifier),
+        .optional(.data, \.data),
         .optional(.correlationValue, \.correlationValue, since: .v1_3),
     ]
 }

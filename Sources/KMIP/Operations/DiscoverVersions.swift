@@ -4,7 +4,7 @@ public struct DiscoverVersionsRequestPayload: KMIPStruct, Hashable {
     public var protocolVersions: [ProtocolVersion] = []
     public init() {}
     public static let fields: [Field<Self>] = [
-        .repeated(.protocolVersion, \.protocolVersions, since: .v1_1),
+        .repeated(.protocolVersion, \.protocolVersions),
     ]
 }
 
@@ -12,6 +12,6 @@ public struct DiscoverVersionsResponsePayload: KMIPStruct, Hashable {
     public var protocolVersions: [ProtocolVersion] = []
     public init() {}
     public static let fields: [Field<Self>] = [
-        .repeated(.protocolVersion, \.protocolVersions, since: .v1_1),
+        .repeated(.protocolVersion, \.protocolVersions),
     ]
 }

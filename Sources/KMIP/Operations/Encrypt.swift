@@ -14,10 +14,10 @@ public struct EncryptRequestPayload: KMIPStruct, Hashable {
     public var authenticatedEncryptionAdditionalData: ByteString?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .optional(.uniqueIdentifier, \.uniqueIdentifier, since: .v1_2),
-        .optional(.cryptographicParameters, \.cryptographicParameters, since: .v1_2),
-        .optional(.data, \.data, since: .v1_2),
-        .optional(.ivCounterNonce, \.ivCounterNonce, since: .v1_2),
+        .optional(.uniqueIdentifier, \.uniqueIdentifier),
+        .optional(.cryptographicParameters, \.cryptographicParameters),
+        .optional(.data, \.data),
+        .optional(.ivCounterNonce, \.ivCounterNonce),
         .optional(.correlationValue, \.correlationValue, since: .v1_3),
         .optional(.initIndicator, \.initIndicator, since: .v1_3),
         .optional(.finalIndicator, \.finalIndicator, since: .v1_3),
@@ -36,9 +36,9 @@ public struct EncryptResponsePayload: KMIPStruct, Hashable {
     public var authenticatedEncryptionTag: ByteString?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .required(.uniqueIdentifier, \.uniqueIdentifier, since: .v1_2),
-        .optional(.data, \.data, since: .v1_2),
-        .optional(.ivCounterNonce, \.ivCounterNonce, since: .v1_2),
+        .required(.uniqueIdentifier, \.uniqueIdentifier),
+        .optional(.data, \.data),
+        .optional(.ivCounterNonce, \.ivCounterNonce),
         .optional(.correlationValue, \.correlationValue, since: .v1_3),
         .optional(.authenticatedEncryptionTag, \.authenticatedEncryptionTag, since: .v1_4),
     ]

@@ -8,11 +8,11 @@ public struct ExportRequestPayload: KMIPStruct, Hashable {
     public var keyWrappingSpecification: KeyWrappingSpecification?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .optional(.uniqueIdentifier, \.uniqueIdentifier, since: .v1_4),
-        .optional(.keyFormatType, \.keyFormatType, since: .v1_4),
-        .optional(.keyWrapType, \.keyWrapType, since: .v1_4),
-        .optional(.keyCompressionType, \.keyCompressionType, since: .v1_4),
-        .optional(.keyWrappingSpecification, \.keyWrappingSpecification, since: .v1_4),
+        .optional(.uniqueIdentifier, \.uniqueIdentifier),
+        .optional(.keyFormatType, \.keyFormatType),
+        .optional(.keyWrapType, \.keyWrapType),
+        .optional(.keyCompressionType, \.keyCompressionType),
+        .optional(.keyWrappingSpecification, \.keyWrappingSpecification),
     ]
 }
 
@@ -24,8 +24,8 @@ public struct ExportResponsePayload: KMIPStruct, Hashable {
     public var object: ManagedObject?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .required(.objectType, \.objectType, since: .v1_4),
-        .required(.uniqueIdentifier, \.uniqueIdentifier, since: .v1_4),
-        .repeated(.attribute, \.attributes, since: .v1_4),
+        .required(.objectType, \.objectType),
+        .required(.uniqueIdentifier, \.uniqueIdentifier),
+        .repeated(.attribute, \.attributes),
     ] + ManagedObject.fields(\.object)
 }

@@ -9,8 +9,8 @@ public struct HashRequestPayload: KMIPStruct, Hashable {
     public var finalIndicator: Bool?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .required(.cryptographicParameters, \.cryptographicParameters, since: .v1_2),
-        .optional(.data, \.data, since: .v1_2),
+        .required(.cryptographicParameters, \.cryptographicParameters),
+        .optional(.data, \.data),
         .optional(.correlationValue, \.correlationValue, since: .v1_3),
         .optional(.initIndicator, \.initIndicator, since: .v1_3),
         .optional(.finalIndicator, \.finalIndicator, since: .v1_3),
@@ -23,7 +23,7 @@ public struct HashResponsePayload: KMIPStruct, Hashable {
     public var correlationValue: ByteString?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .optional(.data, \.data, since: .v1_2),
+        .optional(.data, \.data),
         .optional(.correlationValue, \.correlationValue, since: .v1_3),
     ]
 }

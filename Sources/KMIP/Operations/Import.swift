@@ -11,10 +11,10 @@ public struct ImportRequestPayload: KMIPStruct, Hashable {
     public var object: ManagedObject?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .required(.uniqueIdentifier, \.uniqueIdentifier, since: .v1_4),
-        .optional(.replaceExisting, \.replaceExisting, since: .v1_4),
-        .optional(.keyWrapType, \.keyWrapType, since: .v1_4),
-        .repeated(.attribute, \.attributes, since: .v1_4),
+        .required(.uniqueIdentifier, \.uniqueIdentifier),
+        .optional(.replaceExisting, \.replaceExisting),
+        .optional(.keyWrapType, \.keyWrapType),
+        .repeated(.attribute, \.attributes),
     ] + ManagedObject.fields(\.object)
 }
 
@@ -22,6 +22,6 @@ public struct ImportResponsePayload: KMIPStruct, Hashable {
     public var uniqueIdentifier = ""
     public init() {}
     public static let fields: [Field<Self>] = [
-        .required(.uniqueIdentifier, \.uniqueIdentifier, since: .v1_4),
+        .required(.uniqueIdentifier, \.uniqueIdentifier),
     ]
 }

@@ -7,10 +7,10 @@ public struct JoinSplitKeyRequestPayload: KMIPStruct, Hashable {
     public var templateAttribute: TemplateAttribute?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .required(.objectType, \.objectType, since: .v1_2),
-        .repeated(.uniqueIdentifier, \.uniqueIdentifiers, since: .v1_2),
-        .optional(.secretDataType, \.secretDataType, since: .v1_2),
-        .optional(.templateAttribute, \.templateAttribute, since: .v1_2),
+        .required(.objectType, \.objectType),
+        .repeated(.uniqueIdentifier, \.uniqueIdentifiers),
+        .optional(.secretDataType, \.secretDataType),
+        .optional(.templateAttribute, \.templateAttribute),
     ]
 }
 
@@ -21,8 +21,8 @@ public struct JoinSplitKeyResponsePayload: KMIPStruct, Hashable {
     public var templateAttribute: TemplateAttribute?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .optional(.objectType, \.objectType, since: .v1_2),
-        .required(.uniqueIdentifier, \.uniqueIdentifier, since: .v1_2),
-        .optional(.templateAttribute, \.templateAttribute, since: .v1_2),
+        .optional(.objectType, \.objectType),
+        .required(.uniqueIdentifier, \.uniqueIdentifier),
+        .optional(.templateAttribute, \.templateAttribute),
     ]
 }

@@ -10,9 +10,9 @@ public struct MACRequestPayload: KMIPStruct, Hashable {
     public var finalIndicator: Bool?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .optional(.uniqueIdentifier, \.uniqueIdentifier, since: .v1_2),
-        .optional(.cryptographicParameters, \.cryptographicParameters, since: .v1_2),
-        .optional(.data, \.data, since: .v1_2),
+        .optional(.uniqueIdentifier, \.uniqueIdentifier),
+        .optional(.cryptographicParameters, \.cryptographicParameters),
+        .optional(.data, \.data),
         .optional(.correlationValue, \.correlationValue, since: .v1_3),
         .optional(.initIndicator, \.initIndicator, since: .v1_3),
         .optional(.finalIndicator, \.finalIndicator, since: .v1_3),
@@ -26,8 +26,8 @@ public struct MACResponsePayload: KMIPStruct, Hashable {
     public var correlationValue: ByteString?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .required(.uniqueIdentifier, \.uniqueIdentifier, since: .v1_2),
-        .optional(.macData, \.macData, since: .v1_2),
+        .required(.uniqueIdentifier, \.uniqueIdentifier),
+        .optional(.macData, \.macData),
         .optional(.correlationValue, \.correlationValue, since: .v1_3),
     ]
 }

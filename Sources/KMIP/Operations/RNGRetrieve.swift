@@ -4,7 +4,7 @@ public struct RNGRetrieveRequestPayload: KMIPStruct, Hashable {
     public var dataLength: Int32 = 0
     public init() {}
     public static let fields: [Field<Self>] = [
-        .required(.dataLength, \.dataLength, since: .v1_2),
+        .required(.dataLength, \.dataLength),
     ]
 }
 
@@ -12,6 +12,6 @@ public struct RNGRetrieveResponsePayload: KMIPStruct, Hashable {
     public var data = ByteString([])
     public init() {}
     public static let fields: [Field<Self>] = [
-        .required(.data, \.data, since: .v1_2),
+        .required(.data, \.data),
     ]
 }

@@ -8,11 +8,11 @@ public struct ReKeyKeyPairRequestPayload: KMIPStruct, Hashable {
     public var publicKeyTemplateAttribute: TemplateAttribute?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .optional(.privateKeyUniqueIdentifier, \.privateKeyUniqueIdentifier, since: .v1_1),
-        .optional(.offset, \.offset, since: .v1_1),
-        .optional(.commonTemplateAttribute, \.commonTemplateAttribute, since: .v1_1),
-        .optional(.privateKeyTemplateAttribute, \.privateKeyTemplateAttribute, since: .v1_1),
-        .optional(.publicKeyTemplateAttribute, \.publicKeyTemplateAttribute, since: .v1_1),
+        .optional(.privateKeyUniqueIdentifier, \.privateKeyUniqueIdentifier),
+        .optional(.offset, \.offset),
+        .optional(.commonTemplateAttribute, \.commonTemplateAttribute),
+        .optional(.privateKeyTemplateAttribute, \.privateKeyTemplateAttribute),
+        .optional(.publicKeyTemplateAttribute, \.publicKeyTemplateAttribute),
     ]
 }
 
@@ -23,9 +23,9 @@ public struct ReKeyKeyPairResponsePayload: KMIPStruct, Hashable {
     public var publicKeyTemplateAttribute: TemplateAttribute?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .required(.privateKeyUniqueIdentifier, \.privateKeyUniqueIdentifier, since: .v1_1),
-        .required(.publicKeyUniqueIdentifier, \.publicKeyUniqueIdentifier, since: .v1_1),
-        .optional(.privateKeyTemplateAttribute, \.privateKeyTemplateAttribute, since: .v1_1),
-        .optional(.publicKeyTemplateAttribute, \.publicKeyTemplateAttribute, since: .v1_1),
+        .required(.privateKeyUniqueIdentifier, \.privateKeyUniqueIdentifier),
+        .required(.publicKeyUniqueIdentifier, \.publicKeyUniqueIdentifier),
+        .optional(.privateKeyTemplateAttribute, \.privateKeyTemplateAttribute),
+        .optional(.publicKeyTemplateAttribute, \.publicKeyTemplateAttribute),
     ]
 }

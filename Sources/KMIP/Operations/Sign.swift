@@ -11,9 +11,9 @@ public struct SignRequestPayload: KMIPStruct, Hashable {
     public var finalIndicator: Bool?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .optional(.uniqueIdentifier, \.uniqueIdentifier, since: .v1_2),
-        .optional(.cryptographicParameters, \.cryptographicParameters, since: .v1_2),
-        .optional(.data, \.data, since: .v1_2),
+        .optional(.uniqueIdentifier, \.uniqueIdentifier),
+        .optional(.cryptographicParameters, \.cryptographicParameters),
+        .optional(.data, \.data),
         .optional(.digestedData, \.digestedData, since: .v1_4),
         .optional(.correlationValue, \.correlationValue, since: .v1_3),
         .optional(.initIndicator, \.initIndicator, since: .v1_3),
@@ -28,8 +28,8 @@ public struct SignResponsePayload: KMIPStruct, Hashable {
     public var correlationValue: ByteString?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .required(.uniqueIdentifier, \.uniqueIdentifier, since: .v1_2),
-        .optional(.signatureData, \.signatureData, since: .v1_2),
+        .required(.uniqueIdentifier, \.uniqueIdentifier),
+        .optional(.signatureData, \.signatureData),
         .optional(.correlationValue, \.correlationValue, since: .v1_3),
     ]
 }

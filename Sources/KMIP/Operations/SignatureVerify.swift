@@ -12,11 +12,11 @@ public struct SignatureVerifyRequestPayload: KMIPStruct, Hashable {
     public var finalIndicator: Bool?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .optional(.uniqueIdentifier, \.uniqueIdentifier, since: .v1_2),
-        .optional(.cryptographicParameters, \.cryptographicParameters, since: .v1_2),
-        .optional(.data, \.data, since: .v1_2),
+        .optional(.uniqueIdentifier, \.uniqueIdentifier),
+        .optional(.cryptographicParameters, \.cryptographicParameters),
+        .optional(.data, \.data),
         .optional(.digestedData, \.digestedData, since: .v1_4),
-        .optional(.signatureData, \.signatureData, since: .v1_2),
+        .optional(.signatureData, \.signatureData),
         .optional(.correlationValue, \.correlationValue, since: .v1_3),
         .optional(.initIndicator, \.initIndicator, since: .v1_3),
         .optional(.finalIndicator, \.finalIndicator, since: .v1_3),
@@ -33,9 +33,9 @@ public struct SignatureVerifyResponsePayload: KMIPStruct, Hashable {
     public var correlationValue: ByteString?
     public init() {}
     public static let fields: [Field<Self>] = [
-        .required(.uniqueIdentifier, \.uniqueIdentifier, since: .v1_2),
-        .optional(.validityIndicator, \.validityIndicator, since: .v1_2),
-        .optional(.data, \.data, since: .v1_2),
+        .required(.uniqueIdentifier, \.uniqueIdentifier),
+        .optional(.validityIndicator, \.validityIndicator),
+        .optional(.data, \.data),
         .optional(.correlationValue, \.correlationValue, since: .v1_3),
     ]
 }
