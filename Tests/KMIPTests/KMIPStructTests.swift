@@ -64,3 +64,41 @@ final class KMIPStructTests: XCTestCase {
         }
     }
 }
+
+final class NotifyTests: XCTestCase {
+    func testADeletedAttributeComesWithoutItsValue() throws {
+        let payload = TTLV(.requestPayload, .structure([
+            TTLV(.uniqueIdentifier, .textString("id-1")),
+            TTLV(.attribute, .structure([TTLV(.attributeName, .textString("Contact Information"))])),
+            TTLV(.attribute, .structure([
+                TTLV(.attributeName, .textString("Last Change Date")),
+                TTLV(.attributeValue, .dateTime(DateTime(secondsSince1970: 7))),
+            ])),
+        ]))
+        let p = try NotifyRequestPayload(ttlv: payload.encoded())
+        XCTAssertNil(p.attributes[0].attributeValue)
+        XCTAssertEqual(p.attributes[1].attributeValue, .dateTime(DateTime(secondsSince1970: 7)))
+        XCTAssertEqual(p.ttlv(tag: .requestPayload), payload)
+        // Everywhere else an Attribute needs its value.
+        XCTAssertThrowsError(try Attribute(ttlv: TTLV(.attribute, .structure([TTLV(.attributeName, .textString("Comment"))])).encoded()))
+    }
+}
+
+final class ValueTests: XCTestCase {
+    func testByteStringEqualityAndRedaction() {
+        XCTAssertEqual(ByteString([1, 2, 3]), ByteString([1, 2, 3]))
+        XCTAssertNotEqual(ByteString([1, 2, 3]), ByteString([1, 2, 4]))
+        XCTAssertNotEqual(ByteString([1, 2, 3]), ByteString([1, 2]))
+        XCTAssertEqual(Set([ByteString([9]), ByteString([9])]).count, 1)
+        let secret = ByteString([0xDE, 0xAD, 0xBE, 0xEF])
+        XCTAssertEqual("\(secret)", "ByteString(4 bytes)")
+        XCTAssertFalse("\(KeyMaterial.byteString(secret))".lowercased().contains("deadbeef"))
+    }
+
+    func testBigIntegerFromMagnitude() {
+        XCTAssertEqual(BigInteger(unsigned: [0x80]).bytes, [0, 0, 0, 0, 0, 0, 0, 0x80])
+        XCTAssertEqual(BigInteger(unsigned: [0, 0, 1]).bytes, [0, 0, 0, 0, 0, 0, 0, 1])
+        XCTAssertEqual(BigInteger(unsigned: [UInt8](repeating: 0xFF, count: 8)).bytes.count, 16, "a sign byte is added")
+        XCTAssertEqual(BigInteger(unsigned: [0x80]).unsignedMagnitude, [0x80])
+    }
+}

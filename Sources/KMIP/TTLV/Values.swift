@@ -8,6 +8,17 @@ public struct ByteString: Hashable, Sendable, ExpressibleByArrayLiteral, CustomS
     public var count: Int { bytes.count }
     public var hex: String { Hex.encode(bytes) }
     public var description: String { "ByteString(\(bytes.count) bytes)" }
+
+    /// Constant time in the contents (key material, MACs and tags are Byte Strings); only the
+    /// lengths are compared early.
+    public static func == (a: ByteString, b: ByteString) -> Bool {
+        guard a.bytes.count == b.bytes.count else { return false }
+        var diff: UInt8 = 0
+        for i in a.bytes.indices { diff |= a.bytes[i] ^ b.bytes[i] }
+        return diff == 0
+    }
+
+    public func hash(into h: inout Hasher) { h.combine(bytes) }
 }
 
 /// Date-Time: seconds since the Unix epoch, as a signed 64-bit Long Integer on the wire.
