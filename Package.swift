@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "KMIP", targets: ["KMIP"]),
+        .library(name: "KMIPCrypto", targets: ["KMIPCrypto"]),
         .executable(name: "strongroom", targets: ["strongroom"]),
     ],
     dependencies: [
@@ -14,6 +15,10 @@ let package = Package(
     targets: [
         // The KMIP protocol: TTLV, XML and JSON encodings, the typed model. No I/O.
         .target(name: "KMIP"),
+        // OpenSSL 3 libcrypto (Debian: libssl-dev), the only library here with the whole KMIP matrix.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // The KMIP algorithm matrix over OpenSSL's EVP interfaces. No primitive is written here.
+        .target(name: "KMIPCrypto", dependencies: ["KMIP", "COpenSSL"]),
         // Turns ../shared/kmip-spec registries into Sources/KMIP/Spec/Generated.
         .target(name: "KMIPSpecGenCore"),
         .executableTarget(name: "KMIPSpecGen", dependencies: ["KMIPSpecGenCore"]),
@@ -21,10 +26,12 @@ let package = Package(
             name: "strongroom",
             dependencies: [
                 "KMIP",
+                "KMIPCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "KMIPTests", dependencies: ["KMIP", "KMIPSpecGenCore"]),
+        .testTarget(name: "KMIPCryptoTests", dependencies: ["KMIPCrypto", "KMIP"]),
         // Runs the built `strongroom` executable (built by `swift build --build-tests`).
         .testTarget(name: "strongroomTests"),
     ],
