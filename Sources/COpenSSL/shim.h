@@ -25,4 +25,7 @@ static inline unsigned long strongroom_ERR_get_error_all(const char **file, int 
     return ERR_get_error_all(file, line, func, data, flags);
 }
 
+// GCM over OpenSSL's GCM128 (KMIPCrypto/Symmetric: nonces longer than EVP's 128-byte limit).
+#include <openssl/modes.h>
+
 #endif

@@ -2,14 +2,7 @@ import ArgumentParser
 import Foundation
 import KMIP
 
-/// `strongroom bench`: throughput figures, measured on this machine (never in tests).
-struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Measure Strongroom's performance on this machine.",
-        subcommands: [Codec.self]
-    )
-
+extension BenchCommand {
     struct Codec: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "TTLV decode and encode rates (typed model) of a Get request and a Get response with an AES-256 key, on one core.")
@@ -23,32 +16,10 @@ struct BenchCommand: ParsableCommand {
             let requestBytes = request.encoded()
             let responseBytes = response.encoded()
             print("Get request: \(requestBytes.count) bytes; Get response (AES-256 key): \(responseBytes.count) bytes")
-            report("decode Get request", measure { _ = try! RequestMessage(ttlv: requestBytes) })
-            report("encode Get request", measure { _ = request.encoded() })
-            report("decode Get response", measure { _ = try! ResponseMessage(ttlv: responseBytes) })
-            report("encode Get response", measure { _ = response.encoded() })
-        }
-
-        /// Operations per second of `body`, run in batches until `seconds` have passed.
-        func measure(_ body: () -> Void) -> Double {
-            for _ in 0..<1_000 { body() }
-            let clock = ContinuousClock()
-            let start = clock.now
-            var count = 0
-            while true {
-                for _ in 0..<1_000 { body() }
-                count += 1_000
-                let elapsed = clock.now - start
-                if elapsed >= .milliseconds(Int(seconds * 1_000)) {
-                    let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                    return Double(count) / s
-                }
-            }
-        }
-
-        func report(_ name: String, _ rate: Double) {
-            let padded = name.padding(toLength: 22, withPad: " ", startingAt: 0)
-            print("\(padded) \(Int(rate).formatted()) ops/s  (\(String(format: "%.2f", 1e6 / rate)) µs/op)")
+            Measure.report("decode Get request", Measure.rate(seconds: seconds) { _ = try! RequestMessage(ttlv: requestBytes) })
+            Measure.report("encode Get request", Measure.rate(seconds: seconds) { _ = request.encoded() })
+            Measure.report("decode Get response", Measure.rate(seconds: seconds) { _ = try! ResponseMessage(ttlv: responseBytes) })
+            Measure.report("encode Get response", Measure.rate(seconds: seconds) { _ = response.encoded() })
         }
     }
 }
