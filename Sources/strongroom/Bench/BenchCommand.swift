@@ -5,6 +5,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Strongroom's performance on this machine.",
-        subcommands: [Codec.self]
+        subcommands: [Codec.self, Crypto.self]
     )
 }
