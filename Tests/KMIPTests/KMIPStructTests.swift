@@ -93,6 +93,15 @@ final class ValueTests: XCTestCase {
         let secret = ByteString([0xDE, 0xAD, 0xBE, 0xEF])
         XCTAssertEqual("\(secret)", "ByteString(4 bytes)")
         XCTAssertFalse("\(KeyMaterial.byteString(secret))".lowercased().contains("deadbeef"))
+        XCTAssertFalse(String(reflecting: secret).contains("222"), "the mirror shows no byte (0xDE = 222)")
+        var dumped = ""
+        dump(TTLV(.keyMaterial, .byteString(secret)), to: &dumped)
+        XCTAssertFalse(dumped.contains("222"), dumped)
+        let d = BigInteger(unsigned: [0xDE, 0xAD])
+        XCTAssertEqual("\(d)", "BigInteger(8 bytes)")
+        dumped = ""
+        dump(d, to: &dumped)
+        XCTAssertFalse(dumped.contains("222"), dumped)
     }
 
     func testBigIntegerFromMagnitude() {

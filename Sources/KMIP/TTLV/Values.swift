@@ -1,6 +1,6 @@
-/// Byte String values. Shown as hex; key material uses it too, so it is never printed in logs by
-/// `description` beyond its length.
-public struct ByteString: Hashable, Sendable, ExpressibleByArrayLiteral, CustomStringConvertible {
+/// Byte String values. Key material uses it too, so neither `description` nor the mirror (`dump`,
+/// `String(reflecting:)`) shows more than the length; `hex` gives the bytes on purpose.
+public struct ByteString: Hashable, Sendable, ExpressibleByArrayLiteral, CustomStringConvertible, CustomReflectable {
     public var bytes: [UInt8]
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
     public init<S: Sequence>(_ bytes: S) where S.Element == UInt8 { self.bytes = Array(bytes) }
@@ -8,6 +8,7 @@ public struct ByteString: Hashable, Sendable, ExpressibleByArrayLiteral, CustomS
     public var count: Int { bytes.count }
     public var hex: String { Hex.encode(bytes) }
     public var description: String { "ByteString(\(bytes.count) bytes)" }
+    public var customMirror: Mirror { Mirror(self, children: ["count": bytes.count]) }
 
     /// Constant time in the contents (key material, MACs and tags are Byte Strings); only the
     /// lengths are compared early.
@@ -44,7 +45,8 @@ public struct Interval: Hashable, Sendable, Comparable {
 }
 
 /// Big Integer: two's complement, big-endian, padded with sign bytes to a multiple of 8.
-public struct BigInteger: Hashable, Sendable {
+/// Private key parts (d, p, q…) are Big Integers, so `description` and the mirror show the length only.
+public struct BigInteger: Hashable, Sendable, CustomStringConvertible, CustomReflectable {
     /// The encoded bytes exactly as on the wire (length a multiple of 8).
     public var bytes: [UInt8]
     public init(encoded bytes: [UInt8]) { self.bytes = bytes }
@@ -56,6 +58,8 @@ public struct BigInteger: Hashable, Sendable {
         self.bytes = [UInt8](repeating: 0, count: padded - m.count) + m
     }
     public var isNegative: Bool { (bytes.first ?? 0) & 0x80 != 0 }
+    public var description: String { "BigInteger(\(bytes.count) bytes)" }
+    public var customMirror: Mirror { Mirror(self, children: ["count": bytes.count]) }
     /// The magnitude without leading zero bytes, for non-negative values.
     public var unsignedMagnitude: [UInt8] { Array(bytes.drop(while: { $0 == 0 })) }
 }
