@@ -55,10 +55,16 @@ public struct DigestAlgorithm: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A streaming digest: `update` any number of times, then `finalize` once.
+///
+/// Meant for **one task at a time** (a stream is ordered); it is `Sendable` so that it can move
+/// between tasks, and a lock serialises the calls, so concurrent misuse gives a wrong digest rather
+/// than corrupt memory.
 public final class DigestContext: @unchecked Sendable {
     public let algorithm: DigestAlgorithm
-    let ctx: OpaquePointer
-    var finished = false
+    /// Guards `ctx` and `finished`.
+    private let lock = Lock()
+    private let ctx: OpaquePointer
+    private var finished = false
 
     public init(_ algorithm: DigestAlgorithm) throws {
         self.algorithm = algorithm
@@ -70,17 +76,21 @@ public final class DigestContext: @unchecked Sendable {
     deinit { EVP_MD_CTX_free(ctx) }
 
     public func update(_ data: [UInt8]) throws {
-        guard !finished else { throw CryptoError(.cryptographicFailure, "digest already finalized") }
-        try check(EVP_DigestUpdate(ctx, data, data.count), "EVP_DigestUpdate")
+        try lock.withLock {
+            guard !finished else { throw CryptoError(.cryptographicFailure, "digest already finalized") }
+            try check(EVP_DigestUpdate(ctx, data, data.count), "EVP_DigestUpdate")
+        }
     }
 
     public func finalize() throws -> [UInt8] {
-        guard !finished else { throw CryptoError(.cryptographicFailure, "digest already finalized") }
-        finished = true
-        var out = [UInt8](repeating: 0, count: algorithm.size)
-        var length: UInt32 = 0
-        try check(EVP_DigestFinal_ex(ctx, &out, &length), "EVP_DigestFinal_ex")
-        return Array(out[0..<Int(length)])
+        try lock.withLock {
+            guard !finished else { throw CryptoError(.cryptographicFailure, "digest already finalized") }
+            finished = true
+            var out = [UInt8](repeating: 0, count: algorithm.size)
+            var length: UInt32 = 0
+            try check(EVP_DigestFinal_ex(ctx, &out, &length), "EVP_DigestFinal_ex")
+            return Array(out[0..<Int(length)])
+        }
     }
 }
 

@@ -83,6 +83,12 @@ final class AESKeyWrapTests: XCTestCase {
         XCTAssertThrowsError(try AESKeyWrap(keyEncryptionKey: SecretBytes([1, 2, 3]), variant: .rfc3394)) {
             XCTAssertEqual(($0 as? CryptoError)?.reason, .invalidField)
         }
+        // CryptoLimits.maxWrappedKeyLength, checked before OpenSSL sees the key.
+        let tooLong = SecretBytes(count: CryptoLimits.maxWrappedKeyLength + 8) { _ in }
+        XCTAssertThrowsError(try kw.wrap(tooLong)) { XCTAssertEqual(($0 as? CryptoError)?.reason, .invalidField) }
+        XCTAssertThrowsError(try kwp.unwrap([UInt8](repeating: 0, count: CryptoLimits.maxWrappedKeyLength + 24))) {
+            XCTAssertEqual(($0 as? CryptoError)?.reason, .invalidField)
+        }
         XCTAssertEqual(try AESKeyWrap.Variant(.nISTKeyWrap), .rfc3394)
         XCTAssertEqual(try AESKeyWrap.Variant(.aESKeyWrapPadding), .rfc5649)
         XCTAssertThrowsError(try AESKeyWrap.Variant(.gcm))

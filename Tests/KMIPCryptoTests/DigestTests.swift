@@ -1,3 +1,4 @@
+import Foundation
 import KMIP
 import XCTest
 @testable import KMIPCrypto
@@ -42,6 +43,17 @@ final class DigestTests: XCTestCase {
                 XCTAssertThrowsError(try ctx.finalize())
             }
         }
+    }
+
+    /// Concurrent misuse of one context is serialised by its lock: the digest of the same chunk
+    /// fed from many threads is the digest of the chunk repeated.
+    func testConcurrentUpdatesAreSerialized() throws {
+        let d = try DigestAlgorithm(.sha256)
+        let chunk = (0..<61).map { UInt8($0) }
+        let n = 20_000
+        let ctx = try DigestContext(d)
+        DispatchQueue.concurrentPerform(iterations: n) { _ in try? ctx.update(chunk) }
+        XCTAssertEqual(try ctx.finalize(), try d.hash(Array([[UInt8]](repeating: chunk, count: n).joined())))
     }
 
     func testSecretBytesRedactAndCompare() {

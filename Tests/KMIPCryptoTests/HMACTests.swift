@@ -1,3 +1,4 @@
+import Foundation
 import KMIP
 import XCTest
 @testable import KMIPCrypto
@@ -112,6 +113,17 @@ final class HMACTests: XCTestCase {
         // RIPEMD-160 known answer (RFC 2286 test case 1), so the non-SHA-2 digests are checked too.
         XCTAssertEqual(SymmetricVectors.hexString(try HMAC(.ripemd160, key: SecretBytes(h(Self.rep("0b", 20)))).mac(Array("Hi There".utf8))),
                        "24cb4bd67d20fc1a5d2ed7732dcc39377f0a5668")
+    }
+
+    /// Concurrent misuse of one context is serialised by its lock: the MAC of the same chunk fed
+    /// from many threads is the MAC of the chunk repeated.
+    func testConcurrentUpdatesAreSerialized() throws {
+        let hmac = try HMAC(.sha256, key: SecretBytes(h("0b0b0b0b0b0b0b0b")))
+        let chunk = (0..<61).map { UInt8($0) }
+        let n = 20_000
+        let ctx = try hmac.generator()
+        DispatchQueue.concurrentPerform(iterations: n) { _ in try? ctx.update(chunk) }
+        XCTAssertEqual(try ctx.finalize(), try hmac.mac(Array([[UInt8]](repeating: chunk, count: n).joined())))
     }
 
     func testPolicyRefusesWeakDigests() throws {

@@ -1,3 +1,4 @@
+import COpenSSL
 import Foundation
 import KMIP
 import XCTest
@@ -37,6 +38,11 @@ final class KeyFormatTests: XCTestCase {
         assertAsymmetricError(.invalidField) { try AsymmetricKey.generateRSA(bits: 512) }
         assertAsymmetricError(.invalidField) { try AsymmetricKey.generateRSA(bits: 1023) }
         assertAsymmetricError(.invalidField) { try AsymmetricKey.generateRSA(bits: 4097) }
+        // Importable, but not generated; the error says what is offered.
+        XCTAssertThrowsError(try AsymmetricKey.generateRSA(bits: 8192)) {
+            XCTAssertEqual(($0 as? CryptoError)?.reason, .invalidField)
+            XCTAssertTrue(($0 as? CryptoError)?.message.contains("1024 to 4096 bits, not 8192") == true, "\($0)")
+        }
         assertAsymmetricError(.invalidField) { try AsymmetricKey.generateRSA(bits: 2048, publicExponent: [0x01, 0x00, 0x00]) }
         assertAsymmetricError(.invalidField) { try AsymmetricKey.generateRSA(bits: 2048, publicExponent: [1]) }
         assertAsymmetricError(.invalidField) { try AsymmetricKey.generateRSA(bits: 2048, publicExponent: [1] + [UInt8](repeating: 0, count: 31) + [1]) }
@@ -229,6 +235,130 @@ final class KeyFormatTests: XCTestCase {
         XCTAssertNoThrow(try AsymmetricKey(transparent: pub))
     }
 
+    /// Oversized RSA components are refused by their size, before any arithmetic or primality test
+    /// on them (the message names the component: the refusal came from the size check).
+    func testRSAComponentSizesAreCheckedFirst() throws {
+        let t = try Keys.rsa2048.transparentRSAPrivateKey()
+        func odd(bits: Int) -> BigInteger {
+            var m = [UInt8](repeating: 0xA5, count: (bits + 7) / 8)
+            m[0] = 0x80 >> UInt8((8 - bits % 8) % 8)
+            m[m.count - 1] |= 1
+            return BigInteger(unsigned: m)
+        }
+        // 2048-bit modulus: primes up to 1024 + 32 bits, the rest up to 2048 bits.
+        var bigP = t; bigP.p = odd(bits: 1100)
+        var bigQ = t; bigQ.q = odd(bits: 1100)
+        var hugeP = t; hugeP.p = odd(bits: 200_000); hugeP.privateExponent = nil // would be gcd, mul, inverse of 200k bits
+        var bigD = t; bigD.privateExponent = odd(bits: 2056)
+        var bigDP = t; bigDP.primeExponentP = odd(bits: 2056)
+        var bigDQ = t; bigDQ.primeExponentQ = odd(bits: 2056)
+        var bigQInv = t; bigQInv.crtCoefficient = odd(bits: 2056)
+        var bigE = t; bigE.publicExponent = BigInteger(unsigned: [1] + [UInt8](repeating: 0, count: 31) + [1]) // 2^256 + 1
+        var bigN = t; bigN.modulus = odd(bits: 8200)
+        let started = Date()
+        for (name, bad, says) in [("P", bigP, "prime P"), ("Q", bigQ, "prime Q"), ("huge P", hugeP, "prime P"),
+                                  ("d", bigD, "Private Exponent"), ("dP", bigDP, "Prime Exponent P"), ("dQ", bigDQ, "Prime Exponent Q"),
+                                  ("qInv", bigQInv, "CRT Coefficient"), ("e", bigE, "public exponent"), ("n", bigN, "8200 bits are not accepted")] {
+            XCTAssertThrowsError(try AsymmetricKey(transparent: bad), name) {
+                XCTAssertEqual(($0 as? CryptoError)?.reason, .invalidField, name)
+                XCTAssertTrue("\($0)".contains(says), "\(name): \($0)")
+            }
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 2, "size checks come before the arithmetic")
+
+        // The same through DER (PKCS#1 RSAPrivateKey, PKCS#1 RSAPublicKey), where OpenSSL would
+        // otherwise run its primality tests on the oversized values.
+        func der(_ values: [BigInteger]) -> [UInt8] {
+            DER.sequence(values.map { DER.integer($0.unsignedMagnitude) })
+        }
+        func privateDER(_ k: TransparentRSAPrivateKey) -> [UInt8] {
+            DER.sequence([DER.integer([])] + [k.modulus, k.publicExponent!, k.privateExponent!, k.p!, k.q!,
+                                              k.primeExponentP!, k.primeExponentQ!, k.crtCoefficient!].map { DER.integer($0.unsignedMagnitude) })
+        }
+        XCTAssertNoThrow(try AsymmetricKey(pkcs1PrivateKey: privateDER(t)), "the DER builder makes a valid key")
+        XCTAssertEqual(privateDER(t), try Keys.rsa2048.pkcs1PrivateKey().bytes)
+        for (name, bad, says) in [("P", bigP, "factor 1"), ("Q", bigQ, "factor 2"), ("d", bigD, "private exponent"),
+                                  ("dP", bigDP, "CRT exponent 1"), ("qInv", bigQInv, "CRT coefficient 1"), ("e", bigE, "public exponent")] {
+            XCTAssertThrowsError(try AsymmetricKey(pkcs1PrivateKey: privateDER(bad)), "DER \(name)") {
+                XCTAssertEqual(($0 as? CryptoError)?.reason, .invalidField, name)
+                XCTAssertTrue("\($0)".contains(says), "DER \(name): \($0)")
+            }
+        }
+        // Public keys: the exponent bound (OpenSSL's own check accepts any odd e > 1) and the
+        // modulus cap of 8192 bits, in PKCS#1, SPKI and PKCS#8 alike.
+        let pub = try Keys.rsa2048.transparentRSAPublicKey()
+        let bigEPublic = der([pub.modulus, bigE.publicExponent!])
+        XCTAssertNoThrow(try AsymmetricKey(pkcs1PublicKey: der([pub.modulus, pub.publicExponent])))
+        for (name, bytes) in [("e = 2^256 + 1", bigEPublic), ("8200-bit n", der([odd(bits: 8200), pub.publicExponent]))] {
+            assertAsymmetricError(.invalidField, "PKCS#1 \(name)") { try AsymmetricKey(pkcs1PublicKey: bytes) }
+            assertAsymmetricError(.invalidField, "SPKI \(name)") { try AsymmetricKey(subjectPublicKeyInfo: DER.rsaSPKI(bytes)) }
+        }
+        XCTAssertNoThrow(try AsymmetricKey(subjectPublicKeyInfo: DER.rsaSPKI(der([pub.modulus, pub.publicExponent]))))
+        XCTAssertEqual(DER.rsaSPKI(try Keys.rsa2048.pkcs1PublicKey()), try Keys.rsa2048.subjectPublicKeyInfo())
+        // A private key with e = 2^256 + 1 in PKCS#8 (d is then wrong too, but e is refused first).
+        assertAsymmetricError(.invalidField) { try AsymmetricKey(pkcs8: DER.rsaPKCS8(privateDER(bigE))) }
+        XCTAssertEqual(DER.rsaPKCS8(privateDER(t)), try Keys.rsa2048.pkcs8().bytes)
+        XCTAssertEqual(CryptoLimits.rsaImportBitLengths, 1024...8192)
+    }
+
+    /// A successful import, export, signature, verification or decryption leaves nothing on the
+    /// thread's OpenSSL error queue (where a later failure would pick it up as its reason).
+    func testSuccessLeavesTheErrorQueueEmpty() throws {
+        ERR_clear_error()
+        func assertClean(_ what: String, file: StaticString = #filePath, line: UInt = #line) {
+            let code = ERR_peek_error()
+            XCTAssertEqual(code, 0, "\(what) left \(ERR_reason_error_string(code).map { String(cString: $0) } ?? "an error")", file: file, line: line)
+            ERR_clear_error()
+        }
+        for key in Keys.all {
+            let (algorithm, curve) = algorithmAndCurve(key)
+            for (isPrivate, k) in [(true, key), (false, try key.publicKey())] {
+                for format in k.supportedKeyFormats {
+                    let material = try k.keyMaterial(format)
+                    assertClean("export of \(k) as \(format)")
+                    _ = try AsymmetricKey.importing(material, format: format, algorithm: algorithm, curve: curve, isPrivate: isPrivate)
+                    assertClean("import of \(k) as \(format)")
+                }
+                _ = try k.pem()
+                assertClean("PEM of \(k)")
+            }
+            let scheme: SignatureScheme = switch key.kind {
+            case .rsa: .rsaPSS(.sha256)
+            case .ec: .ecdsa(.sha384)
+            case .ed25519: .ed25519
+            }
+            let signature = try key.sign([1, 2, 3], scheme: scheme)
+            assertClean("signature with \(key)")
+            XCTAssertTrue(try key.publicKey().verify(signature, message: [1, 2, 3], scheme: scheme))
+            assertClean("verification with \(key)")
+        }
+        let rsa = Keys.rsa2048
+        for padding in [RSAEncryptionPadding.pkcs1v15, .oaep(digest: .sha256)] {
+            let ct = try rsa.encrypt([9, 9], padding: padding)
+            XCTAssertEqual(try rsa.decrypt(ct, padding: padding).bytes, [9, 9])
+            assertClean("\(padding) decryption")
+        }
+        _ = try AsymmetricKey.generateEC(curve: .p256)
+        assertClean("EC generation")
+
+        // Decoders that OpenSSL tries before the one that matches may leave entries (OpenSSL
+        // versions differ): a successful import leaves the queue empty whatever it held. Here the
+        // entry is a failed fetch's, standing in for a failed decoder's.
+        let encodings: [(String, [UInt8], ([UInt8]) throws -> AsymmetricKey)] = [
+            ("PKCS#8", try rsa.pkcs8().bytes, { try AsymmetricKey(pkcs8: $0) }),
+            ("PKCS#1 private", try rsa.pkcs1PrivateKey().bytes, { try AsymmetricKey(pkcs1PrivateKey: $0) }),
+            ("PKCS#1 public", try rsa.pkcs1PublicKey(), { try AsymmetricKey(pkcs1PublicKey: $0) }),
+            ("SPKI", try Keys.ed25519.subjectPublicKeyInfo(), { try AsymmetricKey(subjectPublicKeyInfo: $0) }),
+            ("ECPrivateKey", try Keys.p384.ecPrivateKey().bytes, { try AsymmetricKey(ecPrivateKey: $0) }),
+        ]
+        for (name, der, decode) in encodings {
+            XCTAssertNil(EVP_MD_fetch(nil, "NO-SUCH-DIGEST", nil))
+            XCTAssertNotEqual(ERR_peek_error(), 0)
+            _ = try decode(der)
+            assertClean("\(name) import after a failed decoder")
+        }
+    }
+
     func testInvalidECKeysAreRejected() throws {
         for key in Keys.ec {
             let curve = try XCTUnwrap(key.curve)
@@ -328,4 +458,27 @@ final class KeyFormatTests: XCTestCase {
         }
         return nil
     }
+}
+
+/// A little DER, enough to build RSA keys with chosen components.
+enum DER {
+    static func length(_ n: Int) -> [UInt8] {
+        if n < 0x80 { return [UInt8(n)] }
+        var bytes: [UInt8] = []
+        var v = n
+        while v > 0 { bytes.insert(UInt8(v & 0xFF), at: 0); v >>= 8 }
+        return [0x80 | UInt8(bytes.count)] + bytes
+    }
+    static func tlv(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] { [tag] + length(content.count) + content }
+    /// A non-negative INTEGER from its big-endian magnitude (empty: zero).
+    static func integer(_ magnitude: [UInt8]) -> [UInt8] {
+        let m = Array(magnitude.drop(while: { $0 == 0 }))
+        if m.isEmpty { return tlv(0x02, [0]) }
+        return tlv(0x02, m[0] & 0x80 != 0 ? [0] + m : m)
+    }
+    static func sequence(_ parts: [[UInt8]]) -> [UInt8] { tlv(0x30, parts.flatMap { $0 }) }
+    /// AlgorithmIdentifier rsaEncryption with NULL parameters.
+    static let rsaEncryption: [UInt8] = sequence([[0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01], [0x05, 0x00]])
+    static func rsaSPKI(_ pkcs1Public: [UInt8]) -> [UInt8] { sequence([rsaEncryption, tlv(0x03, [0] + pkcs1Public)]) }
+    static func rsaPKCS8(_ pkcs1Private: [UInt8]) -> [UInt8] { sequence([integer([]), rsaEncryption, tlv(0x04, pkcs1Private)]) }
 }

@@ -1,3 +1,4 @@
+import COpenSSL
 import Foundation
 import KMIP
 import XCTest
@@ -40,5 +41,67 @@ final class RSAEncryptionTests: XCTestCase {
         assertAsymmetricError(.invalidField) { try AsymmetricTestKeys.p256.encrypt(message, padding: .pkcs1v15) }
         assertAsymmetricError(.cryptographicFailure) { try pub.encrypt(message, padding: .oaep(digest: .md5)) }
         assertAsymmetricError(.cryptographicFailure) { try pub.encrypt(message, padding: .oaep(digest: .sha256, mgf1: .ripemd160)) }
+    }
+
+    /// Every ciphertext failure is the same error, whatever the padding and whatever is wrong, and
+    /// leaves nothing on the OpenSSL error queue.
+    func testDecryptionFailuresAreIndistinguishable() throws {
+        let key = AsymmetricTestKeys.rsa2048
+        let pub = try key.publicKey()
+        let message = Array("a wrapped key".utf8)
+        let v15 = try pub.encrypt(message, padding: .pkcs1v15)
+        let oaep = try pub.encrypt(message, padding: .oaep(digest: .sha256))
+        var flipped = v15
+        flipped[1] ^= 0x40
+        let cases: [(String, [UInt8], RSAEncryptionPadding)] = [
+            ("OAEP ciphertext as PKCS#1 v1.5", oaep, .pkcs1v15),
+            ("PKCS#1 v1.5 ciphertext as OAEP", v15, .oaep(digest: .sha256)),
+            ("altered PKCS#1 v1.5", flipped, .pkcs1v15),
+            ("altered OAEP", flipped, .oaep(digest: .sha256)),
+            ("ciphertext ≥ n, PKCS#1 v1.5", [UInt8](repeating: 0xFF, count: 256), .pkcs1v15),
+            ("ciphertext ≥ n, OAEP", [UInt8](repeating: 0xFF, count: 256), .oaep(digest: .sha256)),
+            ("zero, PKCS#1 v1.5", [UInt8](repeating: 0, count: 256), .pkcs1v15),
+            ("too short, PKCS#1 v1.5", Array(v15.dropFirst()), .pkcs1v15),
+            ("too long, OAEP", oaep + [0], .oaep(digest: .sha256)),
+            ("empty, PKCS#1 v1.5", [], .pkcs1v15),
+        ]
+        ERR_clear_error()
+        for (name, ct, padding) in cases {
+            XCTAssertThrowsError(try key.decrypt(ct, padding: padding), name) {
+                XCTAssertEqual($0 as? CryptoError, CryptoError(.cryptographicFailure, "decryption failed"), name)
+            }
+            XCTAssertEqual(ERR_peek_error(), 0, name)
+        }
+    }
+
+    /// Key unwrapping refuses PKCS#1 v1.5 where OpenSSL has no implicit rejection (3.0, 3.1): there
+    /// a failed unwrap is a padding oracle. The refusal does not depend on the ciphertext.
+    func testUnwrappingRefusesPKCS1v15WithoutImplicitRejection() throws {
+        let key = AsymmetricTestKeys.rsa2048
+        let pub = try key.publicKey()
+        let secret = [UInt8](repeating: 0x42, count: 32)
+        let v15 = try pub.encrypt(secret, padding: .pkcs1v15)
+        let oaep = try pub.encrypt(secret, padding: .oaep(digest: .sha256))
+        for ct in [v15, [UInt8](repeating: 0, count: 256), [1, 2, 3]] {
+            assertAsymmetricError(.featureNotSupported) { try key.unwrap(ct, padding: .pkcs1v15, implicitRejection: false) }
+        }
+        XCTAssertEqual(try key.unwrap(v15, padding: .pkcs1v15, implicitRejection: true).bytes, secret)
+        for implicitRejection in [false, true] {
+            XCTAssertEqual(try key.unwrap(oaep, padding: .oaep(digest: .sha256), implicitRejection: implicitRejection).bytes, secret)
+            XCTAssertThrowsError(try key.unwrap(v15, padding: .oaep(digest: .sha256), implicitRejection: implicitRejection)) {
+                XCTAssertEqual($0 as? CryptoError, CryptoError(.cryptographicFailure, "decryption failed"))
+            }
+        }
+        XCTAssertFalse(RSAEncryptionPadding.pkcs1v15.isSafeForUnwrapping(implicitRejection: false))
+        XCTAssertTrue(RSAEncryptionPadding.pkcs1v15.isSafeForUnwrapping(implicitRejection: true))
+        XCTAssertTrue(RSAEncryptionPadding.oaep(digest: .sha1).isSafeForUnwrapping)
+        // The public entry point follows the OpenSSL in use; Decrypt keeps PKCS#1 v1.5 regardless.
+        XCTAssertEqual(RSAEncryptionPadding.pkcs1v15.isSafeForUnwrapping, AsymmetricKey.pkcs1v15ImplicitRejection)
+        if AsymmetricKey.pkcs1v15ImplicitRejection {
+            XCTAssertEqual(try key.unwrap(v15, padding: .pkcs1v15).bytes, secret)
+        } else {
+            assertAsymmetricError(.featureNotSupported) { try key.unwrap(v15, padding: .pkcs1v15) }
+        }
+        XCTAssertEqual(try key.decrypt(v15, padding: .pkcs1v15).bytes, secret)
     }
 }

@@ -152,6 +152,45 @@ final class SignatureTests: XCTestCase {
         XCTAssertThrowsError(try s.update(message))
     }
 
+    /// A streaming context shared by mistake between threads: its state is behind a lock, so
+    /// concurrent pieces all count (identical pieces: any order is the same message) and exactly
+    /// one of several concurrent `finalize` calls wins.
+    func testStreamingContextsSharedBetweenThreads() throws {
+        let key = Keys.rsa2048, scheme = SignatureScheme.rsaPKCS1v15(.sha256)
+        let piece = [UInt8](repeating: 0x5A, count: 48)
+        let pieces = 4000
+        let signer = try SigningContext(key: key, scheme: scheme)
+        let verifier = try VerificationContext(key: try key.publicKey(), scheme: scheme)
+        let failures = Counter()
+        DispatchQueue.concurrentPerform(iterations: pieces) { _ in
+            do {
+                try signer.update(piece)
+                try verifier.update(piece)
+            } catch {
+                failures.add()
+            }
+        }
+        XCTAssertEqual(failures.value, 0)
+        let whole = Array([[UInt8]](repeating: piece, count: pieces).joined())
+        let signature = try signer.finalize()
+        XCTAssertEqual(signature, try key.sign(whole, scheme: scheme), "every piece, once (PKCS#1 v1.5 is deterministic)")
+        XCTAssertTrue(try verifier.finalize(signature: signature))
+
+        for round in 0..<20 {
+            let s = try SigningContext(key: Keys.p256, scheme: .ecdsa(.sha256))
+            let v = try VerificationContext(key: Keys.p256, scheme: .ecdsa(.sha256))
+            try s.update(piece)
+            try v.update(piece)
+            let signed = Counter(), verified = Counter()
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                if (try? s.finalize()) != nil { signed.add() }
+                if (try? v.finalize(signature: [0x30, 0x00])) != nil { verified.add() }
+            }
+            XCTAssertEqual(signed.value, 1, "round \(round)")
+            XCTAssertEqual(verified.value, 1, "round \(round)")
+        }
+    }
+
     /// One key, many tasks at once.
     func testConcurrentUseOfOneKey() async throws {
         let key = Keys.p384, rsa = Keys.rsa2048
@@ -173,4 +212,12 @@ final class SignatureTests: XCTestCase {
         }
         XCTAssertEqual(ok, 32)
     }
+}
+
+/// A thread-safe count for tests.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }

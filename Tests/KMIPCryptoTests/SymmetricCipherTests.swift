@@ -1,3 +1,5 @@
+import COpenSSL
+import Foundation
 import KMIP
 import XCTest
 @testable import KMIPCrypto
@@ -135,7 +137,9 @@ final class SymmetricCipherTests: XCTestCase {
         let k8 = h("0123456789ABCDEF")
         XCTAssertEqual(reason(try SymmetricCipher(algorithm: .tripleDES, key: SecretBytes(k8 + k8.map { $0 ^ 1 }), parameters: .default)), .invalidField)
         XCTAssertEqual(reason(try SymmetricCipher(algorithm: .tripleDES, key: SecretBytes(bytes(8) + k8 + k8), parameters: .default)), .invalidField)
+        XCTAssertEqual(reason(try SymmetricCipher(algorithm: .tripleDES, key: SecretBytes(bytes(8) + k8 + k8.map { $0 ^ 1 }), parameters: .default)), .invalidField)
         XCTAssertNoThrow(try SymmetricCipher(algorithm: .tripleDES, key: SecretBytes(k8 + bytes(8) + k8), parameters: .default))
+        XCTAssertNoThrow(try SymmetricCipher(algorithm: .tripleDES, key: SecretBytes(k8 + k8.map { $0 ^ 2 }), parameters: .default))
         // 3DES IVs are 8 bytes.
         let cbc = try SymmetricCipher(algorithm: .tripleDES, key: SecretBytes(bytes(24)), parameters: .default)
         XCTAssertEqual(cbc.ivLength, 8)
@@ -159,9 +163,11 @@ final class SymmetricCipherTests: XCTestCase {
             XCTAssertEqual(SymmetricParameters(mode: mode).padding, SymmetricPadding.none)
         }
         XCTAssertEqual(SymmetricParameters(mode: .ecb).padding, .pkcs5)
-        // Tag lengths 4…16.
-        for t in [0, 3, 17, 32] { XCTAssertEqual(reason(try make(SymmetricParameters(mode: .gcm, tagLength: t))), .invalidField, "tag \(t)") }
-        for t in 4...16 { XCTAssertNoThrow(try make(SymmetricParameters(mode: .gcm, tagLength: t))) }
+        // Tag lengths (SP 800-38D §5.2.1.2): 16, 15, 14, 13, 12, and 8 and 4 (Appendix C); nothing in between.
+        for t in [0, 3, 5, 6, 7, 9, 10, 11, 17, 32] {
+            XCTAssertEqual(reason(try make(SymmetricParameters(mode: .gcm, tagLength: t))), .invalidField, "tag \(t)")
+        }
+        for t in [4, 8, 12, 13, 14, 15, 16] { XCTAssertNoThrow(try make(SymmetricParameters(mode: .gcm, tagLength: t)), "tag \(t)") }
 
         // IVs.
         let cbc = try make(.default)
@@ -178,8 +184,8 @@ final class SymmetricCipherTests: XCTestCase {
         XCTAssertEqual(gcm.ivLength, 12)
         XCTAssertEqual(reason(try gcm.encrypt([1], iv: [])), .invalidField, "empty GCM nonce")
         XCTAssertEqual(reason(try gcm.encrypt([1])), .invalidField)
-        XCTAssertEqual(reason(try gcm.encrypt([1], iv: bytes(SymmetricCipher.maxGCMNonceLength + 1))), .invalidField)
-        XCTAssertNoThrow(try gcm.encrypt([1], iv: bytes(SymmetricCipher.maxGCMNonceLength)))
+        XCTAssertEqual(reason(try gcm.encrypt([1], iv: bytes(CryptoLimits.maxGCMNonceLength + 1))), .invalidField)
+        XCTAssertNoThrow(try gcm.encrypt([1], iv: bytes(CryptoLimits.maxGCMNonceLength)))
         // Additional data is for GCM only.
         XCTAssertEqual(reason(try cbc.encrypt([1], iv: bytes(16), additionalData: [1])), .invalidField)
         // Random IVs have the mode's length and differ.
@@ -271,6 +277,142 @@ final class SymmetricCipherTests: XCTestCase {
         XCTAssertEqual(first + rest, try cipher.encrypt(data, iv: iv).data)
     }
 
+    /// SP 800-38D §8.2.2: a GCM nonce the server generates (Random IV) has at least 96 bits; one the
+    /// client supplies may be shorter.
+    func testGeneratedGCMNoncesAreAtLeast96Bits() throws {
+        for n in [1, 8, 11] {
+            let c = try SymmetricCipher(algorithm: .aes, key: SecretBytes(bytes(16)), parameters: SymmetricParameters(mode: .gcm, ivLength: n))
+            do {
+                _ = try c.randomIV()
+                XCTFail("a \(n)-byte random GCM nonce was generated")
+            } catch let e as CryptoError {
+                XCTAssertEqual(e.reason, .invalidField)
+                XCTAssertTrue(e.message.contains("96 bits"), e.message)
+            }
+            let sealed = try c.encrypt([1, 2, 3], iv: bytes(n))
+            XCTAssertEqual(try c.decrypt(sealed.data, iv: bytes(n), tag: sealed.tag), [1, 2, 3], "a client's \(n)-byte nonce")
+        }
+        for n in [12, 16, 200] {
+            let c = try SymmetricCipher(algorithm: .aes, key: SecretBytes(bytes(16)), parameters: SymmetricParameters(mode: .gcm, ivLength: n))
+            XCTAssertEqual(try c.randomIV()?.count, n)
+        }
+        // Generated nonces do not repeat.
+        let gcm = try SymmetricCipher(algorithm: .aes, key: SecretBytes(bytes(16)), parameters: SymmetricParameters(mode: .gcm))
+        let nonces = try (0..<5000).map { _ in try gcm.randomIV()! }
+        XCTAssertEqual(Set(nonces).count, nonces.count)
+        XCTAssertEqual(Set(nonces.joined()).count, 256)
+    }
+
+    /// A failing AES block under OpenSSL's GCM128 (long nonces) fails the operation instead of
+    /// producing output from a garbage key stream.
+    func testGCM128BlockFailureFailsTheOperation() throws {
+        let cipher = try SymmetricCipher(algorithm: .aes, key: SecretBytes(bytes(32)), parameters: SymmetricParameters(mode: .gcm))
+        let backend = try GCM128Backend(cipher, .encrypt, nonce: bytes(200), additionalData: [])
+        EVP_CIPHER_CTX_reset(backend.ecb)   // every AES block now fails
+        var out = [UInt8](repeating: 0, count: 64 + SymmetricCipherContext.slack)
+        let input = bytes(64)
+        XCTAssertEqual(reason(try input.withUnsafeBytes { i in try out.withUnsafeMutableBufferPointer { try backend.update(i, $0.baseAddress!) } }),
+                       .cryptographicFailure)
+        XCTAssertEqual(ERR_peek_error(), 0, "the OpenSSL errors went into the message")
+        XCTAssertEqual(out, [UInt8](repeating: 0, count: out.count), "no output from a failed block")
+    }
+
+    /// The withheld-plaintext limit of a streamed GCM decryption is Invalid Field, checked before
+    /// the buffer is allocated.
+    func testWithheldGCMPlaintextLimit() throws {
+        let cipher = try SymmetricCipher(algorithm: .aes, key: SecretBytes(bytes(16)), parameters: SymmetricParameters(mode: .gcm))
+        let over = [UInt8](repeating: 0, count: CryptoLimits.maxWithheldPlaintext + 1)
+        XCTAssertEqual(reason(try cipher.decryptor(iv: bytes(12)).update(over)), .invalidField)
+        let dec = try cipher.decryptor(iv: bytes(12))
+        XCTAssertEqual(try dec.update(bytes(100)), [])
+        XCTAssertEqual(reason(try dec.update(Array(over[100...]))), .invalidField, "over the limit across updates")
+    }
+
+    /// Concurrent misuse of one stream is serialised by its lock: GCM over zeros hands out each
+    /// piece of the key stream exactly once, whatever the interleaving, and the tag is that of the
+    /// whole message.
+    func testConcurrentUpdatesOfOneContextAreSerialized() throws {
+        let cipher = try SymmetricCipher(algorithm: .aes, key: SecretBytes(bytes(16)), parameters: SymmetricParameters(mode: .gcm))
+        let iv = bytes(12)
+        let pieces = 10_000, size = 1031
+        let whole = try cipher.encrypt([UInt8](repeating: 0, count: size * pieces), iv: iv)
+        let expected = Set((0..<pieces).map { Array(whole.data[($0 * size)..<($0 * size + size)]) })
+        let zero = [UInt8](repeating: 0, count: size)
+        for round in 1...3 {   // races show up in most rounds without the lock
+            let ctx = try cipher.encryptor(iv: iv)
+            let results = Slots(pieces, [UInt8]())
+            DispatchQueue.concurrentPerform(iterations: pieces) { i in results[i] = (try? ctx.update(zero)) ?? [] }
+            let pieces = Set(results.all)
+            XCTAssertTrue(pieces == expected, "round \(round): \(pieces.subtracting(expected).count) pieces of key stream are wrong")
+            XCTAssertEqual(try ctx.finalize().tag, whole.tag, "round \(round)")
+        }
+    }
+
+    /// One-shot operations share keyed contexts; interleaved IV lengths, failures and directions
+    /// leave no trace on the next operation.
+    func testOneShotOperationsReuseContextsCleanly() throws {
+        for (cipher, iv) in try allConfigurations() {
+            let gcm = cipher.parameters.mode == .gcm
+            let unpadded = cipher.parameters.mode.allowsPadding && cipher.parameters.padding == .none
+            let ivs: [[UInt8]?] = gcm ? [iv, bytes(12, seed: 2), bytes(16, seed: 3), bytes(1), bytes(129), bytes(128), bytes(12, seed: 4)]
+                                      : [iv, iv.map { $0.map { $0 ^ 0x33 } }, iv]
+            for (round, iv) in ivs.enumerated() {
+                let plaintext = bytes(unpadded ? 16 * (round + 1) : 7 * round + 3, seed: round)
+                let aad = gcm ? bytes(round * 5, seed: round) : []
+                let sealed = try cipher.encrypt(plaintext, iv: iv, additionalData: aad)
+                let stream = try cipher.encryptor(iv: iv, additionalData: aad)
+                var streamed = try stream.update(plaintext)
+                let last = try stream.finalize()
+                streamed += last.data
+                XCTAssertEqual(sealed.data, streamed, "\(cipher) round \(round)")
+                XCTAssertEqual(sealed.tag, last.tag, "\(cipher) round \(round)")
+                // A failed decryption in between (wrong tag, or bad padding/length) leaves nothing behind.
+                if gcm {
+                    var bad = sealed.tag!
+                    bad[0] ^= 1
+                    XCTAssertEqual(reason(try cipher.decrypt(sealed.data, iv: iv, additionalData: aad, tag: bad)), .cryptographicFailure)
+                } else if cipher.parameters.mode.allowsPadding {
+                    XCTAssertThrowsError(try cipher.decrypt(sealed.data + [1], iv: iv))
+                }
+                XCTAssertEqual(try cipher.decrypt(sealed.data, iv: iv, additionalData: aad, tag: sealed.tag), plaintext, "\(cipher) round \(round)")
+            }
+        }
+    }
+
+    /// A one-shot operation takes a keyed context and gives it back when it succeeded; a failed one
+    /// frees its context.
+    func testOneShotContextsGoBackToThePool() throws {
+        let cipher = try SymmetricCipher(algorithm: .aes, key: SecretBytes(bytes(32)), parameters: SymmetricParameters(mode: .gcm))
+        let copy = cipher
+        let sealed = try cipher.encrypt(bytes(64), iv: bytes(12))
+        _ = try copy.encrypt(bytes(64), iv: bytes(16))
+        XCTAssertEqual(cipher.contexts.idleCount(.encrypt), 1, "copies share the pool; one context served both")
+        XCTAssertEqual(cipher.contexts.idleCount(.decrypt), 0)
+        XCTAssertEqual(try cipher.decrypt(sealed.data, iv: bytes(12), tag: sealed.tag), bytes(64))
+        XCTAssertEqual(cipher.contexts.idleCount(.decrypt), 1)
+        var bad = sealed.tag!
+        bad[3] ^= 1
+        XCTAssertThrowsError(try cipher.decrypt(sealed.data, iv: bytes(12), tag: bad))
+        XCTAssertEqual(cipher.contexts.idleCount(.decrypt), 0, "a failed operation's context is not reused")
+        XCTAssertEqual(try cipher.decrypt(sealed.data, iv: bytes(12), tag: sealed.tag), bytes(64))
+        XCTAssertEqual(cipher.contexts.idleCount(.decrypt), 1)
+    }
+
+    /// One cipher used from many threads at once gives every caller its own correct result.
+    func testOneShotFromManyThreads() throws {
+        let cipher = try SymmetricCipher(algorithm: .aes, key: SecretBytes(bytes(32)), parameters: SymmetricParameters(mode: .gcm))
+        let n = 2000
+        let plaintexts = (0..<n).map { bytes(40, seed: $0) }, ivs = (0..<n).map { bytes(12, seed: $0) }, aads = (0..<n).map { bytes($0 % 7) }
+        let expected = try (0..<n).map { try cipher.encrypt(plaintexts[$0], iv: ivs[$0], additionalData: aads[$0]) }
+        let ok = Slots(n, false)
+        DispatchQueue.concurrentPerform(iterations: n) { i in
+            guard let sealed = try? cipher.encrypt(plaintexts[i], iv: ivs[i], additionalData: aads[i]),
+                  let back = try? cipher.decrypt(sealed.data, iv: ivs[i], additionalData: aads[i], tag: sealed.tag) else { return }
+            ok[i] = sealed == expected[i] && back == plaintexts[i]
+        }
+        XCTAssertEqual(ok.all.filter { !$0 }.count, 0)
+    }
+
     func testDescriptionsShowNoKey() throws {
         let key = SecretBytes(h("000102030405060708090a0b0c0d0e0f"))
         let cipher = try SymmetricCipher(algorithm: .aes, key: key, parameters: .default)
@@ -278,4 +420,22 @@ final class SymmetricCipherTests: XCTestCase {
         XCTAssertFalse(String(reflecting: cipher).contains("0a0b0c"))
         XCTAssertFalse(String(reflecting: cipher).contains("10, 11, 12"))
     }
+}
+
+/// One result slot per iteration of `DispatchQueue.concurrentPerform` (each iteration writes its own).
+final class Slots<T>: @unchecked Sendable {
+    private let buffer: UnsafeMutableBufferPointer<T>
+    init(_ count: Int, _ initial: T) {
+        buffer = .allocate(capacity: count)
+        buffer.initialize(repeating: initial)
+    }
+    deinit {
+        _ = buffer.deinitialize()
+        buffer.deallocate()
+    }
+    subscript(i: Int) -> T {
+        get { buffer[i] }
+        set { buffer[i] = newValue }
+    }
+    var all: [T] { Array(buffer) }
 }

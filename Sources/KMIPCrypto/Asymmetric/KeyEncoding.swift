@@ -61,10 +61,16 @@ extension AsymmetricKey {
 
     static func decode(_ der: [UInt8], _ structure: DERStructure, keyType: StaticCString?, selection: Int32, what: String) throws -> OpaquePointer {
         guard !der.isEmpty else { throw CryptoError.invalidField("\(what): empty") }
-        var pkey: OpaquePointer?
-        guard let ctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, StaticCString.der.pointer, structure.name.pointer, keyType?.pointer, selection, nil, nil) else {
+        // The decoder context keeps this EVP_PKEY** and writes the key through it later, inside
+        // OSSL_DECODER_from_data: it must be memory of ours that outlives the context (an inout
+        // `&pkey` would only be valid for the duration of the call that creates the context).
+        let slot = UnsafeMutablePointer<OpaquePointer?>.allocate(capacity: 1)
+        slot.initialize(to: nil)
+        defer { slot.deallocate() }
+        guard let ctx = OSSL_DECODER_CTX_new_for_pkey(slot, StaticCString.der.pointer, structure.name.pointer, keyType?.pointer, selection, nil, nil) else {
             throw CryptoError.openSSL("OSSL_DECODER_CTX_new_for_pkey \(what)")
         }
+        // Freed before `slot` (defers run in reverse order): nothing writes to the slot afterwards.
         defer { OSSL_DECODER_CTX_free(ctx) }
         guard OSSL_DECODER_CTX_get_num_decoders(ctx) > 0 else {
             OpenSSLErrors.clear()
@@ -75,8 +81,12 @@ extension AsymmetricKey {
             var p: UnsafePointer<UInt8>? = buffer.baseAddress
             return OSSL_DECODER_from_data(ctx, &p, &remaining)
         }
+        let pkey = slot.pointee
+        slot.pointee = nil
+        // Decoders tried before the one that matched may leave errors (OpenSSL versions differ).
+        OpenSSLErrors.clear()
         guard ok == 1, let pkey else {
-            OpenSSLErrors.clear()
+            if let pkey { EVP_PKEY_free(pkey) }
             throw CryptoError.invalidField("\(what): malformed or not a supported key")
         }
         guard remaining == 0 else {

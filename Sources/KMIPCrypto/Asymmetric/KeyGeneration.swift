@@ -4,16 +4,16 @@ import KMIP
 /// Key pair generation. CPU-heavy (RSA 4096 takes seconds): synchronous on purpose, the engine
 /// runs it off the event loop.
 extension AsymmetricKey {
-    /// The RSA modulus lengths offered, in bits.
-    public static let rsaBitLengths = 1024...4096
     /// The public exponent used when none is chosen.
     public static let defaultRSAPublicExponent: [UInt8] = [0x01, 0x00, 0x01]
 
-    /// A new RSA private key. `bits` outside 1024…4096, or a public exponent that is even, below 3
-    /// or of 256 bits or more, fail with Invalid Field.
+    /// A new RSA private key. `bits` outside `CryptoLimits.rsaGenerationBitLengths` (1024…4096;
+    /// 1024 is there for compatibility only — Vault and old clients — new keys should be 2048 or
+    /// more), or a public exponent that is even, below 3 or of 2^256 or more, fail with Invalid Field.
     public static func generateRSA(bits: Int, publicExponent: [UInt8] = defaultRSAPublicExponent) throws -> AsymmetricKey {
-        guard rsaBitLengths.contains(bits) else {
-            throw CryptoError.invalidField("RSA keys are \(rsaBitLengths.lowerBound) to \(rsaBitLengths.upperBound) bits, not \(bits)")
+        let offered = CryptoLimits.rsaGenerationBitLengths
+        guard offered.contains(bits) else {
+            throw CryptoError.invalidField("RSA keys are generated with \(offered.lowerBound) to \(offered.upperBound) bits, not \(bits)")
         }
         let e = try BigNum(unsigned: publicExponent)
         try checkRSAPublicExponent(e)
@@ -44,9 +44,10 @@ extension AsymmetricKey {
         }
     }
 
-    /// Odd, at least 3, below 2^256 (SP 800-56B's upper bound; OpenSSL's default provider accepts 3).
+    /// Odd, at least 3, below 2^256 (`CryptoLimits.rsaPublicExponentMaximumBits`, SP 800-56B's upper bound;
+    /// OpenSSL's default provider accepts 3). For generated and imported keys alike.
     static func checkRSAPublicExponent(_ e: BigNum) throws {
-        guard e.isOdd, e.bitCount >= 2, e.bitCount <= 256 else {
+        guard e.isOdd, e.bitCount >= 2, e.bitCount <= CryptoLimits.rsaPublicExponentMaximumBits else {
             throw CryptoError.invalidField("the RSA public exponent must be odd, at least 3 and below 2^256")
         }
     }

@@ -10,6 +10,7 @@ extension AsymmetricKey {
     /// An RSA public key from its modulus and public exponent.
     public convenience init(transparent key: TransparentRSAPublicKey) throws {
         let n = try Self.component(key.modulus, "Modulus")
+        try Self.checkRSAModulusBits(n.bitCount)
         let e = try Self.component(key.publicExponent, "Public Exponent")
         try Self.checkRSAPublicExponent(e)
         let params = try OSSLParams { b in
@@ -23,14 +24,29 @@ extension AsymmetricKey {
     /// An RSA private key. Modulus, Public Exponent, P and Q are required; the Private Exponent
     /// and the CRT values (Prime Exponent P/Q, CRT Coefficient) are computed when absent, checked
     /// when present.
+    ///
+    /// Every size is checked before any arithmetic (the components come from the client, and the
+    /// cost of gcd, products and inverses grows with their length): the modulus in
+    /// `CryptoLimits.rsaImportBitLengths`, the public exponent odd, ≥ 3 and below 2^256, P and Q at
+    /// most half the modulus plus `CryptoLimits.rsaPrimeBitSlack` bits, the other components no
+    /// longer than the modulus.
     public convenience init(transparent key: TransparentRSAPrivateKey) throws {
         let n = try Self.component(key.modulus, "Modulus")
+        try Self.checkRSAModulusBits(n.bitCount)
         guard let eValue = key.publicExponent else { throw CryptoError.invalidField("Transparent RSA Private Key needs its Public Exponent") }
         guard let pValue = key.p, let qValue = key.q else { throw CryptoError.invalidField("Transparent RSA Private Key needs its primes P and Q") }
         let e = try Self.component(eValue, "Public Exponent")
         try Self.checkRSAPublicExponent(e)
         let p = try Self.component(pValue, "P")
         let q = try Self.component(qValue, "Q")
+        let givenD = try key.privateExponent.map { try Self.component($0, "Private Exponent") }
+        let givenDP = try key.primeExponentP.map { try Self.component($0, "Prime Exponent P") }
+        let givenDQ = try key.primeExponentQ.map { try Self.component($0, "Prime Exponent Q") }
+        let givenQInv = try key.crtCoefficient.map { try Self.component($0, "CRT Coefficient") }
+        let others = [("Private Exponent", givenD), ("Prime Exponent P", givenDP), ("Prime Exponent Q", givenDQ), ("CRT Coefficient", givenQInv)]
+        try Self.checkRSAComponentSizes(modulusBits: n.bitCount, primes: [("P", p), ("Q", q)],
+                                        others: others.compactMap { name, value in value.map { (name, $0) } })
+
         let ctx = try BigNumContext()
         let one = try BigNum(1)
         let p1 = try BigNum(), q1 = try BigNum()
@@ -39,8 +55,8 @@ extension AsymmetricKey {
         guard !p1.isZero, !q1.isZero else { throw CryptoError.invalidField("RSA primes must be greater than 1") }
 
         let d: BigNum
-        if let dValue = key.privateExponent {
-            d = try Self.component(dValue, "Private Exponent")
+        if let givenD {
+            d = givenD
         } else {
             // d = e⁻¹ mod lcm(p−1, q−1)
             let g = try BigNum(), product = try BigNum(), lcm = try BigNum()
@@ -57,11 +73,11 @@ extension AsymmetricKey {
             try check(BN_div(nil, r.bn, a.bn, m.bn, ctx.ctx), "BN_mod")
             return r
         }
-        let dP = try key.primeExponentP.map { try Self.component($0, "Prime Exponent P") } ?? mod(d, p1)
-        let dQ = try key.primeExponentQ.map { try Self.component($0, "Prime Exponent Q") } ?? mod(d, q1)
+        let dP = try givenDP ?? mod(d, p1)
+        let dQ = try givenDQ ?? mod(d, q1)
         let qInv: BigNum
-        if let c = key.crtCoefficient {
-            qInv = try Self.component(c, "CRT Coefficient")
+        if let givenQInv {
+            qInv = givenQInv
         } else {
             qInv = try BigNum()
             guard BN_mod_inverse(qInv.bn, q.bn, p.bn, ctx.ctx) != nil else {

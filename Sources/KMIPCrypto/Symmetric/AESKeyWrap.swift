@@ -23,9 +23,6 @@ public struct AESKeyWrap: Sendable, CustomStringConvertible {
         public var blockCipherMode: BlockCipherMode { self == .rfc3394 ? .nISTKeyWrap : .aESKeyWrapPadding }
     }
 
-    /// Largest key this wraps (1 MiB; OpenSSL takes an `int` and a key is far smaller).
-    public static let maxKeyLength = 1 << 20
-
     public let variant: Variant
     public let openSSLName: String
     let kek: SecretBytes
@@ -45,7 +42,7 @@ public struct AESKeyWrap: Sendable, CustomStringConvertible {
     }
 
     /// Wraps `key`. RFC 3394 needs a multiple of 8 bytes, at least 16; RFC 5649 at least 1 byte;
-    /// otherwise Invalid Field.
+    /// at most `CryptoLimits.maxWrappedKeyLength`; otherwise Invalid Field.
     public func wrap(_ key: SecretBytes) throws -> [UInt8] {
         switch variant {
         case .rfc3394:
@@ -55,7 +52,7 @@ public struct AESKeyWrap: Sendable, CustomStringConvertible {
         case .rfc5649:
             guard key.count >= 1 else { throw CryptoError.invalidField("RFC 5649 wraps at least 1 byte") }
         }
-        guard key.count <= Self.maxKeyLength else { throw CryptoError.invalidField("a key of \(key.count) bytes is too long to wrap") }
+        guard key.count <= CryptoLimits.maxWrappedKeyLength else { throw CryptoError.invalidField("a key of \(key.count) bytes is too long to wrap") }
         let capacity = (key.count + 7) / 8 * 8 + 8 + 16
         return try key.withKeyPointer { input, count in
             try run(encrypt: true, input, count, capacity: capacity) { out, n in [UInt8](UnsafeBufferPointer(start: out, count: n)) }
@@ -66,7 +63,7 @@ public struct AESKeyWrap: Sendable, CustomStringConvertible {
     /// wrong variant) is Cryptographic Failure. Lengths that cannot be a wrapping are Invalid Field.
     public func unwrap(_ wrapped: [UInt8]) throws -> SecretBytes {
         let minimum = variant == .rfc3394 ? 24 : 16
-        guard wrapped.count >= minimum, wrapped.count % 8 == 0, wrapped.count <= Self.maxKeyLength + 16 else {
+        guard wrapped.count >= minimum, wrapped.count % 8 == 0, wrapped.count <= CryptoLimits.maxWrappedKeyLength + 16 else {
             throw CryptoError.invalidField("\(variant.rawValue) wrapped data is a multiple of 8 bytes, at least \(minimum); got \(wrapped.count)")
         }
         return try run(encrypt: false, wrapped, wrapped.count, capacity: wrapped.count + 16) { out, n in

@@ -59,6 +59,15 @@ final class WipingBuffer {
     /// A copy of the contents for the caller.
     var bytes: [UInt8] { Array(UnsafeRawBufferPointer(rebasing: storage[0..<count])) }
 
+    /// A copy of the contents followed by `tail`, made in one array (no intermediate copy).
+    func bytes(appending tail: [UInt8]) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count + tail.count) { out, written in
+            UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[0..<count]))
+            UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(out)[count...]).copyBytes(from: tail)
+            written = count + tail.count
+        }
+    }
+
     func wipe() {
         OPENSSL_cleanse(storage.baseAddress, storage.count)
         count = 0

@@ -16,9 +16,6 @@ public struct HMAC: Sendable, CustomStringConvertible {
         return UnsafeSendable(m)
     }()
 
-    /// Most data one `update` takes (OpenSSL has size_t lengths; this guards arithmetic only).
-    public static let maxUpdateLength = Int(Int32.max)
-
     public var description: String { "HMAC-\(digest)" }
     /// The full MAC length in bytes (the digest size).
     public var macLength: Int { digest.size }
@@ -64,12 +61,15 @@ public struct HMAC: Sendable, CustomStringConvertible {
 }
 
 /// A streaming HMAC: `update` any number of times, then `finalize` (generation) or `verify(mac:)`
-/// (verification) once. Kept across KMIP requests by Correlation Value, so it is
-/// `@unchecked Sendable` and must be used by **one task at a time**. Spent after any error.
+/// (verification) once. Kept across KMIP requests by Correlation Value, so it is `Sendable`; it is
+/// meant for **one task at a time** (a stream is ordered), and a lock serialises the calls, so
+/// concurrent misuse gives a wrong MAC rather than corrupt memory. Spent after any error.
 public final class HMACContext: @unchecked Sendable {
     public let hmac: HMAC
     public let use: MACPolicy.Use
-    let ctx: OpaquePointer
+    /// Guards `ctx` and `open`.
+    private let lock = Lock()
+    private let ctx: OpaquePointer
     private var open = true
 
     init(_ hmac: HMAC, use: MACPolicy.Use) throws {
@@ -92,26 +92,35 @@ public final class HMACContext: @unchecked Sendable {
 
     deinit { EVP_MAC_CTX_free(ctx) }
 
+    /// Call holding the lock.
     private func begin() throws {
         guard open else { throw CryptoError(.cryptographicFailure, "the \(hmac) stream is already finished") }
     }
 
     public func update(_ data: [UInt8]) throws {
-        try begin()
-        if data.isEmpty { return }
-        guard EVP_MAC_update(ctx, data, data.count) == 1 else {
-            open = false
-            throw CryptoError.openSSL("EVP_MAC_update \(hmac)")
+        try lock.withLock {
+            try begin()
+            if data.isEmpty { return }
+            guard data.count <= CryptoLimits.maxMACUpdateLength else {
+                open = false
+                throw CryptoError.invalidField("\(data.count) bytes is too much for one MAC update")
+            }
+            guard EVP_MAC_update(ctx, data, data.count) == 1 else {
+                open = false
+                throw CryptoError.openSSL("EVP_MAC_update \(hmac)")
+            }
         }
     }
 
     private func final() throws -> [UInt8] {
-        try begin()
-        open = false
-        var out = [UInt8](repeating: 0, count: max(hmac.macLength, 64))
-        var outl = 0
-        try check(EVP_MAC_final(ctx, &out, &outl, out.count), "EVP_MAC_final \(hmac)")
-        return Array(out[0..<outl])
+        try lock.withLock {
+            try begin()
+            open = false
+            var out = [UInt8](repeating: 0, count: max(hmac.macLength, 64))
+            var outl = 0
+            try check(EVP_MAC_final(ctx, &out, &outl, out.count), "EVP_MAC_final \(hmac)")
+            return Array(out[0..<outl])
+        }
     }
 
     /// The MAC (generation contexts only).

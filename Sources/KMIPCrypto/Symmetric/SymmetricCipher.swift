@@ -15,7 +15,11 @@ public struct SymmetricOutput: Sendable, Hashable {
 }
 
 /// A symmetric key ready for Encrypt/Decrypt: AES-128/192/256 or 3DES with a mode, padding and
-/// (GCM) tag length. Immutable and `Sendable`; every operation makes its own OpenSSL context.
+/// (GCM) tag length. Immutable and `Sendable`, and safe to use from many threads at once.
+///
+/// One-shot `encrypt`/`decrypt` reuse keyed OpenSSL contexts (see `KeyedContextPool`): the key
+/// schedule is computed once per context, and each operation only sets its IV. Keep one
+/// `SymmetricCipher` per key to benefit. Streaming contexts have OpenSSL contexts of their own.
 ///
 /// Keys:
 /// - AES: 16, 24 or 32 bytes → AES-128/192/256.
@@ -28,7 +32,12 @@ public struct SymmetricOutput: Sendable, Hashable {
 /// - ECB: none (an IV given is refused).
 /// - CBC, CFB, OFB: exactly one block (16 bytes AES, 8 bytes 3DES).
 /// - CTR: exactly 16 bytes, the initial counter block.
-/// - GCM: 1…`maxGCMNonceLength` bytes; 12 is the default and the recommended length.
+/// - GCM: 1…`CryptoLimits.maxGCMNonceLength` bytes; 12 is the default and the recommended length.
+///   A nonce the server generates (`randomIV()`, KMIP Random IV) is at least 12 bytes.
+///
+/// GCM tag lengths (bytes): 16, 15, 14, 13 or 12, and 8 or 4, the lengths SP 800-38D §5.2.1.2
+/// allows. 8 and 4 are for special uses only (SP 800-38D Appendix C bounds the data and the
+/// number of failed verifications per key); they are kept for clients that agreed on them.
 ///
 /// Additional data is for GCM only. Results never include plaintext whose GCM tag did not verify.
 public struct SymmetricCipher: Sendable, CustomStringConvertible {
@@ -41,14 +50,14 @@ public struct SymmetricCipher: Sendable, CustomStringConvertible {
     /// The key as OpenSSL takes it (two-key 3DES expanded to K1‖K2‖K1).
     let key: SecretBytes
     let cipher: UnsafeSendable<OpaquePointer>
+    /// Keyed OpenSSL contexts for one-shot operations, shared by the copies of this value.
+    let contexts = KeyedContextPool()
 
-    /// Largest GCM nonce accepted, in bytes. OpenSSL's EVP GCM stops at 128 bytes; longer nonces
-    /// (which SP 800-38D allows and Wycheproof tests) go through OpenSSL's GCM128 implementation.
-    public static let maxGCMNonceLength = 1024
     /// The default (and recommended) GCM nonce length, in bytes.
     public static let defaultGCMNonceLength = 12
-    /// Allowed GCM tag lengths, in bytes.
-    public static let gcmTagLengths = 4...16
+    /// Allowed GCM tag lengths, in bytes (SP 800-38D §5.2.1.2): 12…16, and 8 and 4 for special
+    /// uses (SP 800-38D Appendix C).
+    public static let gcmTagLengths: Set<Int> = [16, 15, 14, 13, 12, 8, 4]
 
     public var description: String { "\(openSSLName)\(parameters.mode.allowsPadding ? "/\(parameters.padding)" : "")" }
 
@@ -57,7 +66,7 @@ public struct SymmetricCipher: Sendable, CustomStringConvertible {
 
     /// - Throws: Cryptographic Failure for an algorithm or algorithm/mode pair that is not offered,
     ///   Invalid Field for a key of the wrong length, padding with a mode that does not pad, or a
-    ///   tag length outside 4…16.
+    ///   GCM tag length not in `gcmTagLengths`.
     public init(algorithm: CryptographicAlgorithm, key: SecretBytes, parameters: SymmetricParameters) throws {
         let mode = parameters.mode
         let base: String
@@ -83,10 +92,16 @@ public struct SymmetricCipher: Sendable, CustomStringConvertible {
             default:
                 throw CryptoError.invalidField("a 3DES key is 24 bytes (three-key) or 16 bytes (two-key), not \(key.count)")
             }
-            // SP 800-67: K1 ≠ K2 and K2 ≠ K3, or the cipher collapses to single DES (parity bits ignored).
+            // SP 800-67: K1 ≠ K2 and K2 ≠ K3, or the cipher collapses to single DES. Compared in
+            // place and in constant time; the parity bits (bit 0 of each byte) are ignored, which
+            // CRYPTO_memcmp cannot do, so the differences are OR-ed up without a branch.
             let degenerate = self.key.withUnsafeBytes { k in
-                let part = { (i: Int) in (0..<8).map { k[i * 8 + $0] & 0xFE } }
-                return constantTimeEquals(part(0), part(1)) || constantTimeEquals(part(1), part(2))
+                var k1k2: UInt8 = 0, k2k3: UInt8 = 0
+                for i in 0..<8 {
+                    k1k2 |= (k[i] ^ k[8 + i]) & 0xFE
+                    k2k3 |= (k[8 + i] ^ k[16 + i]) & 0xFE
+                }
+                return (k1k2 == 0) || (k2k3 == 0)
             }
             guard !degenerate else { throw CryptoError.invalidField("a 3DES key whose parts repeat (K1 = K2 or K2 = K3) is single DES") }
             guard mode != .ctr, mode != .gcm else { throw CryptoError.unsupported("3DES in \(mode) mode") }
@@ -98,10 +113,10 @@ public struct SymmetricCipher: Sendable, CustomStringConvertible {
             throw CryptoError.invalidField("padding \(parameters.padding) is for ECB and CBC only; \(mode) takes padding None")
         }
         if mode == .gcm, !Self.gcmTagLengths.contains(parameters.tagLength) {
-            throw CryptoError.invalidField("GCM tag length \(parameters.tagLength) is not within 4…16 bytes")
+            throw CryptoError.invalidField("GCM tag length \(parameters.tagLength) bytes is not one of 16, 15, 14, 13, 12, 8 or 4")
         }
         if let n = parameters.ivLength {
-            let ok = mode == .gcm ? (1...Self.maxGCMNonceLength).contains(n) : n == Self.ivLength(mode, blockSize: algorithm == .aes ? 16 : 8)
+            let ok = mode == .gcm ? (1...CryptoLimits.maxGCMNonceLength).contains(n) : n == Self.ivLength(mode, blockSize: algorithm == .aes ? 16 : 8)
             guard ok else { throw CryptoError.invalidField("IV Length \(n * 8) bits does not fit \(mode)") }
         }
         self.algorithm = algorithm
@@ -130,10 +145,15 @@ public struct SymmetricCipher: Sendable, CustomStringConvertible {
         parameters.mode == .gcm ? parameters.ivLength ?? Self.defaultGCMNonceLength : Self.ivLength(parameters.mode, blockSize: blockSize)
     }
 
-    /// A fresh random IV/nonce of `ivLength` bytes (for KMIP Random IV); nil for ECB.
+    /// A fresh random IV/nonce of `ivLength` bytes (for KMIP Random IV); nil for ECB. A GCM nonce
+    /// is at least 96 bits (SP 800-38D §8.2.2): a shorter IV Length fails with Invalid Field.
     public func randomIV() throws -> [UInt8]? {
         guard let n = ivLength else { return nil }
-        return try RNG.retrieve(count: n).bytes
+        if parameters.mode == .gcm, n < CryptoLimits.minGeneratedGCMNonceLength {
+            throw CryptoError.invalidField(
+                "a GCM nonce the server generates has at least 96 bits (SP 800-38D §8.2.2); IV Length \(n * 8) bits is too short for Random IV")
+        }
+        return try RNG.publicBytes(count: n)
     }
 
     /// Checks the IV against the mode's rules (see the type's documentation).
@@ -143,9 +163,11 @@ public struct SymmetricCipher: Sendable, CustomStringConvertible {
         case .ecb:
             if let iv, !iv.isEmpty { throw CryptoError.invalidField("ECB takes no IV, got \(iv.count) bytes") }
         case .gcm:
-            guard let iv, !iv.isEmpty else { throw CryptoError.invalidField("GCM needs a nonce (IV) of 1…\(Self.maxGCMNonceLength) bytes, 12 recommended") }
-            guard iv.count <= Self.maxGCMNonceLength else {
-                throw CryptoError.invalidField("GCM nonce of \(iv.count) bytes is longer than \(Self.maxGCMNonceLength)")
+            guard let iv, !iv.isEmpty else {
+                throw CryptoError.invalidField("GCM needs a nonce (IV) of 1…\(CryptoLimits.maxGCMNonceLength) bytes, 12 recommended")
+            }
+            guard iv.count <= CryptoLimits.maxGCMNonceLength else {
+                throw CryptoError.invalidField("GCM nonce of \(iv.count) bytes is longer than \(CryptoLimits.maxGCMNonceLength)")
             }
         case .cbc, .cfb, .ofb, .ctr:
             guard let iv, iv.count == blockSize else {
@@ -154,17 +176,85 @@ public struct SymmetricCipher: Sendable, CustomStringConvertible {
         }
     }
 
+    /// What every operation checks before OpenSSL sees it: the IV, and additional data for GCM only.
+    func checkStart(iv: [UInt8]?, additionalData: [UInt8]) throws {
+        try checkIV(iv)
+        if !additionalData.isEmpty, parameters.mode != .gcm {
+            throw CryptoError.invalidField("additional authenticated data is for GCM only, not \(parameters.mode)")
+        }
+    }
+
+    /// What every operation checks before its final step, `processed` bytes in: GCM decryption has
+    /// a tag of exactly `tagLength` bytes (nothing else takes one), and ECB/CBC have whole blocks
+    /// unless they pad on encryption.
+    func checkFinish(_ direction: SymmetricCipherContext.Direction, processed: Int, expectedTag: [UInt8]?) throws {
+        let mode = parameters.mode
+        if mode == .gcm, direction == .decrypt {
+            guard let expectedTag else { throw CryptoError.invalidField("GCM decryption needs the authentication tag") }
+            guard expectedTag.count == parameters.tagLength else {
+                throw CryptoError.invalidField("GCM tag of \(expectedTag.count) bytes, expected \(parameters.tagLength)")
+            }
+        } else if expectedTag != nil {
+            throw CryptoError.invalidField("an authentication tag applies to GCM decryption only")
+        }
+        if mode.allowsPadding, processed % blockSize != 0, parameters.padding == .none || direction == .decrypt {
+            throw CryptoError.invalidField("\(mode) \(direction == .encrypt ? "with padding None " : "")needs a multiple of \(blockSize) bytes, got \(processed)")
+        }
+    }
+
     // MARK: - One-shot
 
     /// Encrypts `plaintext` in one call. For GCM the result carries the tag.
     public func encrypt(_ plaintext: [UInt8], iv: [UInt8]? = nil, additionalData: [UInt8] = []) throws -> SymmetricOutput {
-        try SymmetricCipherContext(self, .encrypt, iv: iv, additionalData: additionalData).oneShot(plaintext, expectedTag: nil)
+        try oneShot(.encrypt, plaintext, iv: iv, additionalData: additionalData, expectedTag: nil)
     }
 
     /// Decrypts `ciphertext` in one call. GCM needs `tag`; a tag that does not verify, or bad padding,
     /// fails with Cryptographic Failure and returns nothing.
     public func decrypt(_ ciphertext: [UInt8], iv: [UInt8]? = nil, additionalData: [UInt8] = [], tag: [UInt8]? = nil) throws -> [UInt8] {
-        try SymmetricCipherContext(self, .decrypt, iv: iv, additionalData: additionalData).oneShot(ciphertext, expectedTag: tag).data
+        try oneShot(.decrypt, ciphertext, iv: iv, additionalData: additionalData, expectedTag: tag).data
+    }
+
+    /// The whole input in one pass into one buffer, on a keyed context from `contexts`. GCM
+    /// decryption writes straight into the result but hands it out only after the tag has
+    /// verified; on any failure the buffer is wiped and the context freed, not reused.
+    private func oneShot(_ direction: SymmetricCipherContext.Direction, _ input: [UInt8], iv: [UInt8]?, additionalData: [UInt8],
+                         expectedTag: [UInt8]?) throws -> SymmetricOutput {
+        try checkStart(iv: iv, additionalData: additionalData)
+        guard input.count <= CryptoLimits.maxSymmetricUpdateLength else {
+            throw CryptoError.invalidField("\(input.count) bytes is too much for one operation")
+        }
+        if parameters.mode == .gcm, let iv, iv.count > EVPCipherSteps.largestNonce {
+            // OpenSSL's GCM128, on a context of its own (rare nonces).
+            return try SymmetricCipherContext(self, direction, iv: iv, additionalData: additionalData).oneShot(input, expectedTag: expectedTag)
+        }
+        try checkFinish(direction, processed: input.count, expectedTag: expectedTag)
+        let steps = EVPCipherSteps(self, direction)
+        let ctx = try contexts.take(self, direction)
+        var tag: [UInt8]?
+        var failure: Error?
+        let data = [UInt8](unsafeUninitializedCapacity: input.count + 2 * SymmetricCipherContext.slack) { buffer, written in
+            let out = buffer.baseAddress!
+            do {
+                try steps.start(ctx, iv: iv, additionalData: additionalData)
+                var n = 0
+                if !input.isEmpty { n = try input.withUnsafeBytes { try steps.update(ctx, $0, out) } }
+                n += try steps.finish(ctx, out + n, expectedTag: expectedTag)
+                if steps.isGCM, direction == .encrypt { tag = try steps.tag(ctx, length: parameters.tagLength) }
+                try steps.end(ctx, iv: iv)
+                written = n
+            } catch {
+                OPENSSL_cleanse(out, buffer.count)
+                written = 0
+                failure = error
+            }
+        }
+        if let failure {
+            contexts.discard(ctx)
+            throw failure
+        }
+        contexts.give(ctx, direction)
+        return SymmetricOutput(data: data, tag: tag)
     }
 
     // MARK: - Streaming

@@ -65,10 +65,12 @@ public enum SymmetricPadding: String, Sendable, Hashable, CaseIterable, CustomSt
 /// - padding PKCS5 is allowed with ECB and CBC only; with CFB/OFB/CTR/GCM it fails with Invalid
 ///   Field (those modes need no padding, and silently ignoring a request for it would hide a client
 ///   bug). Padding None with ECB/CBC needs data that is a multiple of the block size.
-/// - `tagLength` (bytes) applies to GCM only and is 4…16; decryption requires a tag of exactly
+/// - `tagLength` (bytes) applies to GCM only and is 16, 15, 14, 13 or 12, or 8 or 4 for special
+///   uses (SP 800-38D §5.2.1.2, Appendix C; see `SymmetricCipher.gcmTagLengths`); decryption requires a tag of exactly
 ///   that length, so a truncated tag cannot be slipped in.
 /// - `ivLength` (bytes) is only the length of an IV the caller asks `SymmetricCipher.randomIV()`
-///   to generate; the IV actually given is checked against the mode's rules.
+///   to generate (for GCM at least 12: SP 800-38D §8.2.2); the IV actually given is checked
+///   against the mode's rules.
 public struct SymmetricParameters: Sendable, Hashable, CustomStringConvertible {
     public var mode: SymmetricMode
     public var padding: SymmetricPadding
