@@ -1,0 +1,90 @@
+import Foundation
+@_spi(FixedExpiryValidationTime) import X509
+
+/// Who a verified client certificate speaks for: `OU` = scope id, `CN` = role id, and its serial.
+public struct ClientIdentity: Sendable, Hashable {
+    public let scopeID: String
+    public let roleID: String
+    /// Decimal text of the certificate serial.
+    public let serialNumber: String
+
+    public init(scopeID: String, roleID: String, serialNumber: String) {
+        self.scopeID = scopeID
+        self.roleID = roleID
+        self.serialNumber = serialNumber
+    }
+}
+
+extension KMIPCA {
+    /// Verifies a presented client chain for the TLS layer and returns the identity in its subject.
+    ///
+    /// - Parameters:
+    ///   - leafDER: the client's certificate.
+    ///   - intermediatesDER: any further certificates the client sent (may be empty; the mount's own
+    ///     intermediate is always available for chain building).
+    ///   - now: validation time for every certificate's validity period.
+    ///   - isRevoked: true when the decimal serial is no longer listed for its role.
+    /// - Throws: `.verificationFailed` (unparsable, expired or not yet valid, foreign CA, wrong
+    ///   EKU/KU, no `OU`/`CN`), `.revoked`.
+    public func verifyClient(
+        leafDER: [UInt8],
+        intermediatesDER: [[UInt8]] = [],
+        now: Date = Date(),
+        isRevoked: (String) async -> Bool
+    ) async throws -> ClientIdentity {
+        let leaf: Certificate
+        let presented: [Certificate]
+        do {
+            leaf = try Certificate(derEncoded: leafDER)
+            presented = try intermediatesDER.map { try Certificate(derEncoded: $0) }
+        } catch {
+            throw PKIError(.verificationFailed, "client certificate is not valid DER")
+        }
+        var verifier = Verifier(rootCertificates: CertificateStore([root])) {
+            RFC5280Policy(fixedExpiryValidationTime: now)
+            ClientAuthPolicy()
+        }
+        let result = await verifier.validate(
+            leaf: leaf, intermediates: CertificateStore([intermediate] + presented))
+        switch result {
+        case .validCertificate:
+            break
+        case .couldNotValidate(let failures):
+            let reasons = failures.map { $0.policyFailureReason.description }
+            throw PKIError(
+                .verificationFailed,
+                reasons.isEmpty
+                    ? "client certificate does not chain to the mount's CA"
+                    : "client certificate rejected: " + reasons.joined(separator: "; "))
+        }
+        let identity = try Self.identity(of: leaf)
+        if await isRevoked(identity.serialNumber) {
+            throw PKIError(.revoked, "client certificate \(identity.serialNumber) has been revoked")
+        }
+        return identity
+    }
+
+    /// Reads `OU` (scope id) and `CN` (role id) from a client certificate's subject.
+    public static func identity(of certificate: Certificate) throws -> ClientIdentity {
+        var scope: String?
+        var role: String?
+        for rdn in certificate.subject {
+            for attribute in rdn {
+                switch attribute.type {
+                case .RDNAttributeType.organizationalUnitName:
+                    guard scope == nil else { throw PKIError(.verificationFailed, "client subject has more than one OU") }
+                    scope = String(attribute.value)
+                case .RDNAttributeType.commonName:
+                    guard role == nil else { throw PKIError(.verificationFailed, "client subject has more than one CN") }
+                    role = String(attribute.value)
+                default:
+                    break
+                }
+            }
+        }
+        guard let scope, let role, !scope.isEmpty, !role.isEmpty else {
+            throw PKIError(.verificationFailed, "client subject lacks OU (scope id) or CN (role id)")
+        }
+        return ClientIdentity(scopeID: scope, roleID: role, serialNumber: SerialNumbers.decimal(certificate.serialNumber))
+    }
+}

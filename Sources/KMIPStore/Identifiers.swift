@@ -1,0 +1,26 @@
+/// Random identifiers of the mount: 32 base62 characters for Unique Identifiers, 5 for scope and
+/// role ids (the `OU` and `CN` of client certificates). Drawn from the system CSPRNG.
+public enum Identifiers {
+    static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
+
+    /// `count` base62 characters, uniformly distributed (rejection sampling, no modulo bias).
+    public static func base62(count: Int) -> String {
+        var g = SystemRandomNumberGenerator()
+        var out = [UInt8]()
+        out.reserveCapacity(count)
+        while out.count < count {
+            let b = UInt8.random(in: 0...255, using: &g)
+            if b < 248 { out.append(alphabet[Int(b % 62)]) }   // 248 = 4 × 62
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A new Unique Identifier: 32 base62 characters.
+    public static func uniqueIdentifier() -> String { base62(count: 32) }
+    /// A new scope or role id: 5 base62 characters.
+    public static func shortID() -> String { base62(count: 5) }
+
+    public static func isBase62(_ s: String, count: Int) -> Bool {
+        s.utf8.count == count && s.utf8.allSatisfy { alphabet.contains($0) }
+    }
+}

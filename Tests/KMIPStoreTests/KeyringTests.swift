@@ -1,0 +1,61 @@
+import Foundation
+import XCTest
+@testable import KMIPStore
+
+final class KeyringTests: XCTestCase {
+    func testSealOpenRoundTripAndAADBinding() throws {
+        let k = Keyring.random()
+        let aad = Keyring.objectAAD(scopeID: "abcde", uniqueIdentifier: "U1")
+        XCTAssertEqual(aad, Array("abcde/U1".utf8))
+        let sealed = try k.seal([1, 2, 3], aad: aad)
+        XCTAssertEqual(sealed.count, 3 + 29)
+        XCTAssertEqual(try k.open(sealed, aad: aad), [1, 2, 3])
+        XCTAssertNotEqual(try k.seal([1, 2, 3], aad: aad), sealed, "fresh nonce per seal")
+        XCTAssertThrowsError(try k.open(sealed, aad: Keyring.objectAAD(scopeID: "abcde", uniqueIdentifier: "U2")))
+        XCTAssertThrowsError(try Keyring.random().open(sealed, aad: aad)) { e in
+            XCTAssertTrue("\(e)".contains("wrong root key or tampered"))
+        }
+        var tampered = sealed
+        tampered[tampered.count - 1] ^= 1
+        XCTAssertThrowsError(try k.open(tampered, aad: aad))
+        XCTAssertThrowsError(try k.open([1, 2], aad: aad))
+    }
+
+    func testRootKeyMustBe32Bytes() {
+        XCTAssertThrowsError(try Keyring(rootKey: [UInt8](repeating: 0, count: 16)))
+        XCTAssertNoThrow(try Keyring(rootKey: [UInt8](repeating: 0, count: 32)))
+    }
+
+    func testKeyFileIsCreatedWithMode0600AndReloaded() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("keyring-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("root.key").path
+        XCTAssertThrowsError(try Keyring.load(keyFile: file))
+        let first = try Keyring.load(keyFile: file, createIfMissing: true)
+        let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? NSNumber
+        XCTAssertEqual(mode?.intValue, 0o600)
+        XCTAssertEqual(FileManager.default.contents(atPath: file)?.count, 32)
+        let sealed = try first.seal([42], aad: [])
+        let again = try Keyring.load(keyFile: file, createIfMissing: true)
+        XCTAssertEqual(try again.open(sealed, aad: []), [42])
+    }
+
+    func testRootKeyFromEnvironment() throws {
+        let raw = [UInt8](repeating: 5, count: 32)
+        let env = [Keyring.environmentVariable: Data(raw).base64EncodedString()]
+        let k = try Keyring.fromEnvironment(environment: env)
+        let direct = try Keyring(rootKey: raw)
+        XCTAssertEqual(try direct.open(try k.seal([7], aad: [1]), aad: [1]), [7])
+        XCTAssertThrowsError(try Keyring.fromEnvironment(environment: [:]))
+        XCTAssertThrowsError(try Keyring.fromEnvironment(environment: [Keyring.environmentVariable: "***"]))
+    }
+
+    func testIdentifiers() {
+        let ids = (0..<100).map { _ in Identifiers.uniqueIdentifier() }
+        XCTAssertTrue(ids.allSatisfy { Identifiers.isBase62($0, count: 32) })
+        XCTAssertEqual(Set(ids).count, 100)
+        XCTAssertTrue(Identifiers.isBase62(Identifiers.shortID(), count: 5))
+        XCTAssertFalse(Identifiers.isBase62("abc-e", count: 5))
+    }
+}

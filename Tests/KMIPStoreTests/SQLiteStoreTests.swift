@@ -1,0 +1,164 @@
+import Foundation
+import GRDB
+import KMIP
+import XCTest
+@testable import KMIPStore
+
+final class SQLiteStoreTests: XCTestCase {
+    var directory: URL!
+    var path: String { directory.appendingPathComponent("store.sqlite").path }
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kmipstore-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    func testMigratesAnEmptyFileWithWALAndFullSync() async throws {
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
+        let store = try SQLiteStore(path: path, keyring: .random())
+        let (applied, tables, journal, sync, indexes) = try await store.pool.read { db in
+            (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"),
+             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
+             try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+             try Int.fetchOne(db, sql: "PRAGMA synchronous"),
+             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"))
+        }
+        XCTAssertEqual(applied, ["v1"])
+        for t in ["objects", "object_names", "scopes", "roles", "credentials", "config", "ca_material", "meta"] {
+            XCTAssertTrue(tables.contains(t), t)
+        }
+        XCTAssertEqual(journal, "wal")
+        XCTAssertEqual(sync, 2)   // FULL
+        XCTAssertTrue(indexes.contains("object_names_lookup"))
+        XCTAssertTrue(indexes.contains("objects_by_type"))
+    }
+
+    func testLocateByNameUsesTheNamesIndex() async throws {
+        let store = try SQLiteStore(path: path, keyring: .random())
+        let plan = try await store.pool.read { db in
+            try Row.fetchAll(db, sql: """
+                EXPLAIN QUERY PLAN SELECT o.uid FROM object_names n JOIN objects o ON o.seq = n.object_seq
+                WHERE n.scope_id = 'a' AND n.name = 'b' ORDER BY n.initial_date DESC, n.object_seq DESC LIMIT 1 OFFSET 0
+                """).map { $0["detail"] as String }.joined(separator: "\n")
+        }
+        XCTAssertTrue(plan.contains("object_names_lookup"), plan)
+        XCTAssertFalse(plan.contains("TEMP B-TREE"), plan)
+    }
+
+    func testReopenKeepsData() async throws {
+        let keyring = Keyring.random()
+        let o = StoreConformanceTests.object(names: ["durable"])
+        do {
+            let store = try SQLiteStore(path: path, keyring: keyring)
+            try await store.insert(o)
+            try await store.insertScope(ScopeRecord(name: "s", id: "abcde"))
+            try await store.setCAMaterial(CAMaterial(certificatesDER: [[1]], privateKeys: [StoredSecret([2])]))
+            try store.close()
+        }
+        let reopened = try SQLiteStore(path: path, keyring: keyring)
+        let fetched = try await reopened.object(scopeID: o.scopeID, uniqueIdentifier: o.uniqueIdentifier)
+        XCTAssertEqual(fetched, o)
+        let located = try await reopened.locate(scopeID: o.scopeID, ObjectQuery(name: "durable"))
+        XCTAssertEqual(located, [o.uniqueIdentifier])
+        let scope = try await reopened.scope(named: "s")
+        XCTAssertEqual(scope?.id, "abcde")
+        let ca = try await reopened.caMaterial()
+        XCTAssertEqual(ca?.privateKeys, [StoredSecret([2])])
+    }
+
+    func testWrongRootKeyIsRefused() async throws {
+        let store = try SQLiteStore(path: path, keyring: .random())
+        try await store.insert(StoreConformanceTests.object())
+        try store.close()
+        XCTAssertThrowsError(try SQLiteStore(path: path, keyring: .random())) { error in
+            XCTAssertTrue("\(error)".contains("root key does not match"), "\(error)")
+        }
+    }
+
+    func testTamperedKeyMaterialFailsClearly() async throws {
+        let store = try SQLiteStore(path: path, keyring: .random())
+        let a = StoreConformanceTests.object()
+        let b = StoreConformanceTests.object()
+        try await store.insert(a)
+        try await store.insert(b)
+        // A flipped byte fails authentication.
+        try await store.pool.write { db in
+            try db.execute(sql: "UPDATE objects SET key_material = substr(key_material, 1, 20) || x'FF' || substr(key_material, 22) WHERE uid = ?",
+                           arguments: [a.uniqueIdentifier])
+        }
+        await assertStoreError(.generalFailure) { _ = try await store.object(scopeID: a.scopeID, uniqueIdentifier: a.uniqueIdentifier) }
+        // A blob copied from another object fails too (the AAD binds it to its scope and identifier).
+        try await store.pool.write { db in
+            try db.execute(sql: "UPDATE objects SET key_material = (SELECT key_material FROM objects WHERE uid = ?) WHERE uid = ?",
+                           arguments: [b.uniqueIdentifier, a.uniqueIdentifier])
+        }
+        await assertStoreError(.generalFailure) { _ = try await store.object(scopeID: a.scopeID, uniqueIdentifier: a.uniqueIdentifier) }
+        let intact = try await store.object(scopeID: b.scopeID, uniqueIdentifier: b.uniqueIdentifier)
+        XCTAssertEqual(intact, b)
+    }
+
+    func testDatabaseFilesNeverHoldRawKeyBytes() async throws {
+        let marker = Array("STRONGROOM-RAW-KEY-MARKER-4242!!".utf8)
+        let caMarker = Array("STRONGROOM-CA-PRIVATE-KEY-MARKER".utf8)
+        let visible = "visible-name-marker"
+        let store = try SQLiteStore(path: path, keyring: .random())
+        try await store.insert(StoreConformanceTests.object(names: [visible], key: marker))
+        try await store.setCAMaterial(CAMaterial(certificatesDER: [[0x30]], privateKeys: [StoredSecret(caMarker)]))
+
+        // While open (the WAL still holds the pages) and after close.
+        func scan() throws -> [UInt8] {
+            var all: [UInt8] = []
+            for suffix in ["", "-wal", "-shm"] {
+                if let d = FileManager.default.contents(atPath: path + suffix) { all += d }
+            }
+            return all
+        }
+        let openBytes = try scan()
+        XCTAssertTrue(openBytes.contains(subsequence: Array(visible.utf8)), "the scan must see plaintext columns")
+        XCTAssertFalse(openBytes.contains(subsequence: marker))
+        XCTAssertFalse(openBytes.contains(subsequence: caMarker))
+        try store.close()
+        let closedBytes = try scan()
+        XCTAssertTrue(closedBytes.contains(subsequence: Array(visible.utf8)))
+        XCTAssertFalse(closedBytes.contains(subsequence: marker))
+        XCTAssertFalse(closedBytes.contains(subsequence: caMarker))
+    }
+
+    func testConcurrentWritesAreGroupCommitted() async throws {
+        let store = try SQLiteStore(path: path, keyring: .random())
+        let count = 400
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<count {
+                group.addTask { try await store.insert(StoreConformanceTests.object(date: Int64(i))) }
+            }
+            try await group.waitForAll()
+        }
+        let commits = await store.commitCount
+        let located = try await store.locate(scopeID: "scopA", ObjectQuery())
+        XCTAssertEqual(located.count, count)
+        XCTAssertLessThan(commits, count, "concurrent writes should share transactions")
+    }
+
+    func testAFailingWriteDoesNotSpoilItsBatch() async throws {
+        let store = try SQLiteStore(path: path, keyring: .random())
+        let existing = StoreConformanceTests.object()
+        try await store.insert(existing)
+        let fresh = (0..<50).map { _ in StoreConformanceTests.object() }
+        let results = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await store.insert(existing)) != nil }   // duplicate: fails
+            for o in fresh { group.addTask { (try? await store.insert(o)) != nil } }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        XCTAssertEqual(results.filter { !$0 }.count, 1)
+        let located = try await store.locate(scopeID: "scopA", ObjectQuery())
+        XCTAssertEqual(located.count, 51)
+    }
+}
+
+extension Array where Element == UInt8 {
+    func contains(subsequence needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, count >= needle.count else { return false }
+        return (0...(count - needle.count)).contains { i in self[i..<(i + needle.count)].elementsEqual(needle) }
+    }
+}

@@ -1,0 +1,341 @@
+import Foundation
+import KMIP
+import XCTest
+@testable import KMIPStore
+
+typealias Store = ObjectStore & MountStore
+
+/// The conformance suite every store backend passes: a subclass per backend overrides `makeStore()`
+/// and runs each `check…` as a test.
+class StoreConformanceTests: XCTestCase {
+    func makeStore() async throws -> any Store { throw XCTSkip("abstract conformance suite") }
+
+    static func object(scope: String = "scopA", uid: String = Identifiers.uniqueIdentifier(), date: Int64 = 1_700_000_000,
+                       names: [String] = [], type: ObjectType = .symmetricKey, algorithm: CryptographicAlgorithm? = .aes,
+                       length: Int32? = 256, state: State = .preActive, group: String? = nil,
+                       key: [UInt8]? = Array(repeating: 7, count: 32)) -> ManagedObjectRecord {
+        var attributes = [Attribute(type), Attribute(state)]
+        attributes += names.map { Attribute(Name($0)) }
+        if let algorithm { attributes.append(Attribute(algorithm)) }
+        return ManagedObjectRecord(scopeID: scope, uniqueIdentifier: uid, objectType: type, state: state,
+                                   cryptographicAlgorithm: algorithm, cryptographicLength: length,
+                                   initialDate: DateTime(secondsSince1970: date), objectGroup: group, names: names,
+                                   attributes: attributes, keyMaterial: key.map(StoredSecret.init))
+    }
+
+    func checkObjectCRUD() async throws {
+        let store = try await makeStore()
+        var o = Self.object(names: ["k1"])
+        o.activationDate = DateTime(secondsSince1970: 1_700_000_100)
+        XCTAssertTrue(Identifiers.isBase62(o.uniqueIdentifier, count: 32))
+        try await store.insert(o)
+        let fetched = try await store.object(scopeID: o.scopeID, uniqueIdentifier: o.uniqueIdentifier)
+        XCTAssertEqual(fetched, o)
+        XCTAssertEqual(fetched?.attributes, o.attributes)
+        XCTAssertEqual(fetched?.keyMaterial?.bytes, o.keyMaterial?.bytes)
+
+        await assertStoreError(.illegalOperation) { try await store.insert(o) }
+
+        var changed = o
+        changed.state = .active
+        changed.names = ["k2", "k3"]
+        changed.keyMaterial = StoredSecret([1, 2, 3])
+        changed.attributes.append(Attribute(Name("k2")))
+        try await store.update(changed)
+        let updated = try await store.object(scopeID: o.scopeID, uniqueIdentifier: o.uniqueIdentifier)
+        XCTAssertEqual(updated, changed)
+        let byOldName = try await store.locate(scopeID: o.scopeID, ObjectQuery(name: "k1"))
+        XCTAssertEqual(byOldName, [])
+        let byNewName = try await store.locate(scopeID: o.scopeID, ObjectQuery(name: "k3"))
+        XCTAssertEqual(byNewName, [o.uniqueIdentifier])
+
+        try await store.delete(scopeID: o.scopeID, uniqueIdentifier: o.uniqueIdentifier)
+        let gone = try await store.object(scopeID: o.scopeID, uniqueIdentifier: o.uniqueIdentifier)
+        XCTAssertNil(gone)
+        await assertStoreError(.itemNotFound) { try await store.delete(scopeID: o.scopeID, uniqueIdentifier: o.uniqueIdentifier) }
+        await assertStoreError(.itemNotFound) { try await store.update(o) }
+        let none = try await store.locate(scopeID: o.scopeID, ObjectQuery(name: "k3"))
+        XCTAssertEqual(none, [])
+    }
+
+    func checkObjectWithoutKeyMaterial() async throws {
+        let store = try await makeStore()
+        let o = Self.object(algorithm: nil, length: nil, key: nil)
+        try await store.insert(o)
+        let fetched = try await store.object(scopeID: o.scopeID, uniqueIdentifier: o.uniqueIdentifier)
+        XCTAssertEqual(fetched, o)
+        XCTAssertNil(fetched?.keyMaterial)
+    }
+
+    func checkScopeIsolation() async throws {
+        let store = try await makeStore()
+        let a = Self.object(scope: "scopA", names: ["shared"])
+        try await store.insert(a)
+        let fromB = try await store.object(scopeID: "scopB", uniqueIdentifier: a.uniqueIdentifier)
+        XCTAssertNil(fromB)
+        let locatedFromB = try await store.locate(scopeID: "scopB", ObjectQuery(name: "shared"))
+        XCTAssertEqual(locatedFromB, [])
+        let allFromB = try await store.locate(scopeID: "scopB", ObjectQuery())
+        XCTAssertEqual(allFromB, [])
+        var moved = a
+        moved.scopeID = "scopB"
+        await assertStoreError(.itemNotFound) { try await store.update(moved) }
+        await assertStoreError(.itemNotFound) { try await store.delete(scopeID: "scopB", uniqueIdentifier: a.uniqueIdentifier) }
+        let stillThere = try await store.object(scopeID: "scopA", uniqueIdentifier: a.uniqueIdentifier)
+        XCTAssertEqual(stillThere, a)
+    }
+
+    func checkLocateByNameNewestFirst() async throws {
+        let store = try await makeStore()
+        let old = Self.object(date: 100, names: ["app-key"])
+        let newest = Self.object(date: 300, names: ["app-key", "alias"])
+        let middle = Self.object(date: 200, names: ["app-key"])
+        let other = Self.object(date: 400, names: ["other"])
+        let foreign = Self.object(scope: "scopB", date: 500, names: ["app-key"])
+        for o in [old, newest, middle, other, foreign] { try await store.insert(o) }
+
+        let byName = try await store.locate(scopeID: "scopA", ObjectQuery(name: "app-key"))
+        XCTAssertEqual(byName, [newest, middle, old].map(\.uniqueIdentifier))
+        let alias = try await store.locate(scopeID: "scopA", ObjectQuery(name: "alias"))
+        XCTAssertEqual(alias, [newest.uniqueIdentifier])
+        let all = try await store.locate(scopeID: "scopA", ObjectQuery())
+        XCTAssertEqual(all, [other, newest, middle, old].map(\.uniqueIdentifier))
+        let ranged = try await store.locate(scopeID: "scopA", ObjectQuery(
+            name: "app-key", initialDateFrom: DateTime(secondsSince1970: 150), initialDateTo: DateTime(secondsSince1970: 300)))
+        XCTAssertEqual(ranged, [newest, middle].map(\.uniqueIdentifier))
+    }
+
+    func checkLocateByAttributes() async throws {
+        let store = try await makeStore()
+        let aes = Self.object(date: 1, algorithm: .aes, length: 128, state: .active, group: "g1")
+        let aes256 = Self.object(date: 2, algorithm: .aes, length: 256)
+        let secret = Self.object(date: 3, type: .secretData, algorithm: nil, length: nil, group: "g1")
+        for o in [aes, aes256, secret] { try await store.insert(o) }
+        func ids(_ q: ObjectQuery) async throws -> [String] { try await store.locate(scopeID: "scopA", q) }
+        var r = try await ids(ObjectQuery(objectType: .symmetricKey))
+        XCTAssertEqual(r, [aes256.uniqueIdentifier, aes.uniqueIdentifier])
+        r = try await ids(ObjectQuery(cryptographicAlgorithm: .aes, cryptographicLength: 128))
+        XCTAssertEqual(r, [aes.uniqueIdentifier])
+        r = try await ids(ObjectQuery(state: .active))
+        XCTAssertEqual(r, [aes.uniqueIdentifier])
+        r = try await ids(ObjectQuery(objectGroup: "g1"))
+        XCTAssertEqual(r, [secret.uniqueIdentifier, aes.uniqueIdentifier])
+        r = try await ids(ObjectQuery(objectType: .secretData, objectGroup: "g1"))
+        XCTAssertEqual(r, [secret.uniqueIdentifier])
+        r = try await ids(ObjectQuery(cryptographicAlgorithm: .rsa))
+        XCTAssertEqual(r, [])
+    }
+
+    func checkLocateOffsetAndMaximum() async throws {
+        let store = try await makeStore()
+        var made: [ManagedObjectRecord] = []
+        for i in 0..<10 {
+            let o = Self.object(date: Int64(1000 + i), names: ["paged"])
+            made.append(o)
+            try await store.insert(o)
+        }
+        let newestFirst = made.reversed().map(\.uniqueIdentifier)
+        for name in ["paged", nil] as [String?] {
+            var r = try await store.locate(scopeID: "scopA", ObjectQuery(name: name, maximumItems: 3))
+            XCTAssertEqual(r, Array(newestFirst[0..<3]))
+            r = try await store.locate(scopeID: "scopA", ObjectQuery(name: name, offset: 4, maximumItems: 3))
+            XCTAssertEqual(r, Array(newestFirst[4..<7]))
+            r = try await store.locate(scopeID: "scopA", ObjectQuery(name: name, offset: 8))
+            XCTAssertEqual(r, Array(newestFirst[8...]))
+            r = try await store.locate(scopeID: "scopA", ObjectQuery(name: name, offset: 20))
+            XCTAssertEqual(r, [])
+            r = try await store.locate(scopeID: "scopA", ObjectQuery(name: name, maximumItems: 0))
+            XCTAssertEqual(r, [])
+        }
+    }
+
+    func checkConfigAndCAMaterial() async throws {
+        let store = try await makeStore()
+        let noConfig = try await store.config()
+        XCTAssertNil(noConfig)
+        try await store.setConfig(ConfigRecord(json: #"{"listen_addrs":["127.0.0.1:5696"]}"#))
+        try await store.setConfig(ConfigRecord(json: #"{"listen_addrs":["0.0.0.0:5696"]}"#))
+        let config = try await store.config()
+        XCTAssertEqual(config?.json, #"{"listen_addrs":["0.0.0.0:5696"]}"#)
+
+        let noCA = try await store.caMaterial()
+        XCTAssertNil(noCA)
+        let ca = CAMaterial(certificatesDER: [[0x30, 1], [0x30, 2]], privateKeys: [StoredSecret([9, 9]), StoredSecret([8, 8])])
+        try await store.setCAMaterial(ca)
+        let storedCA = try await store.caMaterial()
+        XCTAssertEqual(storedCA, ca)
+        XCTAssertEqual(storedCA?.privateKeys.map(\.bytes), [[9, 9], [8, 8]])
+    }
+
+    func checkScopesRolesCredentials() async throws {
+        let store = try await makeStore()
+        let scope = ScopeRecord(name: "finance")
+        XCTAssertTrue(Identifiers.isBase62(scope.id, count: 5))
+        try await store.insertScope(scope)
+        try await store.insertScope(ScopeRecord(name: "hr"))
+        await assertStoreError(.illegalOperation) { try await store.insertScope(ScopeRecord(name: "finance")) }
+        await assertStoreError(.illegalOperation) { try await store.insertScope(ScopeRecord(name: "other", id: scope.id)) }
+        let names = try await store.scopes().map(\.name)
+        XCTAssertEqual(names, ["finance", "hr"])
+        let byName = try await store.scope(named: "finance")
+        XCTAssertEqual(byName, scope)
+        let byID = try await store.scope(id: scope.id)
+        XCTAssertEqual(byID, scope)
+
+        let role = RoleRecord(scopeID: scope.id, name: "reader", operations: [.get, .locate], tlsClientKeyType: "rsa",
+                              tlsClientKeyBits: 2048, tlsClientTTL: 3600)
+        try await store.putRole(role)
+        var fetched = try await store.role(scopeID: scope.id, name: "reader")
+        XCTAssertEqual(fetched, role)
+        XCTAssertEqual(fetched?.allows(.get), true)
+        XCTAssertEqual(fetched?.allows(.create), false)
+        fetched = try await store.role(scopeID: scope.id, id: role.id)
+        XCTAssertEqual(fetched, role)
+
+        // An update replaces the whole role but keeps its id.
+        let replacement = RoleRecord(scopeID: scope.id, name: "reader", allowsAllOperations: true)
+        try await store.putRole(replacement)
+        fetched = try await store.role(scopeID: scope.id, name: "reader")
+        XCTAssertEqual(fetched?.id, role.id)
+        XCTAssertEqual(fetched?.allowsAllOperations, true)
+        XCTAssertEqual(fetched?.operations, [])
+        XCTAssertNil(fetched?.tlsClientKeyType)
+        XCTAssertEqual(fetched?.allows(.destroy), true)
+        await assertStoreError(.itemNotFound) { try await store.putRole(RoleRecord(scopeID: "nope1", name: "x")) }
+        try await store.putRole(RoleRecord(scopeID: scope.id, name: "admin", allowsAllOperations: true))
+        let roleNames = try await store.roles(scopeID: scope.id).map(\.name)
+        XCTAssertEqual(roleNames, ["admin", "reader"])
+
+        let cred = CredentialRecord(serialNumber: "123456789012345678901234567890", scopeID: scope.id, roleName: "reader",
+                                    certificateDER: [0x30, 0x82], expiresAt: DateTime(secondsSince1970: 1_900_000_000))
+        try await store.addCredential(cred)
+        await assertStoreError(.illegalOperation) { try await store.addCredential(cred) }
+        var orphan = cred
+        orphan.serialNumber = "1"
+        orphan.roleName = "ghost"
+        await assertStoreError(.itemNotFound) { try await store.addCredential(orphan) }
+        let listed = try await store.credentials(scopeID: scope.id, roleName: "reader")
+        XCTAssertEqual(listed, [cred])
+        let looked = try await store.credential(serialNumber: cred.serialNumber)
+        XCTAssertEqual(looked, cred)
+        try await store.deleteCredential(serialNumber: cred.serialNumber)
+        let revoked = try await store.credential(serialNumber: cred.serialNumber)
+        XCTAssertNil(revoked)
+        await assertStoreError(.itemNotFound) { try await store.deleteCredential(serialNumber: cred.serialNumber) }
+
+        // Deleting a role removes its credentials.
+        try await store.addCredential(cred)
+        try await store.deleteRole(scopeID: scope.id, name: "reader")
+        let afterRoleDelete = try await store.credential(serialNumber: cred.serialNumber)
+        XCTAssertNil(afterRoleDelete)
+        await assertStoreError(.itemNotFound) { try await store.deleteRole(scopeID: scope.id, name: "reader") }
+    }
+
+    func checkDeleteScopeNeedsForceWhenItHoldsObjects() async throws {
+        let store = try await makeStore()
+        let empty = ScopeRecord(name: "empty")
+        let full = ScopeRecord(name: "full")
+        let kept = ScopeRecord(name: "kept")
+        for s in [empty, full, kept] { try await store.insertScope(s) }
+        try await store.deleteScope(named: "empty", force: false)
+        let emptyGone = try await store.scope(named: "empty")
+        XCTAssertNil(emptyGone)
+        await assertStoreError(.itemNotFound) { try await store.deleteScope(named: "empty", force: true) }
+
+        try await store.putRole(RoleRecord(scopeID: full.id, name: "r", allowsAllOperations: true))
+        try await store.addCredential(CredentialRecord(serialNumber: "42", scopeID: full.id, roleName: "r",
+                                                       certificateDER: [1], expiresAt: DateTime(secondsSince1970: 0)))
+        let inFull = Self.object(scope: full.id, names: ["n"])
+        let inKept = Self.object(scope: kept.id, names: ["n"])
+        try await store.insert(inFull)
+        try await store.insert(inKept)
+        try await store.putRole(RoleRecord(scopeID: kept.id, name: "r"))
+
+        await assertStoreError(.illegalOperation) { try await store.deleteScope(named: "full", force: false) }
+        let stillThere = try await store.object(scopeID: full.id, uniqueIdentifier: inFull.uniqueIdentifier)
+        XCTAssertNotNil(stillThere)
+
+        try await store.deleteScope(named: "full", force: true)
+        let fullGone = try await store.scope(named: "full")
+        XCTAssertNil(fullGone)
+        let objectGone = try await store.object(scopeID: full.id, uniqueIdentifier: inFull.uniqueIdentifier)
+        XCTAssertNil(objectGone)
+        let located = try await store.locate(scopeID: full.id, ObjectQuery(name: "n"))
+        XCTAssertEqual(located, [])
+        let roles = try await store.roles(scopeID: full.id)
+        XCTAssertEqual(roles, [])
+        let cred = try await store.credential(serialNumber: "42")
+        XCTAssertNil(cred)
+        // The other scope is untouched.
+        let keptObject = try await store.object(scopeID: kept.id, uniqueIdentifier: inKept.uniqueIdentifier)
+        XCTAssertEqual(keptObject, inKept)
+        let keptRoles = try await store.roles(scopeID: kept.id).map(\.name)
+        XCTAssertEqual(keptRoles, ["r"])
+    }
+
+    func checkConcurrentInsertsAllLand() async throws {
+        let store = try await makeStore()
+        let count = 300
+        let objects = (0..<count).map { i in Self.object(date: Int64(i), names: ["bulk"]) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for o in objects { group.addTask { try await store.insert(o) } }
+            try await group.waitForAll()
+        }
+        let located = try await store.locate(scopeID: "scopA", ObjectQuery(name: "bulk"))
+        XCTAssertEqual(located, objects.reversed().map(\.uniqueIdentifier))
+        for o in objects.prefix(20) {
+            let fetched = try await store.object(scopeID: "scopA", uniqueIdentifier: o.uniqueIdentifier)
+            XCTAssertEqual(fetched, o)
+        }
+    }
+}
+
+final class InMemoryStoreConformanceTests: StoreConformanceTests {
+    override func makeStore() async throws -> any Store { InMemoryStore() }
+    // The suite's checks are not tests of the base class; each backend runs every one of them.
+    func testObjectCRUD() async throws { try await checkObjectCRUD() }
+    func testObjectWithoutKeyMaterial() async throws { try await checkObjectWithoutKeyMaterial() }
+    func testScopeIsolation() async throws { try await checkScopeIsolation() }
+    func testLocateByNameNewestFirst() async throws { try await checkLocateByNameNewestFirst() }
+    func testLocateByAttributes() async throws { try await checkLocateByAttributes() }
+    func testLocateOffsetAndMaximum() async throws { try await checkLocateOffsetAndMaximum() }
+    func testConfigAndCAMaterial() async throws { try await checkConfigAndCAMaterial() }
+    func testScopesRolesCredentials() async throws { try await checkScopesRolesCredentials() }
+    func testDeleteScopeNeedsForceWhenItHoldsObjects() async throws { try await checkDeleteScopeNeedsForceWhenItHoldsObjects() }
+    func testConcurrentInsertsAllLand() async throws { try await checkConcurrentInsertsAllLand() }
+}
+
+final class SQLiteStoreConformanceTests: StoreConformanceTests {
+    var directory: URL!
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kmipstore-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+    override func makeStore() async throws -> any Store {
+        try SQLiteStore(path: directory.appendingPathComponent("store.sqlite").path, keyring: .random())
+    }
+    // The suite's checks are not tests of the base class; each backend runs every one of them.
+    func testObjectCRUD() async throws { try await checkObjectCRUD() }
+    func testObjectWithoutKeyMaterial() async throws { try await checkObjectWithoutKeyMaterial() }
+    func testScopeIsolation() async throws { try await checkScopeIsolation() }
+    func testLocateByNameNewestFirst() async throws { try await checkLocateByNameNewestFirst() }
+    func testLocateByAttributes() async throws { try await checkLocateByAttributes() }
+    func testLocateOffsetAndMaximum() async throws { try await checkLocateOffsetAndMaximum() }
+    func testConfigAndCAMaterial() async throws { try await checkConfigAndCAMaterial() }
+    func testScopesRolesCredentials() async throws { try await checkScopesRolesCredentials() }
+    func testDeleteScopeNeedsForceWhenItHoldsObjects() async throws { try await checkDeleteScopeNeedsForceWhenItHoldsObjects() }
+    func testConcurrentInsertsAllLand() async throws { try await checkConcurrentInsertsAllLand() }
+}
+
+func assertStoreError(_ reason: ResultReason, file: StaticString = #filePath, line: UInt = #line,
+                      _ body: () async throws -> Void) async {
+    do {
+        try await body()
+        XCTFail("expected a StoreError (\(reason))", file: file, line: line)
+    } catch let e as StoreError {
+        XCTAssertEqual(e.reason, reason, e.message, file: file, line: line)
+    } catch {
+        XCTFail("expected a StoreError, got \(error)", file: file, line: line)
+    }
+}
