@@ -41,6 +41,33 @@ final class KeyringTests: XCTestCase {
         XCTAssertEqual(try again.open(sealed, aad: []), [42])
     }
 
+    func testKeyFileRulesAndConcurrentCreation() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("keyring-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Many processes starting at once all end up with the one key that was written.
+        let file = dir.appendingPathComponent("root.key").path
+        let keyrings = try await withThrowingTaskGroup(of: Keyring.self) { group in
+            for _ in 0..<16 { group.addTask { try Keyring.load(keyFile: file, createIfMissing: true) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let sealed = try keyrings[0].seal([9], aad: [])
+        for k in keyrings { XCTAssertEqual(try k.open(sealed, aad: []), [9]) }
+        // A key file others may read is refused.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
+        XCTAssertThrowsError(try Keyring.load(keyFile: file)) { XCTAssertTrue("\($0)".contains("chmod 600"), "\($0)") }
+        // A link is not followed, neither to read nor to create.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+        let link = dir.appendingPathComponent("link.key").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: file)
+        XCTAssertThrowsError(try Keyring.load(keyFile: link))
+        XCTAssertThrowsError(try Keyring.load(keyFile: link, createIfMissing: true))
+        // A file of the wrong size is refused.
+        let short = dir.appendingPathComponent("short.key").path
+        FileManager.default.createFile(atPath: short, contents: Data([1, 2, 3]), attributes: [.posixPermissions: 0o600])
+        XCTAssertThrowsError(try Keyring.load(keyFile: short))
+    }
+
     func testRootKeyFromEnvironment() throws {
         let raw = [UInt8](repeating: 5, count: 32)
         let env = [Keyring.environmentVariable: Data(raw).base64EncodedString()]

@@ -1,5 +1,8 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Encryption at rest: AES-256-GCM under a 32-byte root key that never lives in the database.
 ///
@@ -31,18 +34,49 @@ public struct Keyring: Sendable {
     /// The root key from a file of exactly 32 raw bytes. When the file is missing and
     /// `createIfMissing` (dev mode), a random key is written there with mode 0600.
     public static func load(keyFile path: String, createIfMissing: Bool = false) throws -> Keyring {
-        let fm = FileManager.default
-        if !fm.fileExists(atPath: path) {
-            guard createIfMissing else { throw StoreError(.generalFailure, "root key file \(path) does not exist") }
-            let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
-            guard fm.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-                throw StoreError(.generalFailure, "cannot write root key file \(path)")
-            }
-            try fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
-            return try Keyring(rootKey: bytes)
+        if createIfMissing, let created = try createKeyFile(path) { return created }
+        // Never follow a link, and refuse a key file others may read.
+        let fd = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw StoreError(.generalFailure, "cannot open root key file \(path): \(String(cString: strerror(errno)))")
         }
-        guard let data = fm.contents(atPath: path) else { throw StoreError(.generalFailure, "cannot read root key file \(path)") }
-        return try Keyring(rootKey: Array(data))
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw StoreError(.generalFailure, "cannot stat root key file \(path)") }
+        guard info.st_mode & 0o077 == 0 else {
+            throw StoreError(.generalFailure, "root key file \(path) must not be readable by group or others (chmod 600)")
+        }
+        var bytes = [UInt8](repeating: 0, count: 33)
+        let n = read(fd, &bytes, bytes.count)
+        defer { for i in bytes.indices { bytes[i] = 0 } }
+        guard n == 32 else { throw StoreError(.generalFailure, "root key file \(path) must hold exactly 32 bytes") }
+        return try Keyring(rootKey: Array(bytes[0..<32]))
+    }
+
+    /// Creates the key file atomically with a fresh key: written and synced under a temporary name
+    /// (mode 0600 from the start, no links followed), then linked into place, so a reader never sees
+    /// a partial file. nil when the file already exists (another process may have just made it).
+    static func createKeyFile(_ path: String) throws -> Keyring? {
+        let temporary = path + ".tmp-" + Identifiers.shortID()
+        let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw StoreError(.generalFailure, "cannot create root key file \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { unlink(temporary) }
+        var bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+        defer { for i in bytes.indices { bytes[i] = 0 } }
+        let written = write(fd, bytes, bytes.count) == bytes.count && fsync(fd) == 0
+        close(fd)
+        guard written else { throw StoreError(.generalFailure, "cannot write root key file \(path)") }
+        guard link(temporary, path) == 0 else {
+            if errno == EEXIST { return nil }
+            throw StoreError(.generalFailure, "cannot create root key file \(path): \(String(cString: strerror(errno)))")
+        }
+        // The new name must survive a crash as surely as the data sealed under the key.
+        let directory = Glibc.open((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent,
+                                   O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directory >= 0 { fsync(directory); close(directory) }
+        return try Keyring(rootKey: bytes)
     }
 
     /// The root key from an environment variable holding it in base64.

@@ -42,7 +42,7 @@ actor GroupCommitWriter {
             do {
                 // While this transaction commits, the actor is free and new writes gather in `pending`.
                 let results = try await pool.write { db in
-                    works.map { work -> Result<any Sendable, any Error> in
+                    try works.map { work -> Result<any Sendable, any Error> in
                         var outcome: Result<any Sendable, any Error> = .failure(StoreError(.generalFailure, "write did not run"))
                         do {
                             try db.inSavepoint {
@@ -51,6 +51,11 @@ actor GroupCommitWriter {
                             }
                         } catch {
                             outcome = .failure(error)
+                        }
+                        // On some errors (full disk, I/O) SQLite rolls the whole transaction back by
+                        // itself: then no write of this batch is kept, and every caller must hear so.
+                        guard db.isInsideTransaction else {
+                            throw StoreError(.generalFailure, "the transaction was rolled back by the database")
                         }
                         return outcome
                     }
