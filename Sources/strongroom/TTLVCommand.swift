@@ -28,8 +28,8 @@ struct TTLVCommand: ParsableCommand {
             var bytes = try readInput(file)
             if hex {
                 let text = String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace }
-                guard let decoded = HexText.decode(text) else { throw CLIError("input is not valid hex") }
-                bytes = decoded
+                guard let decoded = ByteString(hex: text) else { throw CLIError("input is not valid hex") }
+                bytes = decoded.bytes
             }
             let item = try TTLV(decoding: bytes)
             switch format {
@@ -62,7 +62,7 @@ struct TTLVCommand: ParsableCommand {
             default: throw CLIError("expected a RequestMessage or ResponseMessage, found \(item.tag.xmlName)")
             }
             if hex {
-                print(HexText.encode(bytes))
+                print(ByteString(bytes).hex.uppercased())
             } else {
                 FileHandle.standardOutput.write(Data(bytes))
             }
@@ -81,21 +81,4 @@ func readInput(_ file: String?) throws -> [UInt8] {
         return [UInt8](data)
     }
     return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-}
-
-enum HexText {
-    static func encode(_ b: [UInt8]) -> String { b.map { String($0, radix: 16, uppercase: true).count == 1 ? "0" + String($0, radix: 16, uppercase: true) : String($0, radix: 16, uppercase: true) }.joined() }
-    static func decode(_ s: String) -> [UInt8]? {
-        let u = Array(s.utf8)
-        guard u.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(u.count / 2)
-        var i = 0
-        while i < u.count {
-            guard let v = UInt8(String(decoding: u[i..<(i + 2)], as: UTF8.self), radix: 16) else { return nil }
-            out.append(v)
-            i += 2
-        }
-        return out
-    }
 }

@@ -46,10 +46,9 @@ public enum KMIPJSON {
     }
 
     public static func value(_ item: TTLV, attributeName: String? = nil) -> JSONValue {
-        let tagText = JSONValue.string(item.tag.definition != nil ? item.tag.xmlName : item.tag.hexString)
+        let tagText = JSONValue.string(item.tag.xmlName)
         if case .structure(let children) = item.value {
-            var an: String?
-            if case .textString(let n)? = children.first(where: { $0.tag == .attributeName })?.value { an = n }
+            let an = item.attributeName
             return .object([("tag", tagText), ("value", .array(children.map { value($0, attributeName: an) }))])
         }
         let en = ValueText.enumeration(for: item.tag, attributeName: attributeName)

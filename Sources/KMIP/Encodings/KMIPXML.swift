@@ -61,8 +61,7 @@ public enum KMIPXML {
         var attrs: [(String, String)] = known ? [] : [("tag", item.tag.hexString)]
         let name = known ? item.tag.xmlName : "TTLV"
         if case .structure(let children) = item.value {
-            var an: String?
-            if case .textString(let n)? = children.first(where: { $0.tag == .attributeName })?.value { an = n }
+            let an = item.attributeName
             return XMLElement(name: name, attributes: attrs, children: children.map { element($0, attributeName: an) }, offset: 0)
         }
         let en = ValueText.enumeration(for: item.tag, attributeName: attributeName)

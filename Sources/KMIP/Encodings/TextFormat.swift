@@ -9,11 +9,10 @@ public enum TextFormat {
 
     static func write(_ item: TTLV, indent: Int, attributeName: String?, into out: inout String) {
         let pad = String(repeating: "  ", count: indent)
-        let name = item.tag.definition != nil ? item.tag.xmlName : item.tag.hexString
+        let name = item.tag.xmlName
         if case .structure(let children) = item.value {
             out += "\(pad)\(name) (Structure)\n"
-            var an: String?
-            if case .textString(let n)? = children.first(where: { $0.tag == .attributeName })?.value { an = n }
+            let an = item.attributeName
             for c in children { write(c, indent: indent + 1, attributeName: an, into: &out) }
             return
         }

@@ -43,6 +43,13 @@ public struct TTLV: Hashable, Sendable {
 
     /// The first child with `tag`.
     public subscript(tag: Tag) -> TTLV? { children.first { $0.tag == tag } }
+
+    /// In an Attribute structure, its Attribute Name: it decides how the Attribute Value's
+    /// enumeration and mask names read in the text encodings.
+    var attributeName: String? {
+        if case .textString(let n)? = self[.attributeName]?.value { return n }
+        return nil
+    }
 }
 
 extension TTLV {

@@ -6,7 +6,13 @@ public struct ByteString: Hashable, Sendable, ExpressibleByArrayLiteral, CustomS
     public init<S: Sequence>(_ bytes: S) where S.Element == UInt8 { self.bytes = Array(bytes) }
     public init(arrayLiteral elements: UInt8...) { self.bytes = elements }
     public var count: Int { bytes.count }
+    /// Lower-case hex of the bytes.
     public var hex: String { Hex.encode(bytes) }
+    /// From hex text (either case, no separators); nil when it is not hex.
+    public init?(hex: String) {
+        guard let b = Hex.decode(hex) else { return nil }
+        bytes = b
+    }
     public var description: String { "ByteString(\(bytes.count) bytes)" }
     public var customMirror: Mirror { Mirror(self, children: ["count": bytes.count]) }
 
