@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "KMIP", targets: ["KMIP"]),
         .library(name: "KMIPCrypto", targets: ["KMIPCrypto"]),
+        .library(name: "KMIPClient", targets: ["KMIPClient"]),
         .executable(name: "strongroom", targets: ["strongroom"]),
     ],
     dependencies: [
@@ -15,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The KMIP protocol: TTLV, XML and JSON encodings, the typed model. No I/O.
@@ -36,6 +41,39 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
+        // The transport-agnostic server core: authorisation, batches, lifecycle, one handler per operation.
+        .target(name: "KMIPEngine", dependencies: [
+            "KMIP", "KMIPCrypto", "KMIPStore", "KMIPPKI",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // NIO + NIOSSL: mutual-TLS listener, frame decoder, limits, graceful shutdown.
+        .target(name: "KMIPTransport", dependencies: [
+            "KMIP", "KMIPEngine", "KMIPPKI",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOTLS", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // An async KMIP client over mutual TLS, with batching.
+        .target(name: "KMIPClient", dependencies: [
+            "KMIP",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOTLS", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
+        // Composition root: configuration, dev mode, the service group.
+        .target(name: "StrongroomServer", dependencies: [
+            "KMIP", "KMIPEngine", "KMIPTransport", "KMIPStore", "KMIPPKI",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // Replays the OASIS XML test cases through any transport and compares the responses.
+        .target(name: "KMIPConformance", dependencies: ["KMIP"]),
         // Turns ../shared/kmip-spec registries into Sources/KMIP/Spec/Generated.
         .target(name: "KMIPSpecGenCore"),
         .executableTarget(name: "KMIPSpecGen", dependencies: ["KMIPSpecGenCore"]),
@@ -44,6 +82,8 @@ let package = Package(
             dependencies: [
                 "KMIP",
                 "KMIPCrypto",
+                "KMIPClient",
+                "StrongroomServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,6 +99,22 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
+        .testTarget(name: "KMIPEngineTests", dependencies: ["KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP"]),
+        .testTarget(name: "StrongroomServerTests", dependencies: ["StrongroomServer", "KMIPClient", "KMIPEngine", "KMIPStore", "KMIP"]),
+        .testTarget(name: "KMIPTransportTests", dependencies: [
+            "KMIPTransport", "KMIPClient", "KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP", "StrongroomServer",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOTestUtils", package: "swift-nio"),
+            .product(name: "NIOTLS", package: "swift-nio"),
+        ]),
+        .testTarget(name: "KMIPConformanceTests", dependencies: [
+            "KMIPConformance", "KMIP", "KMIPClient", "StrongroomServer", "KMIPEngine", "KMIPStore", "KMIPPKI",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // Runs the built `strongroom` executable (built by `swift build --build-tests`).
         .testTarget(name: "strongroomTests"),

@@ -35,3 +35,17 @@ final class Lock: @unchecked Sendable {
         return try body()
     }
 }
+
+/// A value behind a `Lock`, for state shared across tasks and threads (caches, registries).
+public final class Locked<Value>: @unchecked Sendable {
+    private let lock = Lock()
+    private var value: Value
+
+    public init(_ value: Value) { self.value = value }
+
+    /// Runs `body` with exclusive access to the value. `body` must not block or take this lock again.
+    @inline(__always)
+    public func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        try lock.withLock { try body(&value) }
+    }
+}

@@ -8,33 +8,118 @@ public struct ObjectQuery: Sendable, Hashable {
     public var state: State?
     public var cryptographicAlgorithm: CryptographicAlgorithm?
     public var cryptographicLength: Int32?
+    /// The object's first Object Group (a column); `attributes` matches any instance.
     public var objectGroup: String?
     /// Inclusive bounds on Initial Date.
     public var initialDateFrom: DateTime?
     public var initialDateTo: DateTime?
+    /// Inclusive bounds on Activation, Deactivation and Destroy Date; an object without the date
+    /// never matches a bound on it.
+    public var activationDateFrom: DateTime?
+    public var activationDateTo: DateTime?
+    public var deactivationDateFrom: DateTime?
+    public var deactivationDateTo: DateTime?
+    public var destroyDateFrom: DateTime?
+    public var destroyDateTo: DateTime?
+    /// Bits the object's Cryptographic Usage Mask must all have.
+    public var cryptographicUsageMask: UInt32?
+    /// On-line (not archived) and/or archived objects; nil: both.
+    public var storageStatusMask: StorageStatusMask?
+    /// Leaves out Destroyed and Destroyed Compromised objects (their attributes stay stored).
+    public var excludesDestroyed = false
+    /// Conditions on other attributes (Link, Object Group, Fresh, custom attributes…): each must
+    /// hold for some instance. Names held in columns (`ObjectIndex.columnAttributes`) never match here.
+    public var attributes: [AttributeMatch]
     public var offset: Int
     public var maximumItems: Int?
 
     public init(name: String? = nil, objectType: ObjectType? = nil, state: State? = nil,
                 cryptographicAlgorithm: CryptographicAlgorithm? = nil, cryptographicLength: Int32? = nil,
                 objectGroup: String? = nil, initialDateFrom: DateTime? = nil, initialDateTo: DateTime? = nil,
-                offset: Int = 0, maximumItems: Int? = nil) {
+                cryptographicUsageMask: UInt32? = nil, storageStatusMask: StorageStatusMask? = nil,
+                attributes: [AttributeMatch] = [], offset: Int = 0, maximumItems: Int? = nil) {
         self.name = name; self.objectType = objectType; self.state = state
         self.cryptographicAlgorithm = cryptographicAlgorithm; self.cryptographicLength = cryptographicLength
         self.objectGroup = objectGroup; self.initialDateFrom = initialDateFrom; self.initialDateTo = initialDateTo
+        self.cryptographicUsageMask = cryptographicUsageMask; self.storageStatusMask = storageStatusMask
+        self.attributes = attributes
         self.offset = offset; self.maximumItems = maximumItems
     }
 
+    /// True when the storage status mask excludes every object.
+    var selectsNothing: Bool {
+        guard let mask = storageStatusMask else { return false }
+        return !mask.contains(.onLineStorage) && !mask.contains(.archivalStorage)
+    }
+
+    /// The `archived` value the storage status mask requires, if it requires one.
+    var requiredArchived: Bool? {
+        guard let mask = storageStatusMask else { return nil }
+        switch (mask.contains(.onLineStorage), mask.contains(.archivalStorage)) {
+        case (true, false): return false
+        case (false, true): return true
+        default: return nil
+        }
+    }
+
     func matches(_ r: ManagedObjectRecord) -> Bool {
+        if selectsNothing { return false }
         if let name, !r.names.contains(name) { return false }
         if let objectType, r.objectType != objectType { return false }
         if let state, r.state != state { return false }
+        if excludesDestroyed, r.state == .destroyed || r.state == .destroyedCompromised { return false }
         if let cryptographicAlgorithm, r.cryptographicAlgorithm != cryptographicAlgorithm { return false }
         if let cryptographicLength, r.cryptographicLength != cryptographicLength { return false }
         if let objectGroup, r.objectGroup != objectGroup { return false }
-        if let initialDateFrom, r.initialDate < initialDateFrom { return false }
-        if let initialDateTo, r.initialDate > initialDateTo { return false }
+        if !Self.within(r.initialDate, initialDateFrom, initialDateTo) { return false }
+        if !Self.within(r.activationDate, activationDateFrom, activationDateTo) { return false }
+        if !Self.within(r.deactivationDate, deactivationDateFrom, deactivationDateTo) { return false }
+        if !Self.within(r.destroyDate, destroyDateFrom, destroyDateTo) { return false }
+        if let bits = cryptographicUsageMask, (ObjectIndex.usageMask(r.attributes) ?? 0) & bits != bits { return false }
+        if let archived = requiredArchived, r.archived != archived { return false }
+        if !attributes.isEmpty {
+            let entries = ObjectIndex.entries(r.attributes)
+            for match in attributes where !entries.contains(where: { match.matches($0) }) { return false }
+        }
         return true
+    }
+
+    static func within(_ date: DateTime?, _ from: DateTime?, _ to: DateTime?) -> Bool {
+        if from == nil && to == nil { return true }
+        guard let date else { return false }
+        if let from, date < from { return false }
+        if let to, date > to { return false }
+        return true
+    }
+}
+
+/// A Locate condition on one attribute that has no column of its own.
+public struct AttributeMatch: Sendable, Hashable {
+    public enum Condition: Sendable, Hashable {
+        /// Some instance has exactly this value (compared by its TTLV encoding).
+        case equals(AttributeValue)
+        /// Some instance is a Date-Time or Integer within the inclusive bounds (Date-Times in
+        /// seconds since 1970).
+        case range(from: Int64?, to: Int64?)
+    }
+    public var name: String
+    public var condition: Condition
+
+    public init(_ name: String, equals value: AttributeValue) { self.name = name; condition = .equals(value) }
+    public init(_ name: String, from: DateTime?, to: DateTime?) {
+        self.name = name; condition = .range(from: from?.secondsSince1970, to: to?.secondsSince1970)
+    }
+
+    func matches(_ entry: ObjectIndex.Entry) -> Bool {
+        guard entry.name == name else { return false }
+        switch condition {
+        case .equals(let value): return entry.value == ObjectIndex.encode(value)
+        case .range(let from, let to):
+            guard let n = entry.number else { return false }
+            if let from, n < from { return false }
+            if let to, n > to { return false }
+            return true
+        }
     }
 }
 
@@ -49,6 +134,8 @@ public protocol ObjectStore: Sendable {
     func delete(scopeID: String, uniqueIdentifier: String) async throws
     /// The Unique Identifiers matching `query`, newest first.
     func locate(scopeID: String, _ query: ObjectQuery) async throws -> [String]
+    /// How many objects match `query`, ignoring its offset and maximum.
+    func count(scopeID: String, _ query: ObjectQuery) async throws -> Int
 }
 
 /// The mount's domain model: config, CA, scopes, roles and credentials.

@@ -24,8 +24,8 @@ final class SQLiteStoreTests: XCTestCase {
              try Int.fetchOne(db, sql: "PRAGMA synchronous"),
              try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"))
         }
-        XCTAssertEqual(applied, ["v1"])
-        for t in ["objects", "object_names", "scopes", "roles", "credentials", "config", "ca_material", "meta"] {
+        XCTAssertEqual(applied, ["v1", "v2"])
+        for t in ["objects", "object_names", "object_values", "scopes", "roles", "credentials", "config", "ca_material", "meta"] {
             XCTAssertTrue(tables.contains(t), t)
         }
         XCTAssertEqual(journal, "wal")
@@ -44,6 +44,60 @@ final class SQLiteStoreTests: XCTestCase {
         }
         XCTAssertTrue(plan.contains("object_names_lookup"), plan)
         XCTAssertFalse(plan.contains("TEMP B-TREE"), plan)
+    }
+
+    func testLocateByAttributeValueUsesTheValueIndex() async throws {
+        let store = try SQLiteStore(path: path, keyring: .random())
+        var q = ObjectQuery(attributes: [AttributeMatch("x-app", equals: .textString("billing"))])
+        q.maximumItems = 10
+        let (sql, arguments) = SQLiteStore.locateSQL(scopeID: "scopA", q, counting: false)
+        let plan = try await store.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
+                .joined(separator: "\n")
+        }
+        XCTAssertTrue(plan.contains("object_values_by_value"), plan)
+    }
+
+    /// Locate's default (on-line only) query keeps the v1 indexes and needs no sort step.
+    func testDefaultLocateQueriesSortFromTheIndexes() async throws {
+        let store = try SQLiteStore(path: path, keyring: .random())
+        for (q, index) in [(ObjectQuery(name: "k", storageStatusMask: .onLineStorage, maximumItems: 1), "object_names_lookup"),
+                           (ObjectQuery(storageStatusMask: .onLineStorage, maximumItems: 1), "objects_by_date")] {
+            let (sql, arguments) = SQLiteStore.locateSQL(scopeID: "scopA", q, counting: false)
+            let plan = try await store.pool.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
+                    .joined(separator: "\n")
+            }
+            XCTAssertTrue(plan.contains(index), plan)
+            XCTAssertFalse(plan.contains("TEMP B-TREE"), plan)
+        }
+    }
+
+    /// Objects stored before v2 get their usage mask and value index when v2 runs.
+    func testMigrationV2IndexesExistingObjects() async throws {
+        let target = Identifiers.uniqueIdentifier()
+        let attributes = [Attribute(ObjectType.symmetricKey), Attribute(Link(.publicKeyLink, target)),
+                          Attribute(CryptographicUsageMask([.encrypt, .decrypt]))]
+        do {
+            let pool = try DatabasePool(path: path)
+            try Migrations.migrator.migrate(pool, upTo: "v1")
+            try await pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO objects (uid, scope_id, object_type, state, initial_date, attributes)
+                    VALUES ('old', 'scopA', ?, ?, 5, ?)
+                    """, arguments: [ObjectType.symmetricKey.rawValue, State.preActive.rawValue,
+                                     Data(AttributeBlob.encode(attributes))])
+            }
+            try pool.close()
+        }
+        let store = try SQLiteStore(path: path, keyring: .random())
+        let byLink = try await store.locate(scopeID: "scopA", ObjectQuery(attributes: [
+            AttributeMatch("Link", equals: .structure(Link(.publicKeyLink, target)))]))
+        XCTAssertEqual(byLink, ["old"])
+        let byMask = try await store.locate(scopeID: "scopA", ObjectQuery(cryptographicUsageMask: CryptographicUsageMask.decrypt.rawValue))
+        XCTAssertEqual(byMask, ["old"])
+        let online = try await store.locate(scopeID: "scopA", ObjectQuery(storageStatusMask: .onLineStorage))
+        XCTAssertEqual(online, ["old"])
     }
 
     func testReopenKeepsData() async throws {

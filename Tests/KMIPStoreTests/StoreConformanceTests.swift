@@ -126,6 +126,22 @@ class StoreConformanceTests: XCTestCase {
         XCTAssertEqual(r, [])
     }
 
+    func checkLocateCanLeaveOutDestroyedObjects() async throws {
+        let store = try await makeStore()
+        let live = Self.object(date: 1, names: ["k"], state: .active)
+        let gone = Self.object(date: 2, names: ["k"], state: .destroyed, key: nil)
+        let goneCompromised = Self.object(date: 3, names: ["k"], state: .destroyedCompromised, key: nil)
+        for o in [live, gone, goneCompromised] { try await store.insert(o) }
+        var q = ObjectQuery(name: "k")
+        let all = try await store.locate(scopeID: "scopA", q)
+        XCTAssertEqual(all, [goneCompromised.uniqueIdentifier, gone.uniqueIdentifier, live.uniqueIdentifier])
+        q.excludesDestroyed = true
+        let kept = try await store.locate(scopeID: "scopA", q)
+        XCTAssertEqual(kept, [live.uniqueIdentifier])
+        let counted = try await store.count(scopeID: "scopA", q)
+        XCTAssertEqual(counted, 1)
+    }
+
     func checkLocateOffsetAndMaximum() async throws {
         let store = try await makeStore()
         var made: [ManagedObjectRecord] = []
@@ -147,6 +163,152 @@ class StoreConformanceTests: XCTestCase {
             r = try await store.locate(scopeID: "scopA", ObjectQuery(name: name, maximumItems: 0))
             XCTAssertEqual(r, [])
         }
+    }
+
+    /// A record whose attribute list holds `extra` too (the value index derives from attributes).
+    static func object(date: Int64, extra: [Attribute], scope: String = "scopA") -> ManagedObjectRecord {
+        var o = object(scope: scope, date: date)
+        o.attributes += extra
+        return o
+    }
+
+    func checkLocateByDateRanges() async throws {
+        let store = try await makeStore()
+        func at(_ s: Int64) -> DateTime { DateTime(secondsSince1970: s) }
+        var early = Self.object(date: 1)
+        early.activationDate = at(100); early.deactivationDate = at(500)
+        var late = Self.object(date: 2)
+        late.activationDate = at(200); late.destroyDate = at(900)
+        let undated = Self.object(date: 3)
+        for o in [early, late, undated] { try await store.insert(o) }
+        func ids(_ edit: (inout ObjectQuery) -> Void) async throws -> [String] {
+            var q = ObjectQuery()
+            edit(&q)
+            return try await store.locate(scopeID: "scopA", q)
+        }
+        var r = try await ids { $0.activationDateFrom = at(100); $0.activationDateTo = at(200) }
+        XCTAssertEqual(r, [late.uniqueIdentifier, early.uniqueIdentifier])
+        r = try await ids { $0.activationDateFrom = at(150) }
+        XCTAssertEqual(r, [late.uniqueIdentifier])
+        r = try await ids { $0.activationDateFrom = at(100); $0.activationDateTo = at(100) }
+        XCTAssertEqual(r, [early.uniqueIdentifier])
+        r = try await ids { $0.deactivationDateTo = at(1000) }
+        XCTAssertEqual(r, [early.uniqueIdentifier])
+        r = try await ids { $0.destroyDateFrom = at(900); $0.destroyDateTo = at(900) }
+        XCTAssertEqual(r, [late.uniqueIdentifier])
+        r = try await ids { $0.destroyDateFrom = at(901) }
+        XCTAssertEqual(r, [])
+    }
+
+    func checkLocateByUsageMask() async throws {
+        let store = try await makeStore()
+        let crypt = Self.object(date: 1, extra: [Attribute(CryptographicUsageMask([.encrypt, .decrypt]))])
+        let sign = Self.object(date: 2, extra: [Attribute(CryptographicUsageMask([.sign, .encrypt]))])
+        let none = Self.object(date: 3)
+        for o in [crypt, sign, none] { try await store.insert(o) }
+        func ids(_ mask: CryptographicUsageMask) async throws -> [String] {
+            try await store.locate(scopeID: "scopA", ObjectQuery(cryptographicUsageMask: mask.rawValue))
+        }
+        var r = try await ids(.encrypt)
+        XCTAssertEqual(r, [sign.uniqueIdentifier, crypt.uniqueIdentifier])
+        r = try await ids([.encrypt, .decrypt])
+        XCTAssertEqual(r, [crypt.uniqueIdentifier])
+        r = try await ids([.decrypt, .sign])
+        XCTAssertEqual(r, [])
+    }
+
+    func checkLocateByAttributeValues() async throws {
+        let store = try await makeStore()
+        let target = Identifiers.uniqueIdentifier()
+        let linked = Self.object(date: 1, extra: [
+            Attribute(Link(.publicKeyLink, target)), Attribute(name: "Object Group", value: .textString("g1")),
+            Attribute(name: "Object Group", value: .textString("g2")), Attribute(name: "Fresh", value: .boolean(true)),
+            Attribute(name: "Original Creation Date", value: .dateTime(DateTime(secondsSince1970: 1000))),
+        ])
+        let custom = Self.object(date: 2, extra: [
+            Attribute(name: "x-app", value: .textString("billing")), Attribute(name: "Object Group", value: .textString("g2")),
+            Attribute(name: "Fresh", value: .boolean(false)),
+            Attribute(name: "Original Creation Date", value: .dateTime(DateTime(secondsSince1970: 2000))),
+        ])
+        let foreign = Self.object(date: 3, extra: [Attribute(name: "x-app", value: .textString("billing"))], scope: "scopB")
+        for o in [linked, custom, foreign] { try await store.insert(o) }
+        func ids(_ matches: AttributeMatch...) async throws -> [String] {
+            try await store.locate(scopeID: "scopA", ObjectQuery(attributes: matches))
+        }
+        var r = try await ids(AttributeMatch("Link", equals: .structure(Link(.publicKeyLink, target))))
+        XCTAssertEqual(r, [linked.uniqueIdentifier])
+        r = try await ids(AttributeMatch("Link", equals: .structure(Link(.privateKeyLink, target))))
+        XCTAssertEqual(r, [], "the link type must match too")
+        r = try await ids(AttributeMatch("Object Group", equals: .textString("g2")))
+        XCTAssertEqual(r, [custom.uniqueIdentifier, linked.uniqueIdentifier])
+        r = try await ids(AttributeMatch("Object Group", equals: .textString("g1")), AttributeMatch("Object Group", equals: .textString("g2")))
+        XCTAssertEqual(r, [linked.uniqueIdentifier])
+        r = try await ids(AttributeMatch("Fresh", equals: .boolean(true)))
+        XCTAssertEqual(r, [linked.uniqueIdentifier])
+        r = try await ids(AttributeMatch("x-app", equals: .textString("billing")))
+        XCTAssertEqual(r, [custom.uniqueIdentifier])
+        r = try await ids(AttributeMatch("x-app", equals: .textString("other")))
+        XCTAssertEqual(r, [])
+        r = try await ids(AttributeMatch("Original Creation Date", from: DateTime(secondsSince1970: 1500), to: DateTime(secondsSince1970: 2000)))
+        XCTAssertEqual(r, [custom.uniqueIdentifier])
+        r = try await ids(AttributeMatch("Original Creation Date", from: DateTime(secondsSince1970: 1000), to: nil))
+        XCTAssertEqual(r, [custom.uniqueIdentifier, linked.uniqueIdentifier])
+        // Columns are never matched through the value index.
+        r = try await ids(AttributeMatch("State", equals: .enumeration(State.preActive.rawValue)))
+        XCTAssertEqual(r, [])
+
+        // An update re-indexes.
+        var changed = custom
+        changed.attributes.removeAll { $0.attributeName == "x-app" }
+        changed.attributes.append(Attribute(name: "x-app", value: .textString("payroll")))
+        try await store.update(changed)
+        r = try await ids(AttributeMatch("x-app", equals: .textString("billing")))
+        XCTAssertEqual(r, [])
+        r = try await ids(AttributeMatch("x-app", equals: .textString("payroll")))
+        XCTAssertEqual(r, [custom.uniqueIdentifier])
+        try await store.delete(scopeID: "scopA", uniqueIdentifier: custom.uniqueIdentifier)
+        r = try await ids(AttributeMatch("x-app", equals: .textString("payroll")))
+        XCTAssertEqual(r, [])
+    }
+
+    func checkLocateByStorageStatus() async throws {
+        let store = try await makeStore()
+        let online = Self.object(date: 1)
+        var archived = Self.object(date: 2)
+        archived.archived = true
+        for o in [online, archived] { try await store.insert(o) }
+        let fetched = try await store.object(scopeID: "scopA", uniqueIdentifier: archived.uniqueIdentifier)
+        XCTAssertEqual(fetched?.archived, true)
+        func ids(_ mask: StorageStatusMask?) async throws -> [String] {
+            try await store.locate(scopeID: "scopA", ObjectQuery(storageStatusMask: mask))
+        }
+        var r = try await ids(.onLineStorage)
+        XCTAssertEqual(r, [online.uniqueIdentifier])
+        r = try await ids(.archivalStorage)
+        XCTAssertEqual(r, [archived.uniqueIdentifier])
+        r = try await ids([.onLineStorage, .archivalStorage])
+        XCTAssertEqual(r, [archived.uniqueIdentifier, online.uniqueIdentifier])
+        r = try await ids(nil)
+        XCTAssertEqual(r, [archived.uniqueIdentifier, online.uniqueIdentifier])
+        r = try await ids(StorageStatusMask(rawValue: 0))
+        XCTAssertEqual(r, [])
+        var recovered = archived
+        recovered.archived = false
+        try await store.update(recovered)
+        r = try await ids(.onLineStorage)
+        XCTAssertEqual(r, [archived.uniqueIdentifier, online.uniqueIdentifier])
+    }
+
+    func checkCountIgnoresOffsetAndMaximum() async throws {
+        let store = try await makeStore()
+        for i in 0..<7 { try await store.insert(Self.object(date: Int64(i), names: i < 4 ? ["counted"] : [])) }
+        try await store.insert(Self.object(scope: "scopB", names: ["counted"]))
+        var n = try await store.count(scopeID: "scopA", ObjectQuery(name: "counted", offset: 2, maximumItems: 1))
+        XCTAssertEqual(n, 4)
+        n = try await store.count(scopeID: "scopA", ObjectQuery(maximumItems: 2))
+        XCTAssertEqual(n, 7)
+        n = try await store.count(scopeID: "scopA", ObjectQuery(objectType: .secretData))
+        XCTAssertEqual(n, 0)
     }
 
     func checkConfigAndCAMaterial() async throws {
@@ -299,6 +461,12 @@ final class InMemoryStoreConformanceTests: StoreConformanceTests {
     func testLocateByNameNewestFirst() async throws { try await checkLocateByNameNewestFirst() }
     func testLocateByAttributes() async throws { try await checkLocateByAttributes() }
     func testLocateOffsetAndMaximum() async throws { try await checkLocateOffsetAndMaximum() }
+    func testLocateCanLeaveOutDestroyedObjects() async throws { try await checkLocateCanLeaveOutDestroyedObjects() }
+    func testLocateByDateRanges() async throws { try await checkLocateByDateRanges() }
+    func testLocateByUsageMask() async throws { try await checkLocateByUsageMask() }
+    func testLocateByAttributeValues() async throws { try await checkLocateByAttributeValues() }
+    func testLocateByStorageStatus() async throws { try await checkLocateByStorageStatus() }
+    func testCountIgnoresOffsetAndMaximum() async throws { try await checkCountIgnoresOffsetAndMaximum() }
     func testConfigAndCAMaterial() async throws { try await checkConfigAndCAMaterial() }
     func testScopesRolesCredentials() async throws { try await checkScopesRolesCredentials() }
     func testDeleteScopeNeedsForceWhenItHoldsObjects() async throws { try await checkDeleteScopeNeedsForceWhenItHoldsObjects() }
@@ -322,6 +490,12 @@ final class SQLiteStoreConformanceTests: StoreConformanceTests {
     func testLocateByNameNewestFirst() async throws { try await checkLocateByNameNewestFirst() }
     func testLocateByAttributes() async throws { try await checkLocateByAttributes() }
     func testLocateOffsetAndMaximum() async throws { try await checkLocateOffsetAndMaximum() }
+    func testLocateCanLeaveOutDestroyedObjects() async throws { try await checkLocateCanLeaveOutDestroyedObjects() }
+    func testLocateByDateRanges() async throws { try await checkLocateByDateRanges() }
+    func testLocateByUsageMask() async throws { try await checkLocateByUsageMask() }
+    func testLocateByAttributeValues() async throws { try await checkLocateByAttributeValues() }
+    func testLocateByStorageStatus() async throws { try await checkLocateByStorageStatus() }
+    func testCountIgnoresOffsetAndMaximum() async throws { try await checkCountIgnoresOffsetAndMaximum() }
     func testConfigAndCAMaterial() async throws { try await checkConfigAndCAMaterial() }
     func testScopesRolesCredentials() async throws { try await checkScopesRolesCredentials() }
     func testDeleteScopeNeedsForceWhenItHoldsObjects() async throws { try await checkDeleteScopeNeedsForceWhenItHoldsObjects() }

@@ -47,6 +47,10 @@ public actor InMemoryStore: ObjectStore, MountStore {
         return hits.prefix(query.maximumItems.map { max(0, $0) } ?? Int.max).map(\.record.uniqueIdentifier)
     }
 
+    public func count(scopeID: String, _ query: ObjectQuery) -> Int {
+        objects.values.count { $0.record.scopeID == scopeID && query.matches($0.record) }
+    }
+
     // MARK: Config and CA
 
     public func config() -> ConfigRecord? { configRecord }

@@ -15,15 +15,21 @@ public struct Keyring: Sendable {
     static let format: UInt8 = 1
     static let overhead = 1 + 12 + 16
 
-    /// Kept as bytes (SymmetricKey is not Sendable); a SymmetricKey is made per use.
-    private let rootKey: [UInt8]
-    private var key: SymmetricKey { SymmetricKey(data: rootKey) }
+    /// One SymmetricKey for the keyring's life: its storage is zeroed when freed, unlike an array.
+    private let box: RootKey
+    private var key: SymmetricKey { box.key }
+
+    /// SymmetricKey is not Sendable; this box never changes after init, so sharing it is safe.
+    private final class RootKey: @unchecked Sendable {
+        let key: SymmetricKey
+        init(_ key: SymmetricKey) { self.key = key }
+    }
 
     public init(rootKey: some Collection<UInt8>) throws {
         guard rootKey.count == Self.rootKeyBytes else {
             throw StoreError(.generalFailure, "the root key must be \(Self.rootKeyBytes) bytes, found \(rootKey.count)")
         }
-        self.rootKey = Array(rootKey)
+        self.box = RootKey(SymmetricKey(data: Array(rootKey)))
     }
 
     /// A keyring with a fresh random root key (tests, first dev start).

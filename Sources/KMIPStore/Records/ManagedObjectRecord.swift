@@ -23,6 +23,8 @@ public struct ManagedObjectRecord: Sendable, Hashable {
     public var attributes: [Attribute]
     /// The encoded key block or object value; nil once destroyed or for attribute-only objects.
     public var keyMaterial: StoredSecret?
+    /// In archival storage (Archive) rather than on-line; Locate's Storage Status Mask selects on it.
+    public var archived: Bool = false
 
     public init(scopeID: String, uniqueIdentifier: String, objectType: ObjectType, state: State = .preActive,
                 cryptographicAlgorithm: CryptographicAlgorithm? = nil, cryptographicLength: Int32? = nil,

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The schema, as numbered forward-only migrations. Never edit a shipped migration: add "v2", "v3"…
@@ -68,6 +69,39 @@ enum Migrations {
                 );
                 CREATE INDEX object_names_lookup ON object_names(scope_id, name, initial_date DESC, object_seq DESC);
                 """)
+        }
+        // v2: what Locate filters on beyond v1's columns: the usage mask, the storage status, and a
+        // value index over every other attribute instance (Link, Object Group, Fresh, custom…).
+        m.registerMigration("v2") { db in
+            try db.execute(sql: """
+                ALTER TABLE objects ADD COLUMN usage_mask INTEGER;
+                ALTER TABLE objects ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE object_values (
+                    object_seq INTEGER NOT NULL REFERENCES objects(seq) ON DELETE CASCADE,
+                    scope_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    value BLOB NOT NULL,                -- the Attribute Value's TTLV encoding
+                    number INTEGER,                     -- Date-Time (seconds), Integer, Enumeration values
+                    PRIMARY KEY (object_seq, name, value)
+                ) WITHOUT ROWID;
+                CREATE INDEX object_values_by_value ON object_values(scope_id, name, value);
+                CREATE INDEX object_values_by_number ON object_values(scope_id, name, number) WHERE number IS NOT NULL;
+                """)
+            // Index the objects v1 stored, a chunk at a time.
+            var last: Int64 = 0
+            while true {
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT seq, scope_id, attributes FROM objects WHERE seq > ? ORDER BY seq LIMIT 500
+                    """, arguments: [last])
+                guard let tail = rows.last else { break }
+                last = tail["seq"]
+                for row in rows {
+                    let attributes = try AttributeBlob.decode(Array(row["attributes"] as Data))
+                    try SQLiteStore.writeIndex(db, seq: row["seq"], scopeID: row["scope_id"], attributes: attributes)
+                    try db.execute(sql: "UPDATE objects SET usage_mask = ? WHERE seq = ?",
+                                   arguments: [ObjectIndex.usageMask(attributes).map { Int64($0) }, row["seq"] as Int64])
+                }
+            }
         }
         return m
     }

@@ -23,6 +23,7 @@ extension SQLiteStore {
         return [r.objectType.rawValue, r.state.rawValue, r.cryptographicAlgorithm?.rawValue, r.cryptographicLength,
                 r.initialDate.secondsSince1970, r.activationDate?.secondsSince1970, r.deactivationDate?.secondsSince1970,
                 r.destroyDate?.secondsSince1970, r.objectGroup, s.attributes, s.keyMaterial,
+                ObjectIndex.usageMask(r.attributes).map { Int64($0) }, r.archived,
                 r.uniqueIdentifier, r.scopeID]
     }
 
@@ -35,6 +36,16 @@ extension SQLiteStore {
         }
     }
 
+    /// Rewrites the object's value index (every attribute instance without a column of its own).
+    static func writeIndex(_ db: Database, seq: Int64, scopeID: String, attributes: [Attribute]) throws {
+        try db.execute(sql: "DELETE FROM object_values WHERE object_seq = ?", arguments: [seq])
+        for entry in ObjectIndex.entries(attributes) {
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO object_values (object_seq, scope_id, name, value, number) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [seq, scopeID, entry.name, Data(entry.value), entry.number])
+        }
+    }
+
     public func insert(_ object: ManagedObjectRecord) async throws {
         let sealed = try seal(object)
         try await write { db in
@@ -43,10 +54,13 @@ extension SQLiteStore {
             }
             try db.execute(sql: """
                 INSERT INTO objects (object_type, state, algorithm, length, initial_date, activation_date,
-                    deactivation_date, destroy_date, object_group, attributes, key_material, uid, scope_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    deactivation_date, destroy_date, object_group, attributes, key_material, usage_mask, archived,
+                    uid, scope_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: Self.columns(sealed))
-            try Self.writeNames(db, seq: db.lastInsertedRowID, object)
+            let seq = db.lastInsertedRowID
+            try Self.writeNames(db, seq: seq, object)
+            try Self.writeIndex(db, seq: seq, scopeID: object.scopeID, attributes: object.attributes)
         }
     }
 
@@ -60,10 +74,11 @@ extension SQLiteStore {
             try db.execute(sql: """
                 UPDATE objects SET object_type = ?, state = ?, algorithm = ?, length = ?, initial_date = ?,
                     activation_date = ?, deactivation_date = ?, destroy_date = ?, object_group = ?, attributes = ?,
-                    key_material = ?
+                    key_material = ?, usage_mask = ?, archived = ?
                 WHERE uid = ? AND scope_id = ?
                 """, arguments: Self.columns(sealed))
             try Self.writeNames(db, seq: seq, object)
+            try Self.writeIndex(db, seq: seq, scopeID: object.scopeID, attributes: object.attributes)
         }
     }
 
@@ -91,7 +106,7 @@ extension SQLiteStore {
         let key = try (row["key_material"] as Data?).map {
             StoredSecret(try keyring.open(Array($0), aad: Keyring.objectAAD(scopeID: scopeID, uniqueIdentifier: uid)))
         }
-        return ManagedObjectRecord(
+        var record = ManagedObjectRecord(
             scopeID: scopeID, uniqueIdentifier: uid,
             objectType: ObjectType(rawValue: row["object_type"]), state: State(rawValue: row["state"]),
             cryptographicAlgorithm: (row["algorithm"] as UInt32?).map { CryptographicAlgorithm(rawValue: $0) },
@@ -100,41 +115,84 @@ extension SQLiteStore {
             activationDate: date("activation_date"), deactivationDate: date("deactivation_date"),
             destroyDate: date("destroy_date"), objectGroup: row["object_group"], names: names,
             attributes: try AttributeBlob.decode(Array(row["attributes"] as Data)), keyMaterial: key)
+        record.archived = row["archived"]
+        return record
     }
 
     public func locate(scopeID: String, _ q: ObjectQuery) async throws -> [String] {
+        if q.selectsNothing { return [] }
+        let (sql, arguments) = Self.locateSQL(scopeID: scopeID, q, counting: false)
+        return try await read { db in try String.fetchAll(db, sql: sql, arguments: arguments) }
+    }
+
+    public func count(scopeID: String, _ q: ObjectQuery) async throws -> Int {
+        if q.selectsNothing { return 0 }
+        let (sql, arguments) = Self.locateSQL(scopeID: scopeID, q, counting: true)
+        return try await read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+    }
+
+    /// The Locate query: driven by the names index when a Name is given, else by the objects
+    /// indexes; conditions on other attributes are `seq IN` lookups in the value index.
+    static func locateSQL(scopeID: String, _ q: ObjectQuery, counting: Bool) -> (String, StatementArguments) {
         var filters = ""
         var values: [DatabaseValue] = []
+        func date(_ d: DateTime?) -> DatabaseValue? { d.map { $0.secondsSince1970.databaseValue } }
         let conditions: [(String, DatabaseValue?)] = [
             ("o.object_type = ?", q.objectType.map { Int64($0.rawValue).databaseValue }),
             ("o.state = ?", q.state.map { Int64($0.rawValue).databaseValue }),
             ("o.algorithm = ?", q.cryptographicAlgorithm.map { Int64($0.rawValue).databaseValue }),
             ("o.length = ?", q.cryptographicLength.map { Int64($0).databaseValue }),
             ("o.object_group = ?", q.objectGroup.map { $0.databaseValue }),
-            ("o.initial_date >= ?", q.initialDateFrom.map { $0.secondsSince1970.databaseValue }),
-            ("o.initial_date <= ?", q.initialDateTo.map { $0.secondsSince1970.databaseValue }),
+            ("o.initial_date >= ?", date(q.initialDateFrom)),
+            ("o.initial_date <= ?", date(q.initialDateTo)),
+            ("o.activation_date >= ?", date(q.activationDateFrom)),
+            ("o.activation_date <= ?", date(q.activationDateTo)),
+            ("o.deactivation_date >= ?", date(q.deactivationDateFrom)),
+            ("o.deactivation_date <= ?", date(q.deactivationDateTo)),
+            ("o.destroy_date >= ?", date(q.destroyDateFrom)),
+            ("o.destroy_date <= ?", date(q.destroyDateTo)),
+            ("o.archived = ?", q.requiredArchived.map { $0.databaseValue }),
         ]
         for case let (clause, value?) in conditions {
             filters += " AND " + clause
             values.append(value)
         }
-        let sql: String
+        if q.excludesDestroyed {
+            filters += " AND o.state NOT IN (?, ?)"
+            values += [Int64(State.destroyed.rawValue).databaseValue, Int64(State.destroyedCompromised.rawValue).databaseValue]
+        }
+        if let bits = q.cryptographicUsageMask {
+            filters += " AND (o.usage_mask & ?) = ?"
+            values += [Int64(bits).databaseValue, Int64(bits).databaseValue]
+        }
+        for match in q.attributes {
+            switch match.condition {
+            case .equals(let value):
+                filters += " AND o.seq IN (SELECT object_seq FROM object_values WHERE scope_id = ? AND name = ? AND value = ?)"
+                values += [scopeID.databaseValue, match.name.databaseValue, Data(ObjectIndex.encode(value)).databaseValue]
+            case .range(let from, let to):
+                filters += " AND o.seq IN (SELECT object_seq FROM object_values WHERE scope_id = ? AND name = ?"
+                    + " AND number IS NOT NULL AND number >= ? AND number <= ?)"
+                values += [scopeID.databaseValue, match.name.databaseValue,
+                           (from ?? .min).databaseValue, (to ?? .max).databaseValue]
+            }
+        }
         var head: [DatabaseValue] = [scopeID.databaseValue]
+        let select = counting ? "SELECT COUNT(*)" : "SELECT o.uid"
+        var sql: String
         if let name = q.name {
             head.append(name.databaseValue)
             sql = """
-                SELECT o.uid FROM object_names n JOIN objects o ON o.seq = n.object_seq
+                \(select) FROM object_names n JOIN objects o ON o.seq = n.object_seq
                 WHERE n.scope_id = ? AND n.name = ?\(filters)
-                ORDER BY n.initial_date DESC, n.object_seq DESC LIMIT ? OFFSET ?
                 """
+            if !counting { sql += " ORDER BY n.initial_date DESC, n.object_seq DESC LIMIT ? OFFSET ?" }
         } else {
-            sql = """
-                SELECT o.uid FROM objects o WHERE o.scope_id = ?\(filters)
-                ORDER BY o.initial_date DESC, o.seq DESC LIMIT ? OFFSET ?
-                """
+            sql = "\(select) FROM objects o WHERE o.scope_id = ?\(filters)"
+            if !counting { sql += " ORDER BY o.initial_date DESC, o.seq DESC LIMIT ? OFFSET ?" }
         }
-        let tail: [DatabaseValue] = [(q.maximumItems.map { max(0, $0) } ?? -1).databaseValue, max(0, q.offset).databaseValue]
-        let arguments = StatementArguments(head + values + tail)
-        return try await read { db in try String.fetchAll(db, sql: sql, arguments: arguments) }
+        let tail: [DatabaseValue] = counting ? [] :
+            [(q.maximumItems.map { max(0, $0) } ?? -1).databaseValue, max(0, q.offset).databaseValue]
+        return (sql, StatementArguments(head + values + tail))
     }
 }

@@ -1,0 +1,114 @@
+import KMIP
+import KMIPPKI
+import KMIPStore
+import Logging
+
+/// The transport-agnostic KMIP server: decodes a request message, authorises it against the
+/// caller's scope and role, runs its batch items through one handler per operation and encodes the
+/// response in the request's protocol version.
+public final class KMIPEngine: KMIPRequestProcessor {
+    let objects: any ObjectStore
+    let mount: any MountStore
+    let logger: Logger
+    let limits: Limits
+    let authorizer: Authorizer
+    let clock: @Sendable () -> DateTime
+
+    public init(objects: any ObjectStore, mount: any MountStore, logger: Logger,
+                limits: Limits = .default, clock: @escaping @Sendable () -> DateTime = { DateTime.now }) {
+        self.objects = objects
+        self.mount = mount
+        self.logger = logger
+        self.limits = limits
+        self.authorizer = Authorizer(mount: mount)
+        self.clock = clock
+    }
+
+    public func process(message: [UInt8], client: ClientIdentity) async -> [UInt8] {
+        let request: RequestMessage
+        do {
+            request = try RequestMessage(ttlv: message, limits: limits)
+        } catch {
+            return Self.unparsableResponse(message, error: error, now: clock()).encoded()
+        }
+        return await respond(to: request, client: client).encoded()
+    }
+
+    /// Runs a decoded request (tests and in-process callers use this directly).
+    public func respond(to request: RequestMessage, client: ClientIdentity) async -> ResponseMessage {
+        let version = Self.responseVersion(for: request.requestHeader.protocolVersion)
+        var header = ResponseHeader()
+        header.protocolVersion = version
+        header.timeStamp = clock()
+        header.clientCorrelationValue = request.requestHeader.clientCorrelationValue
+
+        let items: [ResponseBatchItem]
+        if request.requestHeader.protocolVersion.major != 1 || request.requestHeader.protocolVersion > .latest {
+            items = [ResponseBatchItem(operation: request.batchItems.first?.operation, error: KMIPError(
+                .invalidMessage, "protocol version \(request.requestHeader.protocolVersion) is not supported; use 1.0–1.4"))]
+        } else if let invalid = Self.headerProblem(request) {
+            items = [ResponseBatchItem(operation: request.batchItems.first?.operation, error: invalid)]
+        } else {
+            switch await authorizer.role(for: client) {
+            case .failure(let error):
+                items = request.batchItems.map {
+                    ResponseBatchItem(operation: $0.operation, uniqueBatchItemID: $0.uniqueBatchItemID, error: error)
+                }
+            case .success(let role):
+                let context = OperationContext(
+                    scopeID: client.scopeID, client: client, role: role, version: version, now: header.timeStamp)
+                items = await BatchExecutor(engine: self).run(request, context: context)
+            }
+        }
+        var response = ResponseMessage(header: header, batchItems: items)
+        response.responseHeader.batchCount = Int32(items.count)
+        return Self.enforceMaximumResponseSize(response, request.requestHeader.maximumResponseSize)
+    }
+
+    /// The request's version when we speak it; anything else is answered in our highest version.
+    static func responseVersion(for requested: ProtocolVersion) -> ProtocolVersion {
+        ProtocolVersion.supported.contains(requested) ? requested : .latest
+    }
+
+    static func headerProblem(_ request: RequestMessage) -> KMIPError? {
+        if request.batchItems.isEmpty { return KMIPError(.invalidMessage, "the request holds no batch items") }
+        if Int(request.requestHeader.batchCount) != request.batchItems.count {
+            return KMIPError(.invalidMessage,
+                "Batch Count \(request.requestHeader.batchCount) does not match the \(request.batchItems.count) batch items")
+        }
+        if request.batchItems.count > 1, request.batchItems.contains(where: { $0.uniqueBatchItemID == nil }) {
+            return KMIPError(.invalidMessage, "every batch item of a multi-item request needs a Unique Batch Item ID")
+        }
+        return nil
+    }
+
+    /// Replaces the payloads with Response Too Large errors when the encoded response exceeds what
+    /// the client said it can take.
+    static func enforceMaximumResponseSize(_ response: ResponseMessage, _ maximum: Int32?) -> ResponseMessage {
+        guard let maximum, maximum > 0, response.encoded().count > Int(maximum) else { return response }
+        var trimmed = response
+        trimmed.batchItems = response.batchItems.map { item in
+            guard item.resultStatus == .success else { return item }
+            return ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID, error: KMIPError(
+                .responseTooLarge, "the response exceeds the Maximum Response Size of \(maximum) bytes"))
+        }
+        return trimmed
+    }
+
+    /// The answer to a message that could not be decoded: one failed item, in the version its
+    /// header names when that much can be read.
+    static func unparsableResponse(_ bytes: [UInt8], error: any Error, now: DateTime) -> ResponseMessage {
+        var header = ResponseHeader()
+        header.protocolVersion = responseVersion(for: MessagePeek.protocolVersion(bytes) ?? .latest)
+        header.timeStamp = now
+        header.batchCount = 1
+        let kmipError: KMIPError = switch error {
+        case let e as TTLVError: KMIPError(e.resultReason == .generalFailure ? .invalidMessage : e.resultReason, e.description)
+        case let e as KMIPError: e
+        default: KMIPError(.invalidMessage, "\(error)")
+        }
+        return ResponseMessage(header: header, batchItems: [
+            ResponseBatchItem(operation: MessagePeek.firstOperation(bytes), error: kmipError)
+        ])
+    }
+}

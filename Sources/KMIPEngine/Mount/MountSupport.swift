@@ -1,0 +1,133 @@
+import Foundation
+import KMIP
+import KMIPCrypto
+import KMIPPKI
+import KMIPStore
+
+/// An async mutual exclusion that holds across suspension points (an actor would not): the mount
+/// runs config writes through it so that two first writes cannot both generate a CA.
+final class MountWriteLock: Sendable {
+    private struct State {
+        var locked = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Locked(State())
+
+    func lock() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let acquired = state.withLock { s -> Bool in
+                if !s.locked { s.locked = true; return true }
+                s.waiters.append(continuation)
+                return false
+            }
+            if acquired { continuation.resume() }
+        }
+    }
+
+    func unlock() {
+        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            if s.waiters.isEmpty { s.locked = false; return nil }
+            return s.waiters.removeFirst()   // ownership passes to the next waiter
+        }
+        next?.resume()
+    }
+
+    func withLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        await lock()
+        defer { unlock() }
+        return try await body()
+    }
+}
+
+/// PEM text ↔ DER bytes, for the few places that need certificate bytes without X509.
+public enum MountPEM {
+    /// The DER of every `-----BEGIN <label>-----` block of `pem`, in order.
+    public static func derBlocks(_ pem: String, label: String = "CERTIFICATE") -> [[UInt8]] {
+        let begin = "-----BEGIN \(label)-----"
+        let end = "-----END \(label)-----"
+        var out: [[UInt8]] = []
+        var body: String?
+        for rawLine in pem.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline) {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line == begin {
+                body = ""
+            } else if line == end {
+                if let b = body, let data = Data(base64Encoded: b) { out.append(Array(data)) }
+                body = nil
+            } else if body != nil {
+                body! += line
+            }
+        }
+        return out
+    }
+
+    /// A PEM block of `der` with 64-character lines.
+    public static func encode(_ der: [UInt8], label: String = "CERTIFICATE") -> String {
+        let b64 = Data(der).base64EncodedString()
+        var lines: [String] = []
+        var i = b64.startIndex
+        while i < b64.endIndex {
+            let j = b64.index(i, offsetBy: 64, limitedBy: b64.endIndex) ?? b64.endIndex
+            lines.append(String(b64[i..<j]))
+            i = j
+        }
+        return "-----BEGIN \(label)-----\n" + lines.joined(separator: "\n") + "\n-----END \(label)-----\n"
+    }
+}
+
+/// `format` of `credential/generate`, `credential/sign` and `credential/lookup`.
+public enum CredentialFormat: String, Sendable, Hashable, CaseIterable {
+    /// PEM certificate, PEM private key, PEM chain.
+    case pem
+    /// As `pem`, with `certificate` holding the private key (if any), the certificate and the chain in
+    /// one string (Vault PKI's `pem_bundle` layout; inferred for the KMIP engine).
+    case pemBundle = "pem_bundle"
+    /// Base64 DER certificate, base64 PKCS#8 DER private key, base64 DER chain.
+    case der
+
+    public init(parsing text: String?) throws {
+        guard let text, !text.isEmpty else { self = .pem; return }
+        guard let f = CredentialFormat(rawValue: text.lowercased()) else {
+            throw MountError.invalid("format must be pem, pem_bundle or der, not \"\(text)\"")
+        }
+        self = f
+    }
+}
+
+/// A credential rendered in a ``CredentialFormat``: the fields of Vault's response.
+public struct FormattedCredential: Sendable, CustomStringConvertible {
+    public var certificate: String
+    /// Secret: returned to the caller once, never logged.
+    public var privateKey: String?
+    public var caChain: [String]
+    public var serialNumber: String
+
+    public init(certificatePEM: String, privateKeyPEM: String?, caChain: [String], serialNumber: String,
+                format: CredentialFormat) {
+        self.serialNumber = serialNumber
+        switch format {
+        case .pem:
+            certificate = certificatePEM; privateKey = privateKeyPEM; self.caChain = caChain
+        case .pemBundle:
+            certificate = ([privateKeyPEM].compactMap { $0 } + [certificatePEM] + caChain)
+                .map { $0.hasSuffix("\n") ? String($0.dropLast()) : $0 }.joined(separator: "\n")
+            privateKey = privateKeyPEM; self.caChain = caChain
+        case .der:
+            func b64(_ pem: String, _ label: String) -> String {
+                MountPEM.derBlocks(pem, label: label).first.map { Data($0).base64EncodedString() } ?? ""
+            }
+            certificate = b64(certificatePEM, "CERTIFICATE")
+            privateKey = privateKeyPEM.map { b64($0, "PRIVATE KEY") }
+            self.caChain = caChain.map { b64($0, "CERTIFICATE") }
+        }
+    }
+
+    public init(_ credential: ClientCredential, format: CredentialFormat) {
+        self.init(certificatePEM: credential.certificatePEM, privateKeyPEM: credential.privateKeyPEM,
+                  caChain: credential.caChain, serialNumber: credential.serialNumber, format: format)
+    }
+
+    public var description: String {
+        "FormattedCredential(serial: \(serialNumber), privateKey: \(privateKey == nil ? "none" : "<redacted>"))"
+    }
+}

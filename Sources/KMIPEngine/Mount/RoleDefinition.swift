@@ -1,0 +1,152 @@
+import KMIP
+import KMIPPKI
+import KMIPStore
+
+/// The `operation_*` flags of a role (Vault's 26 operations) and their KMIP operations.
+public enum RoleOperationFlags {
+    public static let all = "operation_all"
+    public static let none = "operation_none"
+
+    /// Each flag with its operation, in Vault's documentation order.
+    public static let flags: [(flag: String, operation: Operation)] = [
+        ("operation_activate", .activate),
+        ("operation_add_attribute", .addAttribute),
+        ("operation_create", .create),
+        ("operation_create_keypair", .createKeyPair),
+        ("operation_decrypt", .decrypt),
+        ("operation_delete_attribute", .deleteAttribute),
+        ("operation_destroy", .destroy),
+        ("operation_discover_versions", .discoverVersions),
+        ("operation_encrypt", .encrypt),
+        ("operation_get", .get),
+        ("operation_get_attribute_list", .getAttributeList),
+        ("operation_get_attributes", .getAttributes),
+        ("operation_import", .import),
+        ("operation_locate", .locate),
+        ("operation_mac", .mac),
+        ("operation_mac_verify", .macVerify),
+        ("operation_modify_attribute", .modifyAttribute),
+        ("operation_query", .query),
+        ("operation_register", .register),
+        ("operation_rekey", .reKey),
+        ("operation_rekey_keypair", .reKeyKeyPair),
+        ("operation_revoke", .revoke),
+        ("operation_rng_retrieve", .rngRetrieve),
+        ("operation_rng_seed", .rngSeed),
+        ("operation_sign", .sign),
+        ("operation_signature_verify", .signatureVerify),
+    ]
+
+    public static func operation(forFlag flag: String) -> Operation? { flags.first { $0.flag == flag }?.operation }
+    public static func flag(for operation: Operation) -> String? { flags.first { $0.operation == operation }?.flag }
+}
+
+/// A create-or-replace of a role (`POST kmip/scope/:scope/role/:role`): the update replaces the
+/// whole operation set. `operationAll` / `operationNone` exclude every other operation flag.
+public struct RoleDefinition: Sendable, Hashable {
+    public var operationAll: Bool
+    public var operationNone: Bool
+    public var operations: Set<Operation>
+    /// `tls_client_key_type` (`ec` | `rsa`); nil = the config default.
+    public var tlsClientKeyType: String?
+    /// `tls_client_key_bits`; nil or 0 = the config default.
+    public var tlsClientKeyBits: Int?
+    /// `tls_client_ttl` in seconds; nil or 0 = the config default.
+    public var tlsClientTTL: Int?
+    /// Fields given that roles do not know.
+    public var unknownFields: [String] = []
+
+    public init(operationAll: Bool = false, operationNone: Bool = false, operations: Set<Operation> = [],
+                tlsClientKeyType: String? = nil, tlsClientKeyBits: Int? = nil, tlsClientTTL: Int? = nil) {
+        self.operationAll = operationAll; self.operationNone = operationNone; self.operations = operations
+        self.tlsClientKeyType = tlsClientKeyType; self.tlsClientKeyBits = tlsClientKeyBits; self.tlsClientTTL = tlsClientTTL
+    }
+
+    public static let all = RoleDefinition(operationAll: true)
+
+    /// Parses Vault-style fields (`operation_get=true`, `tls_client_ttl="24h"`, …). A flag given as
+    /// false is as if absent: exclusivity concerns a true pseudo-op beside another true flag.
+    public init(fields: [String: MountFieldValue]) throws {
+        self.init()
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            switch name {
+            case RoleOperationFlags.all: operationAll = try MountFields.bool(value, field: name)
+            case RoleOperationFlags.none: operationNone = try MountFields.bool(value, field: name)
+            case "tls_client_key_type":
+                let s = try MountFields.string(value, field: name)
+                tlsClientKeyType = s.isEmpty ? nil : s
+            case "tls_client_key_bits": tlsClientKeyBits = try MountFields.int(value, field: name)
+            case "tls_client_ttl": tlsClientTTL = try MountFields.durationSeconds(value, field: name)
+            default:
+                if let op = RoleOperationFlags.operation(forFlag: name) {
+                    if try MountFields.bool(value, field: name) { operations.insert(op) }
+                } else {
+                    unknownFields.append(name)
+                }
+            }
+        }
+    }
+
+    /// Checks the exclusivity rule and the overrides (a key type/bits pair is checked against
+    /// `config`'s defaults by ``KMIPMount``).
+    public func validate() throws {
+        if operationAll && operationNone {
+            throw MountError.invalid("operation_all and operation_none may not be specified together")
+        }
+        if operationAll && !operations.isEmpty {
+            throw MountError.invalid("operation_all may not be specified with any other operation_ flag")
+        }
+        if operationNone && !operations.isEmpty {
+            throw MountError.invalid("operation_none may not be specified with any other operation_ flag")
+        }
+        if let t = tlsClientKeyType { _ = try MountConfig.keyType(t, field: "tls_client_key_type") }
+        if let b = tlsClientKeyBits, b < 0 { throw MountError.invalid("tls_client_key_bits must not be negative") }
+        if let ttl = tlsClientTTL, ttl < 0 { throw MountError.invalid("tls_client_ttl must not be negative") }
+    }
+}
+
+extension RoleRecord {
+    /// The role as Vault-style fields: each set operation flag (or `operation_all` / `operation_none`)
+    /// and the overrides (`tls_client_key_bits` 0, `tls_client_key_type` nil, `tls_client_ttl` 0 when unset).
+    public var fields: [String: MountFieldValue] {
+        var out: [String: MountFieldValue] = [
+            "tls_client_key_type": tlsClientKeyType.map(MountFieldValue.string) ?? .null,
+            "tls_client_key_bits": .int(tlsClientKeyBits ?? 0),
+            "tls_client_ttl": .int(tlsClientTTL ?? 0),
+        ]
+        if allowsAllOperations {
+            out[RoleOperationFlags.all] = .bool(true)
+        } else if operations.isEmpty {
+            out[RoleOperationFlags.none] = .bool(true)
+        } else {
+            for (flag, op) in RoleOperationFlags.flags where operations.contains(op) { out[flag] = .bool(true) }
+        }
+        return out
+    }
+}
+
+extension MountConfig {
+    /// The key spec of a role's client certificates: the role's type (else the default type) with
+    /// the role's bits, else the default bits when the type is the default one, else that type's
+    /// smallest accepted size (EC 256, RSA 2048).
+    public func clientKeySpec(for role: RoleRecord) throws -> KeySpec {
+        let type = try role.tlsClientKeyType.map { try Self.keyType($0, field: "tls_client_key_type") } ?? defaultTLSClientKeyType
+        let bits: Int
+        if let b = role.tlsClientKeyBits, b > 0 {
+            bits = b
+        } else if type == defaultTLSClientKeyType {
+            bits = defaultTLSClientKeyBits
+        } else {
+            bits = type == .ec ? 256 : 2048
+        }
+        do { return try KeySpec(type: type, bits: bits) } catch let e as PKIError {
+            throw MountError.invalid("role \(role.name): tls_client_key_type/tls_client_key_bits: \(e.message)")
+        }
+    }
+
+    /// The TTL in seconds of a role's client certificates: the role's, else the default.
+    public func clientTTL(for role: RoleRecord) -> Int {
+        if let ttl = role.tlsClientTTL, ttl > 0 { return ttl }
+        return defaultTLSClientTTL
+    }
+}

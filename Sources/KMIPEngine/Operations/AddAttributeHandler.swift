@@ -1,0 +1,34 @@
+import KMIP
+
+extension KMIPEngine {
+    /// Add Attribute: a new instance of an attribute a client may set. A single-valued attribute
+    /// the object already has is Illegal Operation; a multi-valued one gains an instance, whose
+    /// index the response carries. Any Attribute Index in the request is ignored: the server
+    /// assigns it.
+    func addAttribute(_ request: AddAttributeRequestPayload, _ context: inout OperationContext) async throws -> AddAttributeResponsePayload {
+        var record = try await record(request.uniqueIdentifier, context)
+        context.idPlaceholder = record.uniqueIdentifier
+        let name = request.attribute.attributeName
+        let definition = try AttributeRules.definition(name, version: context.version)
+        try AttributeRules.checkAdd(name, definition)
+        var attributes = record.attributes
+        let existing = attributes.all(name).count
+        if !definition.multiValued, existing > 0 {
+            throw KMIPError(.illegalOperation, "the object already has \(name), which takes one value; use Modify Attribute")
+        }
+        if name == AttributeName.activationDate { try AttributeRules.checkDateState(name, state: record.state) }
+        var added = request.attribute
+        added.attributeIndex = nil
+        attributes.append(added)
+        Lifecycle.applyDates(&attributes, now: context.now)
+        attributes.set(AttributeName.lastChangeDate, .dateTime(context.now))
+        record.setAttributes(attributes)
+        try await objects.update(record)
+
+        var response = AddAttributeResponsePayload()
+        response.uniqueIdentifier = record.uniqueIdentifier
+        added.attributeIndex = definition.multiValued && existing > 0 ? Int32(existing) : nil
+        response.attribute = added
+        return response
+    }
+}

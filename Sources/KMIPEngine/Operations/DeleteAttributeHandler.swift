@@ -1,0 +1,29 @@
+import KMIP
+
+extension KMIPEngine {
+    /// Delete Attribute: removes one instance (Attribute Index, default 0) of an attribute the
+    /// client may delete; the response carries the deleted instance. No such instance is Item
+    /// Not Found. Later instances of the same attribute move down one index.
+    func deleteAttribute(_ request: DeleteAttributeRequestPayload, _ context: inout OperationContext) async throws -> DeleteAttributeResponsePayload {
+        var record = try await record(request.uniqueIdentifier, context)
+        context.idPlaceholder = record.uniqueIdentifier
+        let name = request.attributeName
+        let definition = try AttributeRules.definition(name, version: context.version)
+        try AttributeRules.checkDelete(name, definition)
+        let index = Int(request.attributeIndex ?? 0)
+        var attributes = record.attributes
+        guard let position = AttributeRules.position(of: name, index: index, in: attributes) else {
+            throw KMIPError(.itemNotFound, "the object has no \(name) at index \(index)")
+        }
+        var deleted = attributes.remove(at: position)
+        attributes.set(AttributeName.lastChangeDate, .dateTime(context.now))
+        record.setAttributes(attributes)
+        try await objects.update(record)
+
+        var response = DeleteAttributeResponsePayload()
+        response.uniqueIdentifier = record.uniqueIdentifier
+        deleted.attributeIndex = definition.multiValued && index > 0 ? Int32(index) : nil
+        response.attribute = deleted
+        return response
+    }
+}

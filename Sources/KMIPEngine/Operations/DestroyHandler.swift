@@ -1,0 +1,19 @@
+import KMIP
+
+extension KMIPEngine {
+    /// Destroy: the value is erased; the attributes stay (state Destroyed, Destroy Date), so
+    /// Get Attributes still answers and Get answers Item Not Found.
+    func destroy(_ request: DestroyRequestPayload, _ context: inout OperationContext) async throws -> DestroyResponsePayload {
+        let now = context.now
+        let record = try await modify(request.uniqueIdentifier, &context, keepValue: false, archived: .allow) {
+            if $0.first(AttributeName.state) == nil {
+                // Objects without a lifecycle (Templates) are simply removed.
+                $0.set(Attribute(State.destroyed))
+            }
+            try Lifecycle.destroy(&$0, now: now)
+        }
+        var response = DestroyResponsePayload()
+        response.uniqueIdentifier = record.uniqueIdentifier
+        return response
+    }
+}

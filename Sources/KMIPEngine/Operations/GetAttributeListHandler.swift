@@ -1,0 +1,17 @@
+import KMIP
+
+extension KMIPEngine {
+    /// Get Attribute List: the names of the object's attributes that the request's version
+    /// defines, each once, in the order the object holds them.
+    func getAttributeList(_ request: GetAttributeListRequestPayload, _ context: inout OperationContext) async throws -> GetAttributeListResponsePayload {
+        let record = try await record(request.uniqueIdentifier, context, archived: .allow)
+        context.idPlaceholder = record.uniqueIdentifier
+        var response = GetAttributeListResponsePayload()
+        response.uniqueIdentifier = record.uniqueIdentifier
+        var seen: Set<String> = []
+        for attribute in record.attributes where AttributeRules.visible(attribute, in: context.version) {
+            if seen.insert(attribute.attributeName).inserted { response.attributeNames.append(attribute.attributeName) }
+        }
+        return response
+    }
+}

@@ -1,0 +1,76 @@
+import KMIP
+
+extension KMIPEngine {
+    /// Get: the object's value in the stored format or a format it converts to losslessly.
+    func get(_ request: GetRequestPayload, _ context: inout OperationContext) async throws -> GetResponsePayload {
+        let record = try await record(request.uniqueIdentifier, context)
+        context.idPlaceholder = record.uniqueIdentifier
+        guard request.keyWrappingSpecification == nil, request.keyWrapType == nil else {
+            throw KMIPError(.operationNotSupported, "key wrapping on Get is not supported yet")
+        }
+        guard !record.state.isDestroyed, let stored = try record.value() else {
+            throw KMIPError(.itemNotFound, "object \(record.uniqueIdentifier) has been destroyed")
+        }
+        if record.attributes.first(AttributeName.extractable)?.value(as: Bool.self) == false {
+            throw KMIPError(.notExtractable, "object \(record.uniqueIdentifier) is not extractable")
+        }
+        if record.attributes.first(AttributeName.fresh)?.value(as: Bool.self) == true {
+            // Fresh means "never served"; it turns false with the first Get (one write per object).
+            var served = record
+            var attributes = record.attributes
+            attributes.set(AttributeName.fresh, .boolean(false))
+            served.setAttributes(attributes)
+            try await objects.update(served)
+        }
+        var response = GetResponsePayload()
+        response.objectType = record.objectType
+        response.uniqueIdentifier = record.uniqueIdentifier
+        response.object = try Self.converted(stored, format: request.keyFormatType, compression: request.keyCompressionType)
+        return response
+    }
+
+    /// The object in the requested Key Format Type (Raw ↔ Transparent Symmetric Key for now).
+    static func converted(_ object: ManagedObject, format: KeyFormatType?, compression: KeyCompressionType?) throws -> ManagedObject {
+        guard var block = object.keyBlock else {
+            if format != nil { throw KMIPError(.keyFormatTypeNotSupported, "\(object.objectType.name ?? "this object") has no Key Block") }
+            return object
+        }
+        if let compression, compression != block.keyCompressionType {
+            throw KMIPError(.keyCompressionTypeNotSupported, "key compression is not supported")
+        }
+        guard let format, format != block.keyFormatType else { return object }
+        guard let key = block.plainKeyValue else {
+            throw KMIPError(.keyFormatTypeNotSupported, "a wrapped key cannot change format")
+        }
+        switch (object, block.keyFormatType, format, key.keyMaterial) {
+        case (.symmetricKey, .raw, .transparentSymmetricKey, .byteString(let bytes)):
+            block.keyFormatType = .transparentSymmetricKey
+            block.keyValue = .plain(KeyValue(.transparentSymmetricKey(TransparentSymmetricKey(bytes)), attributes: key.attributes))
+        case (.symmetricKey, .transparentSymmetricKey, .raw, .transparentSymmetricKey(let t)):
+            block.keyFormatType = .raw
+            block.keyValue = .plain(KeyValue(.byteString(t.key), attributes: key.attributes))
+        default:
+            throw KMIPError(.keyFormatTypeNotSupported,
+                "\(object.objectType.name ?? "this object") in \(block.keyFormatType.name ?? "its format") cannot be returned as \(format.name ?? "that format")")
+        }
+        return object.replacingKeyBlock(block)
+    }
+}
+
+extension ManagedObject {
+    func replacingKeyBlock(_ block: KeyBlock) -> ManagedObject {
+        switch self {
+        case .symmetricKey: .symmetricKey(SymmetricKey(block))
+        case .publicKey: .publicKey(PublicKey(block))
+        case .privateKey: .privateKey(PrivateKey(block))
+        case .secretData(let v): .secretData(SecretData(v.secretDataType, block))
+        case .splitKey(var v): { v.keyBlock = block; return .splitKey(v) }()
+        case .pgpKey(var v): { v.keyBlock = block; return .pgpKey(v) }()
+        case .certificate, .template, .opaqueObject: self
+        }
+    }
+}
+
+extension State {
+    var isDestroyed: Bool { self == .destroyed || self == .destroyedCompromised }
+}

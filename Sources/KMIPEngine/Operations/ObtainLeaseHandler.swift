@@ -1,0 +1,18 @@
+import KMIP
+
+extension KMIPEngine {
+    /// Obtain Lease: Active objects only; the lease is the object's Lease Time (the server policy
+    /// when it has none).
+    func obtainLease(_ request: ObtainLeaseRequestPayload, _ context: inout OperationContext) async throws -> ObtainLeaseResponsePayload {
+        let record = try await record(request.uniqueIdentifier, context)
+        context.idPlaceholder = record.uniqueIdentifier
+        guard record.state == .active else {
+            throw KMIPError(.permissionDenied, "a lease is granted only on an Active object")
+        }
+        var response = ObtainLeaseResponsePayload()
+        response.uniqueIdentifier = record.uniqueIdentifier
+        response.leaseTime = record.attributes.first(AttributeName.leaseTime)?.value(as: Interval.self) ?? ServerPolicy.leaseTime
+        response.lastChangeDate = record.attributes.date(AttributeName.lastChangeDate) ?? record.initialDate
+        return response
+    }
+}

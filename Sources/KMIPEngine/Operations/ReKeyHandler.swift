@@ -1,0 +1,64 @@
+import KMIP
+import KMIPCrypto
+import KMIPStore
+
+extension KMIPEngine {
+    /// Re-key: a fresh symmetric key with the old one's algorithm, length and client attributes.
+    /// The Names move to the replacement; Replacement/Replaced Object Links join the two.
+    func reKey(_ request: ReKeyRequestPayload, _ context: inout OperationContext) async throws -> ReKeyResponsePayload {
+        var old = try await record(request.uniqueIdentifier, context)
+        guard old.objectType == .symmetricKey else {
+            throw KMIPError(.invalidField, "Re-key applies to Symmetric Keys; use Re-key Key Pair for key pairs")
+        }
+        guard !old.state.isDestroyed, case .symmetricKey(let oldKey)? = try old.value() else {
+            throw KMIPError(.itemNotFound, "object \(old.uniqueIdentifier) has been destroyed")
+        }
+        guard let algorithm = old.cryptographicAlgorithm ?? oldKey.keyBlock.cryptographicAlgorithm,
+              let length = old.cryptographicLength ?? oldKey.keyBlock.cryptographicLength else {
+            throw KMIPError(.missingData, "the key has no Cryptographic Algorithm or Length to repeat")
+        }
+        let bytes = try Self.symmetricKeyBytes(algorithm: algorithm, length: length)
+        let block = KeyBlock(keyFormatType: .raw, keyMaterial: .byteString(ByteString(try RNG.retrieve(count: bytes).bytes)),
+                             cryptographicAlgorithm: algorithm, cryptographicLength: length)
+        let value = ManagedObject.symmetricKey(SymmetricKey(block))
+
+        var inherited = Self.inheritedAttributes(old.attributes)
+        if let offset = request.offset ?? (old.activationDate != nil ? Interval(seconds: 0) : nil) {
+            inherited.set(AttributeName.activationDate,
+                          .dateTime(DateTime(secondsSince1970: context.now.secondsSince1970 + Int64(offset.seconds))))
+        }
+        var attributes = try newObjectAttributes(objectType: .symmetricKey, template: request.templateAttribute ?? TemplateAttribute(),
+                                                 inherited: inherited, value: value, generated: true, context: context)
+        let newID = attributes.first(AttributeName.uniqueIdentifier)?.value(as: String.self) ?? ""
+        attributes.append(Attribute(Link(.replacedObjectLink, old.uniqueIdentifier)))
+
+        var oldAttributes = old.attributes
+        oldAttributes.remove(AttributeName.name)
+        oldAttributes.removeAll { $0.value(as: Link.self)?.linkType == .replacementObjectLink }
+        oldAttributes.append(Attribute(Link(.replacementObjectLink, newID)))
+        oldAttributes.set(AttributeName.lastChangeDate, .dateTime(context.now))
+        old.setAttributes(oldAttributes)
+
+        let new = try ManagedObjectRecord(scopeID: context.scopeID, attributes: attributes, value: value)
+        try await objects.insert(new)
+        try await objects.update(old)
+        context.idPlaceholder = newID
+        var response = ReKeyResponsePayload()
+        response.uniqueIdentifier = newID
+        return response
+    }
+
+    /// What a replacement key keeps of the old one: the client's attributes, not the server's
+    /// bookkeeping, dates, links or lifecycle.
+    static func inheritedAttributes(_ attributes: [Attribute]) -> [Attribute] {
+        let dropped: Set<String> = serverOnlyAttributes.union([
+            AttributeName.objectType, AttributeName.link, AttributeName.activationDate,
+            AttributeName.deactivationDate, AttributeName.processStartDate, AttributeName.protectStopDate,
+        ])
+        return attributes.filter { !dropped.contains($0.attributeName) }.map {
+            var a = $0
+            a.attributeIndex = nil
+            return a
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import KMIP
+
+extension KMIPEngine {
+    /// Register: stores an object the client supplies, with the client's attributes.
+    func register(_ request: RegisterRequestPayload, _ context: inout OperationContext) async throws -> RegisterResponsePayload {
+        guard let object = request.object else {
+            throw KMIPError(.missingData, "Register needs the object to register")
+        }
+        guard object.objectType == request.objectType else {
+            throw KMIPError(.invalidField, "the object is a \(object.objectType.name ?? "different type"), not the Object Type named")
+        }
+        try Self.checkRegistered(object)
+        let attributes = try newObjectAttributes(objectType: request.objectType, template: request.templateAttribute,
+                                                 value: object, context: context)
+        var response = RegisterResponsePayload()
+        response.uniqueIdentifier = try await insertNew(attributes: attributes, value: object, context: &context)
+        return response
+    }
+
+    /// Refuses objects the engine could never serve back: a key block without a value, or a Raw
+    /// symmetric key whose length contradicts its Cryptographic Length.
+    static func checkRegistered(_ object: ManagedObject) throws {
+        guard let block = object.keyBlock else { return }
+        guard block.keyValue != nil else {
+            throw KMIPError(.invalidField, "the Key Block holds no Key Value")
+        }
+        if case .symmetricKey = object, let key = block.plainKeyValue, case .byteString(let bytes) = key.keyMaterial {
+            guard !bytes.bytes.isEmpty else { throw KMIPError(.invalidField, "the symmetric key is empty") }
+            if let length = block.cryptographicLength, Int(length) != bytes.bytes.count * 8,
+               block.cryptographicAlgorithm != .tripleDES {
+                throw KMIPError(.invalidField, "the key is \(bytes.bytes.count * 8) bits but its Cryptographic Length says \(length)")
+            }
+        }
+    }
+}

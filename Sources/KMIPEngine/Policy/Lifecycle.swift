@@ -1,0 +1,96 @@
+import KMIP
+import KMIPStore
+
+/// The KMIP object lifecycle (KMIP 1.4 §3.22): which state changes an operation may make, and the
+/// date attributes that go with them.
+enum Lifecycle {
+    /// Activate: Pre-Active → Active.
+    static func activate(_ attributes: inout [Attribute], now: DateTime) throws {
+        let state = try currentState(attributes)
+        guard state == .preActive else {
+            throw KMIPError(.permissionDenied, "only a Pre-Active object can be activated; this one is \(state.name ?? "not")")
+        }
+        attributes.set(Attribute(State.active))
+        attributes.set(AttributeName.activationDate, .dateTime(now))
+    }
+
+    /// Revoke: a compromise moves any state to (Destroyed) Compromised; any other reason moves
+    /// Pre-Active or Active to Deactivated.
+    static func revoke(_ attributes: inout [Attribute], reason: RevocationReason, occurred: DateTime?, now: DateTime) throws {
+        let state = try currentState(attributes)
+        let compromise = reason.revocationReasonCode == .keyCompromise || reason.revocationReasonCode == .caCompromise
+        if compromise {
+            guard state != .compromised, state != .destroyedCompromised else {
+                throw KMIPError(.permissionDenied, "the object is already compromised")
+            }
+            attributes.set(Attribute(state == .destroyed ? State.destroyedCompromised : State.compromised))
+            attributes.set(AttributeName.compromiseDate, .dateTime(now))
+            attributes.set(AttributeName.compromiseOccurrenceDate, .dateTime(occurred ?? now))
+        } else {
+            guard state == .active || state == .preActive else {
+                throw KMIPError(.permissionDenied, "only a Pre-Active or Active object can be revoked for this reason; this one is \(state.name ?? "not")")
+            }
+            attributes.set(Attribute(State.deactivated))
+            attributes.set(AttributeName.deactivationDate, .dateTime(now))
+        }
+        attributes.set(Attribute(reason))
+    }
+
+    /// Destroy: anything but Active; Compromised → Destroyed Compromised.
+    static func destroy(_ attributes: inout [Attribute], now: DateTime) throws {
+        let state = try currentState(attributes)
+        switch state {
+        case .active:
+            throw KMIPError(.permissionDenied, "an Active object cannot be destroyed; Revoke it first")
+        case .destroyed, .destroyedCompromised:
+            throw KMIPError(.itemNotFound, "the object has already been destroyed")
+        case .compromised:
+            attributes.set(Attribute(State.destroyedCompromised))
+        default:
+            attributes.set(Attribute(State.destroyed))
+        }
+        attributes.set(AttributeName.destroyDate, .dateTime(now))
+    }
+
+    static func currentState(_ attributes: [Attribute]) throws -> State {
+        guard let state = attributes.first(AttributeName.state)?.value(as: State.self) else {
+            throw KMIPError(.illegalOperation, "this object has no lifecycle state")
+        }
+        return state
+    }
+
+    /// Pre-Active objects whose Activation Date has passed are Active, and Active ones whose
+    /// Deactivation Date has passed are Deactivated (the spec's time-driven transitions).
+    /// Returns whether the state changed.
+    @discardableResult
+    static func applyDates(_ attributes: inout [Attribute], now: DateTime) -> Bool {
+        guard let initial = attributes.first(AttributeName.state)?.value(as: State.self) else { return false }
+        var state = initial
+        if state == .preActive, let activation = attributes.date(AttributeName.activationDate), activation <= now {
+            state = .active
+        }
+        if state == .active, let deactivation = attributes.date(AttributeName.deactivationDate), deactivation <= now {
+            state = .deactivated
+        }
+        guard state != initial else { return false }
+        attributes.set(Attribute(state))
+        return true
+    }
+}
+
+extension KMIPEngine {
+    /// Loads the object, lets `change` edit its attributes, stamps Last Change Date and stores it.
+    func modify(_ requested: String?, _ context: inout OperationContext,
+                keepValue: Bool = true, archived: ArchivedAccess = .refuse,
+                _ change: (inout [Attribute]) throws -> Void) async throws -> ManagedObjectRecord {
+        var record = try await record(requested, context, archived: archived)
+        context.idPlaceholder = record.uniqueIdentifier
+        var attributes = record.attributes
+        try change(&attributes)
+        attributes.set(AttributeName.lastChangeDate, .dateTime(context.now))
+        record.setAttributes(attributes)
+        if !keepValue { record.keyMaterial = nil }
+        try await objects.update(record)
+        return record
+    }
+}

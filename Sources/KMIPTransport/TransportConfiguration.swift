@@ -1,0 +1,106 @@
+import KMIP
+import NIOCore
+
+/// The lowest TLS version the listener accepts.
+public enum TLSMinimumVersion: String, Sendable {
+    case tls12, tls13
+}
+
+/// Everything the KMIP listener needs: where to listen, its TLS identity, whom to trust, and its limits.
+public struct TransportConfiguration: Sendable {
+    /// `host:port` (IPv6 as `[::1]:5696`); port 0 binds an ephemeral port.
+    public var listenAddresses: [String]
+    public var tlsMinimumVersion: TLSMinimumVersion = .tls12
+    /// The server's certificate first, then its intermediate(s).
+    public var serverCertificateChainPEM: [String]
+    /// Secret: never logged, never part of `description`.
+    public var serverPrivateKeyPEM: String
+    /// The mount's CA certificates (root, intermediate), sent to clients as acceptable CA names.
+    /// Client chains themselves are verified by the `ClientAuthenticator`.
+    public var clientTrustRootsPEM: [String]
+    /// Bounds the TLS handshake, client certificate verification included (Vault's `connection_timeout`).
+    public var connectionTimeout: Duration = .seconds(1)
+    /// A connection with no complete request (and none in flight) for this long is closed.
+    public var idleTimeout: Duration = .seconds(300)
+    /// Connections beyond this many are closed as soon as they are accepted.
+    public var maxConnections: Int = 4096
+    /// `maxMessageBytes` caps a frame before anything is allocated for it.
+    public var limits: Limits = .default
+    /// How often open connections are re-checked with `ClientAuthenticator.isValid`.
+    public var revalidationInterval: Duration = .seconds(1)
+    /// How long `shutdown()` waits for in-flight requests before closing the remaining connections.
+    public var shutdownGracePeriod: Duration = .seconds(10)
+    /// Requests a connection may have queued (pipelined) before the listener stops reading from it.
+    public var maxPipelinedRequests: Int = 64
+    /// Runs each request's Task with its connection's event loop as preferred executor (no thread hop
+    /// per request). Only for processors that never block and move heavy work off by themselves.
+    public var processRequestsOnEventLoop: Bool = false
+
+    public init(
+        listenAddresses: [String],
+        serverCertificateChainPEM: [String],
+        serverPrivateKeyPEM: String,
+        clientTrustRootsPEM: [String]
+    ) {
+        self.listenAddresses = listenAddresses
+        self.serverCertificateChainPEM = serverCertificateChainPEM
+        self.serverPrivateKeyPEM = serverPrivateKeyPEM
+        self.clientTrustRootsPEM = clientTrustRootsPEM
+    }
+}
+
+extension TransportConfiguration: CustomStringConvertible {
+    public var description: String {
+        "TransportConfiguration(listen: \(listenAddresses), tlsMinimumVersion: \(tlsMinimumVersion.rawValue), "
+            + "connectionTimeout: \(connectionTimeout), idleTimeout: \(idleTimeout), maxConnections: \(maxConnections), "
+            + "maxMessageBytes: \(limits.maxMessageBytes), privateKey: <redacted>)"
+    }
+}
+
+/// A listener that could not be configured or started.
+public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable {
+        case invalidAddress, invalidCertificate, invalidPrivateKey, tooManyConnections, shutDown
+    }
+    public var kind: Kind
+    public var message: String
+    public init(_ kind: Kind, _ message: String) { self.kind = kind; self.message = message }
+    public var description: String { message }
+}
+
+enum ListenAddress {
+    /// Splits `host:port` / `[v6]:port`.
+    static func parse(_ text: String) throws -> (host: String, port: Int) {
+        let trimmed = text.trimmingSpaces
+        let host: Substring
+        let portText: Substring
+        if trimmed.hasPrefix("[") {
+            guard let close = trimmed.firstIndex(of: "]") else {
+                throw TransportError(.invalidAddress, "listen address \(text) has no closing ]")
+            }
+            host = trimmed[trimmed.index(after: trimmed.startIndex)..<close]
+            let rest = trimmed[trimmed.index(after: close)...]
+            guard rest.hasPrefix(":") else { throw TransportError(.invalidAddress, "listen address \(text) has no port") }
+            portText = rest.dropFirst()
+        } else {
+            guard let colon = trimmed.lastIndex(of: ":") else {
+                throw TransportError(.invalidAddress, "listen address \(text) has no port")
+            }
+            host = trimmed[..<colon]
+            portText = trimmed[trimmed.index(after: colon)...]
+        }
+        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else {
+            throw TransportError(.invalidAddress, "listen address \(text) is not host:port")
+        }
+        return (String(host), port)
+    }
+}
+
+extension String {
+    var trimmingSpaces: Substring {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" || f == "\n" || f == "\r" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r" { s = s.dropLast() }
+        return s
+    }
+}

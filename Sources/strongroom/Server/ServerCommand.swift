@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import StrongroomServer
+
+/// `strongroom server -dev …`: runs a server. Only dev mode exists for now.
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Run a Strongroom server (KMIP listener; the HTTP API comes in a later release).",
+        discussion: """
+            Dev mode keeps everything under -dev-data-dir: the root key (root.key), the SQLite database, \
+            and a ready client credential (ca.pem, client.pem, client-key.pem) for scope "default", role \
+            "admin" (all operations). A restart keeps the data, the CA and the credential.
+            """)
+
+    @Flag(name: .customLong("dev", withSingleDash: true), help: "Run in dev mode with an embedded SQLite store.")
+    var dev = false
+
+    @Option(name: .customLong("dev-data-dir", withSingleDash: true), help: "Dev mode data directory.")
+    var devDataDir = "./strongroom-data"
+
+    @Option(name: .customLong("dev-kmip-listen-address", withSingleDash: true), help: "KMIP listener address (host:port).")
+    var devKMIPListenAddress = "127.0.0.1:5696"
+
+    @Option(name: .customLong("dev-listen-address", withSingleDash: true), help: "HTTP API address (host:port; not served yet).")
+    var devListenAddress = "127.0.0.1:8200"
+
+    @Option(name: .customLong("dev-root-token-id", withSingleDash: true), help: "Root token of the HTTP API (default: keep or generate).")
+    var devRootTokenID: String?
+
+    @Option(name: .customLong("config", withSingleDash: true), help: "Configuration file (production mode; not available yet).")
+    var config: String?
+
+    @Option(name: .customLong("log-level", withSingleDash: true), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        if config != nil && !dev {
+            throw ValidationError("-config is not available yet: only dev mode exists for now. Run `strongroom server -dev`.")
+        }
+        if !dev {
+            throw ValidationError("only dev mode exists for now. Run `strongroom server -dev` (production -config FILE comes later).")
+        }
+    }
+
+    func run() async throws {
+        try StrongroomServer.bootstrapLogging(levelName: logLevel)
+        let options = DevOptions(
+            dataDirectory: devDataDir, kmipListenAddress: devKMIPListenAddress, apiListenAddress: devListenAddress,
+            rootTokenID: devRootTokenID, handlesSignals: true)
+        let server: RunningServer
+        do {
+            server = try await StrongroomServer.startDev(options)
+        } catch {
+            throw CLIError("cannot start the dev server: \(error)")
+        }
+        FileHandle.standardOutput.write(Data(Self.banner(server).utf8))   // unbuffered: shown before the wait
+        try await server.wait()
+    }
+
+    static func banner(_ server: RunningServer) -> String {
+        let p = server.paths
+        let address = server.kmipAddresses.first ?? "127.0.0.1:5696"
+        let (host, port) = splitHostPort(address)
+        let connect = "-address \(address) -ca \(shellQuote(p.caPEM)) -cert \(shellQuote(p.clientPEM)) -key \(shellQuote(p.clientKeyPEM))"
+        return """
+            ==> Strongroom dev server started. Data directory: \(p.dataDirectory)
+
+                KMIP listener:    \(server.kmipAddresses.joined(separator: ", "))
+                HTTP API:         \(server.apiAddress) (not served yet: the HTTP API comes in a later release)
+                Root token:       \(server.rootToken)
+
+                CA chain:         \(p.caPEM)
+                Client cert:      \(p.clientPEM)  (scope "default", role "admin": all operations)
+                Client key:       \(p.clientKeyPEM)
+
+            Try it:
+                strongroom kmip create \(connect) -algorithm aes -length 256 -name my-key
+                strongroom kmip locate \(connect) -name my-key
+
+            PyKMIP:
+                from kmip.pie.client import ProxyKmipClient
+                client = ProxyKmipClient(hostname="\(host)", port=\(port), ca="\(p.caPEM)",
+                                         cert="\(p.clientPEM)", key="\(p.clientKeyPEM)")
+
+            Dev mode keeps its root key beside the data: do not use it in production.
+            Press Ctrl-C (SIGINT) or send SIGTERM to stop.
+
+            """
+    }
+
+    static func splitHostPort(_ address: String) -> (String, String) {
+        guard let colon = address.lastIndex(of: ":") else { return (address, "5696") }
+        var host = String(address[..<colon])
+        if host.hasPrefix("[") { host = String(host.dropFirst().dropLast()) }
+        return (host, String(address[address.index(after: colon)...]))
+    }
+
+    static func shellQuote(_ s: String) -> String {
+        s.allSatisfy({ $0.isLetter || $0.isNumber || "/._-+:".contains($0) }) ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
