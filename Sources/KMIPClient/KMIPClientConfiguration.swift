@@ -12,7 +12,8 @@ public struct KMIPClientConfiguration: Sendable {
     /// Secret: never logged, never part of `description`.
     public var privateKeyPEM: String
     /// Sent as SNI (when a DNS name) and verified: NIOSSL accepts a DNS SAN matching it or an IP SAN
-    /// equal to the connected address. nil verifies the chain only.
+    /// equal to the connected address. Defaults to `host`; nil (an explicit opt-out) verifies the
+    /// chain only.
     public var serverHostname: String?
     public var protocolVersion: ProtocolVersion = .v1_4
     /// Bounds connecting (TCP and TLS) and every request/response exchange.
@@ -25,6 +26,7 @@ public struct KMIPClientConfiguration: Sendable {
         self.trustRootsPEM = trustRootsPEM
         self.certificateChainPEM = certificateChainPEM
         self.privateKeyPEM = privateKeyPEM
+        self.serverHostname = host
     }
 
     /// Reads PEM files: `caFile` and `certFile` may hold several certificates each.

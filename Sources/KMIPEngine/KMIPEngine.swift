@@ -44,16 +44,14 @@ public final class KMIPEngine: KMIPRequestProcessor {
 
         let items: [ResponseBatchItem]
         if request.requestHeader.protocolVersion.major != 1 || request.requestHeader.protocolVersion > .latest {
-            items = [ResponseBatchItem(operation: request.batchItems.first?.operation, error: KMIPError(
-                .invalidMessage, "protocol version \(request.requestHeader.protocolVersion) is not supported; use 1.0–1.4"))]
+            items = Self.failAll(request, KMIPError(
+                .invalidMessage, "protocol version \(request.requestHeader.protocolVersion) is not supported; use 1.0–1.4"))
         } else if let invalid = Self.headerProblem(request) {
-            items = [ResponseBatchItem(operation: request.batchItems.first?.operation, error: invalid)]
+            items = Self.failAll(request, invalid)
         } else {
             switch await authorizer.role(for: client) {
             case .failure(let error):
-                items = request.batchItems.map {
-                    ResponseBatchItem(operation: $0.operation, uniqueBatchItemID: $0.uniqueBatchItemID, error: error)
-                }
+                items = Self.failAll(request, error)
             case .success(let role):
                 let context = OperationContext(
                     scopeID: client.scopeID, client: client, role: role, version: version, now: header.timeStamp)
@@ -64,6 +62,18 @@ public final class KMIPEngine: KMIPRequestProcessor {
         response.responseHeader.batchCount = Int32(items.count)
         return Self.enforceMaximumResponseSize(response, request.requestHeader.maximumResponseSize)
     }
+
+    /// One failed item per request item, each echoing its Unique Batch Item ID.
+    static func failAll(_ request: RequestMessage, _ error: KMIPError) -> [ResponseBatchItem] {
+        guard !request.batchItems.isEmpty else { return [ResponseBatchItem(operation: nil, error: error)] }
+        return request.batchItems.map {
+            ResponseBatchItem(operation: $0.operation, uniqueBatchItemID: $0.uniqueBatchItemID, error: error)
+        }
+    }
+
+    /// Forgets cached authorisation decisions: call after a revocation or a role or scope change,
+    /// so open connections are refused on their next request.
+    public func invalidateAuthorizations() { authorizer.invalidate() }
 
     /// The request's version when we speak it; anything else is answered in our highest version.
     static func responseVersion(for requested: ProtocolVersion) -> ProtocolVersion {

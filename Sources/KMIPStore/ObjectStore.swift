@@ -129,7 +129,14 @@ public protocol ObjectStore: Sendable {
     func insert(_ object: ManagedObjectRecord) async throws
     func object(scopeID: String, uniqueIdentifier: String) async throws -> ManagedObjectRecord?
     /// Replaces the stored object of the same scope and identifier; Item Not Found if absent.
+    /// Overwrites whatever is stored: callers that change an object they read use `modify`.
     func update(_ object: ManagedObjectRecord) async throws
+    /// Reads the object, lets `change` edit it and stores the result, all in one transaction, so
+    /// concurrent changes to one object apply one after the other and none is lost. `inserting`,
+    /// when given, is inserted in the same transaction (Re-key). Item Not Found if absent; if
+    /// `change` throws, nothing is stored.
+    func modify<T: Sendable>(scopeID: String, uniqueIdentifier: String, inserting: ManagedObjectRecord?,
+                             _ change: @escaping @Sendable (inout ManagedObjectRecord) throws -> T) async throws -> (ManagedObjectRecord, T)
     /// Item Not Found if absent.
     func delete(scopeID: String, uniqueIdentifier: String) async throws
     /// The Unique Identifiers matching `query`, newest first.

@@ -22,6 +22,8 @@ enum DevFiles {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw Failure(description: "\(path) exists and is not a directory") }
+            // The database holds names, attributes and credentials: owner only, even if made by hand.
+            try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
             return
         }
         do {

@@ -92,7 +92,10 @@ public struct ServerComponents: Sendable {
 
     public init(objects: any ObjectStore, mountStore: any MountStore, logger: Logger) {
         self.mount = KMIPMount(store: mountStore)
-        self.engine = KMIPEngine(objects: objects, mount: mountStore, logger: logger)
+        let engine = KMIPEngine(objects: objects, mount: mountStore, logger: logger)
+        self.engine = engine
+        // A revocation or role change made here reaches open connections on their next request.
+        mount.onAuthorizationChange { engine.invalidateAuthorizations() }
     }
 }
 

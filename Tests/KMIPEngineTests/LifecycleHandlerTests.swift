@@ -308,6 +308,86 @@ final class LifecycleHandlerTests: XCTestCase {
         XCTAssertEqual(record?.attributes.first { $0.attributeName == "Fresh" }?.value(as: Bool.self), false)
     }
 
+    func testConcurrentChangesToOneObjectAreNeverLost() async throws {
+        let sqlite = try await EngineHarness.make(.sqlite)
+        var create = CreateRequestPayload()
+        create.templateAttribute = TemplateAttribute([Attribute(CryptographicAlgorithm.aes),
+                                                      Attribute(name: "Cryptographic Length", value: .integer(256))])
+        let id = try await sqlite.succeed(.create, create, CreateResponsePayload.self).uniqueIdentifier
+        var revocation = RevokeRequestPayload(); revocation.uniqueIdentifier = id; revocation.revocationReason = RevocationReason(.keyCompromise)
+        let revoke = revocation
+        await withTaskGroup(of: Void.self) { group in
+            for n in 0..<24 {
+                group.addTask {
+                    var add = AddAttributeRequestPayload()
+                    add.uniqueIdentifier = id
+                    add.attribute = Attribute(name: "x-tag-\(n)", value: .textString("\(n)"))
+                    _ = await sqlite.one(.addAttribute, add)
+                }
+            }
+            group.addTask { _ = await sqlite.one(.revoke, revoke) }
+        }
+        let stored = try await sqlite.objects.object(scopeID: sqlite.client.scopeID, uniqueIdentifier: id)
+        let record = try XCTUnwrap(stored)
+        XCTAssertEqual(record.state, .compromised, "the Revoke survived every concurrent Add Attribute")
+        XCTAssertEqual(record.attributes.filter { $0.attributeName.hasPrefix("x-tag-") }.count, 24, "no Add Attribute was lost")
+    }
+
+    func testSensitiveKeysAreNotReturnedAndProtectionIsOneWay() async throws {
+        let id = createdID(await one(.create, createAES(extra: [Attribute(name: "Sensitive", value: .boolean(true))])))
+        do { let r = await one(.get, uid(id)); XCTAssertEqual(r.resultReason, .sensitive) }
+        var off = ModifyAttributeRequestPayload(); off.uniqueIdentifier = id
+        off.attribute = Attribute(name: "Sensitive", value: .boolean(false))
+        do { let r = await one(.modifyAttribute, off); XCTAssertEqual(r.resultReason, .permissionDenied) }
+        var delete = DeleteAttributeRequestPayload(); delete.uniqueIdentifier = id; delete.attributeName = "Sensitive"
+        do { let r = await one(.deleteAttribute, delete); XCTAssertEqual(r.resultReason, .permissionDenied) }
+
+        let other = createdID(await one(.create, createAES(extra: [Attribute(name: "Extractable", value: .boolean(false))])))
+        do { let r = await one(.get, uid(other)); XCTAssertEqual(r.resultReason, .notExtractable) }
+        var on = ModifyAttributeRequestPayload(); on.uniqueIdentifier = other
+        on.attribute = Attribute(name: "Extractable", value: .boolean(true))
+        do { let r = await one(.modifyAttribute, on); XCTAssertEqual(r.resultReason, .permissionDenied) }
+    }
+
+    func testFailedItemDoesNotMoveTheIDPlaceholder() async throws {
+        let first = createdID(await one(.create, createAES()))
+        var activate = ActivateRequestPayload(); activate.uniqueIdentifier = first
+        _ = await one(.activate, activate)
+        // Item 1 creates B (placeholder = B); item 2 fails on A (already active); item 3 must act on B.
+        let response = await send([
+            RequestBatchItem(operation: .create, uniqueBatchItemID: [1], payload: createAES()),
+            RequestBatchItem(operation: .activate, uniqueBatchItemID: [2], payload: activate),
+            RequestBatchItem(operation: .getAttributes, uniqueBatchItemID: [3], payload: GetAttributesRequestPayload()),
+        ]) { $0.batchErrorContinuationOption = .continue }
+        XCTAssertEqual(response.batchItems.map(\.resultStatus), [.success, .operationFailed, .success])
+        let created = createdID(response.batchItems[0])
+        XCTAssertEqual((response.batchItems[2].responsePayload as? GetAttributesResponsePayload)?.uniqueIdentifier, created)
+    }
+
+    func testRegisterRefusesTemplatesThatContradictTheKeyAndServerAttributes() async throws {
+        var p = RegisterRequestPayload()
+        p.objectType = .symmetricKey
+        p.object = .symmetricKey(SymmetricKey(KeyBlock(keyFormatType: .raw, keyMaterial: .byteString(ByteString(Array(repeating: 1, count: 16))),
+                                                       cryptographicAlgorithm: .aes, cryptographicLength: 128)))
+        p.templateAttribute = TemplateAttribute([Attribute(name: "Cryptographic Length", value: .integer(256))])
+        do { let r = await one(.register, p); XCTAssertEqual(r.resultReason, .invalidField) }
+        p.templateAttribute = TemplateAttribute([Attribute(name: "y-server", value: .textString("x"))])
+        do { let r = await one(.register, p); XCTAssertEqual(r.resultReason, .permissionDenied) }
+        p.templateAttribute = TemplateAttribute([Attribute(name: "x-client", value: .textString("x"))])
+        do { let r = await one(.register, p); XCTAssertEqual(r.resultStatus, .success, r.resultMessage ?? "") }
+    }
+
+    func testExpiredCredentialIsDenied() async throws {
+        let found = try await store.scope(named: "default")
+        let scope = try XCTUnwrap(found)
+        let role = RoleRecord(scopeID: scope.id, name: "old", allowsAllOperations: true)
+        try await store.putRole(role)
+        try await store.addCredential(CredentialRecord(serialNumber: "777", scopeID: scope.id, roleName: "old",
+                                                       certificateDER: [], expiresAt: DateTime(secondsSince1970: 1_000)))
+        let expired = ClientIdentity(scopeID: scope.id, roleID: role.id, serialNumber: "777")
+        do { let r = await one(.discoverVersions, DiscoverVersionsRequestPayload(), as: expired); XCTAssertEqual(r.resultReason, .permissionDenied) }
+    }
+
     // MARK: Batches
 
     func testIDPlaceholderCarriesTheCreatedIdentifierThroughTheBatch() async throws {

@@ -9,6 +9,9 @@ public struct Limits: Sendable, Hashable {
     public var maxItems: Int = 65_536
     /// Most batch items in one request.
     public var maxBatchItems: Int = 256
+    /// Most Unique Identifiers one Locate returns (a Locate without Maximum Items in a huge
+    /// scope would otherwise build an unbounded answer); Located Items still tells the total.
+    public var maxLocatedItems: Int = 100_000
 
     public init() {}
     public init(maxMessageBytes: Int = 4 << 20, maxDepth: Int = 32, maxItems: Int = 65_536, maxBatchItems: Int = 256) {

@@ -28,6 +28,9 @@ struct BatchExecutor {
     }
 
     func runItem(_ item: RequestBatchItem, _ context: inout OperationContext) async -> ResponseBatchItem {
+        // A failed item leaves the ID Placeholder as it was: a later item must not act on an
+        // object an earlier one could not handle.
+        let placeholder = context.idPlaceholder
         do {
             guard let handler = OperationTable.handlers[item.operation] else {
                 throw KMIPError(.operationNotSupported, "\(item.operation.name ?? "operation \(item.operation.rawValue)") is not supported")
@@ -41,6 +44,7 @@ struct BatchExecutor {
             let result = try await handler(engine, payload, &context)
             return ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID, payload: result)
         } catch {
+            context.idPlaceholder = placeholder
             return ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID,
                                      error: KMIPEngine.kmipError(error))
         }
@@ -54,6 +58,9 @@ extension KMIPEngine {
         switch error {
         case let e as KMIPError: return e
         case let e as TTLVError: return KMIPError(e)
+        case let e as StoreError where e.reason == .generalFailure:
+            // Storage internals (SQLite messages, paths) stay in the server's log.
+            return KMIPError(.generalFailure, "internal storage error")
         case let e as KMIPErrorConvertible: return e.kmipError
         default: return KMIPError(.generalFailure, "internal error")
         }

@@ -15,6 +15,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     public let store: any MountStore
     let clock: @Sendable () -> Date
     private let cache = Locked(Cache())
+    private let observers = Locked<[@Sendable () -> Void]>([])
     /// Config writes of every mount in this process go through one lock, so two first writes (even
     /// through two ``KMIPMount`` values over one store) cannot both generate a CA. Across processes
     /// sharing a database this needs an atomic "set the CA if absent" in ``MountStore``.
@@ -309,6 +310,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
         }
         do { try await store.deleteCredential(serialNumber: serialNumber) } catch let e as StoreError { throw Self.mapped(e) }
         cache.withLock { $0.bindings[serialNumber] = (nil, clock()) }
+        notifyAuthorizationChange()
     }
 
     /// Revokes the credential whose certificate is `certificatePEM` (Vault's `certificate` field).
@@ -359,6 +361,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
         }
         var binding: Binding?
         if let record = try await store.credential(serialNumber: serial),
+           record.expiresAt.secondsSince1970 > Int64(now.timeIntervalSince1970),
            let role = try await store.role(scopeID: record.scopeID, name: record.roleName) {
             binding = Binding(scopeID: record.scopeID, roleID: role.id)
         }
@@ -372,7 +375,20 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
         return binding
     }
 
-    func clearBindings() { cache.withLock { $0.bindings.removeAll() } }
+    func clearBindings() {
+        cache.withLock { $0.bindings.removeAll() }
+        notifyAuthorizationChange()
+    }
+
+    /// Registers `observer` to run after every local revocation and role or scope change (the
+    /// server composition points it at `KMIPEngine.invalidateAuthorizations`).
+    public func onAuthorizationChange(_ observer: @escaping @Sendable () -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    func notifyAuthorizationChange() {
+        for observer in observers.withLock({ $0 }) { observer() }
+    }
 
     // MARK: - Helpers
 

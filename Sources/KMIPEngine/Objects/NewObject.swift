@@ -27,7 +27,11 @@ extension KMIPEngine {
                 }
                 continue
             }
-            if AttributeDefinitions.isCustom(name) { accepted.append(attribute); continue }
+            if AttributeDefinitions.isCustom(name) {
+                guard name.hasPrefix("x-") else { throw KMIPError(.permissionDenied, "\(name) is a server attribute (y-)") }
+                accepted.append(attribute)
+                continue
+            }
             guard let definition = attribute.definition else {
                 throw KMIPError(.invalidField, "unknown attribute \(name)")
             }
@@ -68,10 +72,17 @@ extension KMIPEngine {
             if attribute.definition?.multiValued ?? true { attributes.append(attribute) } else { attributes.set(attribute) }
         }
         if let block = value?.keyBlock {
-            if let algorithm = block.cryptographicAlgorithm, attributes.first(AttributeName.cryptographicAlgorithm) == nil {
+            // The key block and the template must agree; the block's values fill what the template omits.
+            if let algorithm = block.cryptographicAlgorithm {
+                if let stated = attributes.first(AttributeName.cryptographicAlgorithm)?.value(as: CryptographicAlgorithm.self), stated != algorithm {
+                    throw KMIPError(.invalidField, "the template's Cryptographic Algorithm differs from the key block's")
+                }
                 attributes.set(Attribute(algorithm))
             }
-            if let length = block.cryptographicLength, attributes.first(AttributeName.cryptographicLength) == nil {
+            if let length = block.cryptographicLength {
+                if let stated = attributes.first(AttributeName.cryptographicLength)?.value(as: Int32.self), stated != length {
+                    throw KMIPError(.invalidField, "the template's Cryptographic Length differs from the key block's")
+                }
                 attributes.set(AttributeName.cryptographicLength, .integer(length))
             }
         }

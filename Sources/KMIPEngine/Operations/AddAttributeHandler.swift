@@ -6,24 +6,23 @@ extension KMIPEngine {
     /// index the response carries. Any Attribute Index in the request is ignored: the server
     /// assigns it.
     func addAttribute(_ request: AddAttributeRequestPayload, _ context: inout OperationContext) async throws -> AddAttributeResponsePayload {
-        var record = try await record(request.uniqueIdentifier, context)
-        context.idPlaceholder = record.uniqueIdentifier
         let name = request.attribute.attributeName
         let definition = try AttributeRules.definition(name, version: context.version)
         try AttributeRules.checkAdd(name, definition)
-        var attributes = record.attributes
-        let existing = attributes.all(name).count
-        if !definition.multiValued, existing > 0 {
-            throw KMIPError(.illegalOperation, "the object already has \(name), which takes one value; use Modify Attribute")
-        }
-        if name == AttributeName.activationDate { try AttributeRules.checkDateState(name, state: record.state) }
         var added = request.attribute
         added.attributeIndex = nil
-        attributes.append(added)
-        Lifecycle.applyDates(&attributes, now: context.now)
-        attributes.set(AttributeName.lastChangeDate, .dateTime(context.now))
-        record.setAttributes(attributes)
-        try await objects.update(record)
+        let instance = added
+        let now = context.now
+        let (record, existing) = try await modify(request.uniqueIdentifier, &context) { attributes, record -> Int in
+            let existing = attributes.all(name).count
+            if !definition.multiValued, existing > 0 {
+                throw KMIPError(.illegalOperation, "the object already has \(name), which takes one value; use Modify Attribute")
+            }
+            if name == AttributeName.activationDate { try AttributeRules.checkDateState(name, state: record.state) }
+            attributes.append(instance)
+            Lifecycle.applyDates(&attributes, now: now)
+            return existing
+        }
 
         var response = AddAttributeResponsePayload()
         response.uniqueIdentifier = record.uniqueIdentifier

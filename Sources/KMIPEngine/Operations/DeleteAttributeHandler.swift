@@ -5,20 +5,17 @@ extension KMIPEngine {
     /// client may delete; the response carries the deleted instance. No such instance is Item
     /// Not Found. Later instances of the same attribute move down one index.
     func deleteAttribute(_ request: DeleteAttributeRequestPayload, _ context: inout OperationContext) async throws -> DeleteAttributeResponsePayload {
-        var record = try await record(request.uniqueIdentifier, context)
-        context.idPlaceholder = record.uniqueIdentifier
         let name = request.attributeName
         let definition = try AttributeRules.definition(name, version: context.version)
         try AttributeRules.checkDelete(name, definition)
         let index = Int(request.attributeIndex ?? 0)
-        var attributes = record.attributes
-        guard let position = AttributeRules.position(of: name, index: index, in: attributes) else {
-            throw KMIPError(.itemNotFound, "the object has no \(name) at index \(index)")
+        var (record, deleted) = try await modify(request.uniqueIdentifier, &context) { attributes, _ -> Attribute in
+            guard let position = AttributeRules.position(of: name, index: index, in: attributes) else {
+                throw KMIPError(.itemNotFound, "the object has no \(name) at index \(index)")
+            }
+            return attributes.remove(at: position)
         }
-        var deleted = attributes.remove(at: position)
-        attributes.set(AttributeName.lastChangeDate, .dateTime(context.now))
-        record.setAttributes(attributes)
-        try await objects.update(record)
+        _ = record
 
         var response = DeleteAttributeResponsePayload()
         response.uniqueIdentifier = record.uniqueIdentifier

@@ -1,4 +1,5 @@
 import KMIP
+import KMIPStore
 
 extension KMIPEngine {
     /// Get: the object's value in the stored format or a format it converts to losslessly.
@@ -14,19 +15,26 @@ extension KMIPEngine {
         if record.attributes.first(AttributeName.extractable)?.value(as: Bool.self) == false {
             throw KMIPError(.notExtractable, "object \(record.uniqueIdentifier) is not extractable")
         }
+        if Self.isSensitive(record) {
+            throw KMIPError(.sensitive, "object \(record.uniqueIdentifier) is Sensitive: its value leaves the server only wrapped")
+        }
         if record.attributes.first(AttributeName.fresh)?.value(as: Bool.self) == true {
             // Fresh means "never served"; it turns false with the first Get (one write per object).
-            var served = record
-            var attributes = record.attributes
-            attributes.set(AttributeName.fresh, .boolean(false))
-            served.setAttributes(attributes)
-            try await objects.update(served)
+            _ = try await objects.modify(scopeID: record.scopeID, uniqueIdentifier: record.uniqueIdentifier, inserting: nil) { served in
+                var attributes = served.attributes
+                attributes.set(AttributeName.fresh, .boolean(false))
+                served.setAttributes(attributes)
+            }
         }
         var response = GetResponsePayload()
         response.objectType = record.objectType
         response.uniqueIdentifier = record.uniqueIdentifier
         response.object = try Self.converted(stored, format: request.keyFormatType, compression: request.keyCompressionType)
         return response
+    }
+
+    static func isSensitive(_ record: ManagedObjectRecord) -> Bool {
+        record.attributes.first(AttributeName.sensitive)?.value(as: Bool.self) == true
     }
 
     /// The object in the requested Key Format Type (Raw ↔ Transparent Symmetric Key for now).

@@ -25,12 +25,12 @@ extension KMIPEngine {
         plan.query.storageStatusMask = request.storageStatusMask ?? .onLineStorage
         // Destroyed objects keep their attributes but are found only when asked for by State.
         plan.query.excludesDestroyed = plan.query.state == nil
-        var maximum = request.maximumItems.map(Int.init)
+        var maximum = min(request.maximumItems.map(Int.init) ?? limits.maxLocatedItems, limits.maxLocatedItems)
         switch request.objectGroupMember {
         case .groupMemberFresh?:
             plan.query.attributes.append(AttributeMatch(AttributeName.fresh, equals: .boolean(true)))
         case .groupMemberDefault?:
-            maximum = min(maximum ?? 1, 1)
+            maximum = min(maximum, 1)
         default: break
         }
         let offset = Int(request.offsetItems ?? 0)
@@ -52,13 +52,15 @@ extension KMIPEngine {
                 if try await plan.engineMatches(uid, scopeID: context.scopeID, objects) { matched.append(uid) }
             }
             total = matched.count
-            identifiers = Array(matched.dropFirst(offset).prefix(maximum ?? Int.max))
+            identifiers = Array(matched.dropFirst(offset).prefix(maximum))
         } else {
             plan.query.offset = offset
             plan.query.maximumItems = maximum
             identifiers = try await objects.locate(scopeID: context.scopeID, plan.query)
-            if maximum.map({ identifiers.count < $0 }) ?? true, !identifiers.isEmpty || offset == 0 {
+            if identifiers.count < maximum, !identifiers.isEmpty || offset == 0 {
                 total = offset + identifiers.count
+            } else if context.version < .v1_3 {
+                total = offset + identifiers.count   // Located Items does not exist before 1.3: no count needed
             } else {
                 total = try await objects.count(scopeID: context.scopeID, plan.query)
             }
@@ -74,12 +76,13 @@ extension KMIPEngine {
 
     /// Sets Fresh to false on an object Locate handed out as a fresh group member.
     private func markServed(_ uid: String, _ context: OperationContext) async throws {
-        guard var record = try await objects.object(scopeID: context.scopeID, uniqueIdentifier: uid) else { return }
-        var attributes = record.attributes
-        attributes.set(AttributeName.fresh, .boolean(false))
-        attributes.set(AttributeName.lastChangeDate, .dateTime(context.now))
-        record.setAttributes(attributes)
-        try await objects.update(record)
+        let now = context.now
+        _ = try await objects.modify(scopeID: context.scopeID, uniqueIdentifier: uid, inserting: nil) { record in
+            var attributes = record.attributes
+            attributes.set(AttributeName.fresh, .boolean(false))
+            attributes.set(AttributeName.lastChangeDate, .dateTime(now))
+            record.setAttributes(attributes)
+        }
     }
 
     /// How a Locate request's attributes become a store query, plus the few conditions the

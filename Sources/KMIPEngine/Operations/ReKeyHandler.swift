@@ -6,7 +6,7 @@ extension KMIPEngine {
     /// Re-key: a fresh symmetric key with the old one's algorithm, length and client attributes.
     /// The Names move to the replacement; Replacement/Replaced Object Links join the two.
     func reKey(_ request: ReKeyRequestPayload, _ context: inout OperationContext) async throws -> ReKeyResponsePayload {
-        var old = try await record(request.uniqueIdentifier, context)
+        let old = try await record(request.uniqueIdentifier, context)
         guard old.objectType == .symmetricKey else {
             throw KMIPError(.invalidField, "Re-key applies to Symmetric Keys; use Re-key Key Pair for key pairs")
         }
@@ -32,16 +32,18 @@ extension KMIPEngine {
         let newID = attributes.first(AttributeName.uniqueIdentifier)?.value(as: String.self) ?? ""
         attributes.append(Attribute(Link(.replacedObjectLink, old.uniqueIdentifier)))
 
-        var oldAttributes = old.attributes
-        oldAttributes.remove(AttributeName.name)
-        oldAttributes.removeAll { $0.value(as: Link.self)?.linkType == .replacementObjectLink }
-        oldAttributes.append(Attribute(Link(.replacementObjectLink, newID)))
-        oldAttributes.set(AttributeName.lastChangeDate, .dateTime(context.now))
-        old.setAttributes(oldAttributes)
-
+        // One transaction: the replacement is stored and the old key loses its Names and gains the
+        // Replacement link together; if the old key changed since it was read, nothing is stored.
         let new = try ManagedObjectRecord(scopeID: context.scopeID, attributes: attributes, value: value)
-        try await objects.insert(new)
-        try await objects.update(old)
+        let seen = (old.names, old.state)
+        _ = try await modify(old.uniqueIdentifier, &context, inserting: new) { oldAttributes, current in
+            guard current.names == seen.0, current.state == seen.1 else {
+                throw KMIPError(.illegalOperation, "object \(current.uniqueIdentifier) changed during Re-key; retry")
+            }
+            oldAttributes.remove(AttributeName.name)
+            oldAttributes.removeAll { $0.value(as: Link.self)?.linkType == .replacementObjectLink }
+            oldAttributes.append(Attribute(Link(.replacementObjectLink, newID)))
+        }
         context.idPlaceholder = newID
         var response = ReKeyResponsePayload()
         response.uniqueIdentifier = newID

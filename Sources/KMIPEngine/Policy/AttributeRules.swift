@@ -42,13 +42,27 @@ enum AttributeRules {
         try checkDateState(name, state: state)
     }
 
+    /// Sensitive may only turn on and Extractable only off: the reverse would expose a key that
+    /// was created protected (Always Sensitive / Never Extractable record the start).
+    static func checkOneWay(_ name: String, from current: Attribute?, to new: Attribute) throws {
+        let was = current?.value(as: Bool.self)
+        let will = new.value(as: Bool.self)
+        switch name {
+        case AttributeName.sensitive where was == true && will == false:
+            throw KMIPError(.permissionDenied, "Sensitive cannot be turned off")
+        case AttributeName.extractable where was == false && will == true:
+            throw KMIPError(.permissionDenied, "Extractable cannot be turned back on")
+        default: break
+        }
+    }
+
     /// Delete Attribute: only attributes the spec lets a client delete.
     static func checkDelete(_ name: String, _ definition: AttributeDefinition) throws {
         if AttributeDefinitions.isCustom(name) {
             guard name.hasPrefix("x-") else { throw KMIPError(.permissionDenied, "\(name) is a server attribute (y-)") }
             return
         }
-        guard definition.deletableByClient else {
+        guard definition.deletableByClient, name != AttributeName.sensitive, name != AttributeName.extractable else {
             throw KMIPError(.permissionDenied, "attribute \(name) cannot be deleted by a client")
         }
     }

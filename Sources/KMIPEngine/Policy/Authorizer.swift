@@ -11,7 +11,7 @@ import KMIPStore
 final class Authorizer: Sendable {
     private let mount: any MountStore
     private let ttl: TimeInterval
-    private let cache = Locked<[String: (role: RoleRecord, checkedAt: TimeInterval)]>([:])
+    private let cache = Locked<[String: (role: RoleRecord, checkedAt: TimeInterval, expiresAt: DateTime)]>([:])
     private static let maxCachedIdentities = 10_000
 
     init(mount: any MountStore, ttl: TimeInterval = 1) {
@@ -22,7 +22,8 @@ final class Authorizer: Sendable {
     func role(for client: ClientIdentity) async -> Result<RoleRecord, KMIPError> {
         let now = ProcessInfo.processInfo.systemUptime
         if let hit = cache.withLock({ $0[client.serialNumber] }), now - hit.checkedAt < ttl,
-           hit.role.scopeID == client.scopeID, hit.role.id == client.roleID {
+           hit.role.scopeID == client.scopeID, hit.role.id == client.roleID,
+           hit.expiresAt.secondsSince1970 > Int64(Date().timeIntervalSince1970) {
             return .success(hit.role)
         }
         do {
@@ -30,13 +31,16 @@ final class Authorizer: Sendable {
                   credential.scopeID == client.scopeID else {
                 return .failure(KMIPError(.permissionDenied, "the client certificate has been revoked"))
             }
+            guard credential.expiresAt.secondsSince1970 > Int64(Date().timeIntervalSince1970) else {
+                return .failure(KMIPError(.permissionDenied, "the client certificate has expired"))
+            }
             guard let role = try await mount.role(scopeID: client.scopeID, id: client.roleID),
                   role.name == credential.roleName else {
                 return .failure(KMIPError(.permissionDenied, "the client certificate's role no longer exists"))
             }
             cache.withLock {
                 if $0.count >= Self.maxCachedIdentities { $0.removeAll(keepingCapacity: true) }
-                $0[client.serialNumber] = (role, now)
+                $0[client.serialNumber] = (role, now, credential.expiresAt)
             }
             return .success(role)
         } catch {

@@ -79,18 +79,37 @@ enum Lifecycle {
 }
 
 extension KMIPEngine {
-    /// Loads the object, lets `change` edit its attributes, stamps Last Change Date and stores it.
-    func modify(_ requested: String?, _ context: inout OperationContext,
-                keepValue: Bool = true, archived: ArchivedAccess = .refuse,
-                _ change: (inout [Attribute]) throws -> Void) async throws -> ManagedObjectRecord {
-        var record = try await record(requested, context, archived: archived)
+    /// Changes the object's attributes atomically (read, `change`, write in one store
+    /// transaction), with the date-driven state changes applied first and Last Change Date
+    /// stamped after. `change` also sees the record as read. `inserting` is stored in the same
+    /// transaction. The ID Placeholder is set only when the change succeeded.
+    func modify<T: Sendable>(_ requested: String?, _ context: inout OperationContext,
+                             keepValue: Bool = true, archived: ArchivedAccess = .refuse,
+                             inserting: ManagedObjectRecord? = nil,
+                             _ change: @escaping @Sendable (inout [Attribute], ManagedObjectRecord) throws -> T) async throws -> (ManagedObjectRecord, T) {
+        let uid = try context.identifier(requested)
+        let now = context.now
+        let (record, result) = try await objects.modify(scopeID: context.scopeID, uniqueIdentifier: uid, inserting: inserting) { record in
+            if record.archived, archived == .refuse {
+                throw KMIPError(.objectArchived, "object \(uid) is archived; Recover it first")
+            }
+            var attributes = record.attributes
+            if Lifecycle.applyDates(&attributes, now: now) { record.setAttributes(attributes) }
+            let result = try change(&attributes, record)
+            attributes.set(AttributeName.lastChangeDate, .dateTime(now))
+            record.setAttributes(attributes)
+            if !keepValue { record.keyMaterial = nil }
+            return result
+        }
         context.idPlaceholder = record.uniqueIdentifier
-        var attributes = record.attributes
-        try change(&attributes)
-        attributes.set(AttributeName.lastChangeDate, .dateTime(context.now))
-        record.setAttributes(attributes)
-        if !keepValue { record.keyMaterial = nil }
-        try await objects.update(record)
-        return record
+        return (record, result)
+    }
+
+    /// `modify` for changes that only edit attributes.
+    @discardableResult
+    func modify(_ requested: String?, _ context: inout OperationContext, keepValue: Bool = true,
+                archived: ArchivedAccess = .refuse,
+                _ change: @escaping @Sendable (inout [Attribute]) throws -> Void) async throws -> ManagedObjectRecord {
+        try await modify(requested, &context, keepValue: keepValue, archived: archived) { attributes, _ in try change(&attributes) }.0
     }
 }

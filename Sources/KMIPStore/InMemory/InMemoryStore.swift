@@ -32,6 +32,18 @@ public actor InMemoryStore: ObjectStore, MountStore {
         objects[object.uniqueIdentifier] = (e.seq, object)
     }
 
+    public func modify<T: Sendable>(scopeID: String, uniqueIdentifier: String, inserting: ManagedObjectRecord?,
+                                    _ change: @escaping @Sendable (inout ManagedObjectRecord) throws -> T) throws -> (ManagedObjectRecord, T) {
+        guard let e = objects[uniqueIdentifier], e.record.scopeID == scopeID else {
+            throw StoreError.notFound("object \(uniqueIdentifier)")
+        }
+        var record = e.record
+        let result = try change(&record)
+        if let inserting { try insert(inserting) }
+        objects[uniqueIdentifier] = (e.seq, record)
+        return (record, result)
+    }
+
     public func delete(scopeID: String, uniqueIdentifier: String) throws {
         guard let e = objects[uniqueIdentifier], e.record.scopeID == scopeID else {
             throw StoreError.notFound("object \(uniqueIdentifier)")

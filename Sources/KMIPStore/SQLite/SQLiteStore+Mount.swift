@@ -11,7 +11,7 @@ extension SQLiteStore {
 
     public func setConfig(_ config: ConfigRecord) async throws {
         try await write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO config (id, json) VALUES (1, ?)", arguments: [config.json])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO config (id, json) VALUES (1, ?)").execute(arguments: [config.json])
         }
     }
 
@@ -34,8 +34,7 @@ extension SQLiteStore {
         try await write { db in
             try db.execute(sql: "DELETE FROM ca_material")
             for i in certificates.indices {
-                try db.execute(sql: "INSERT INTO ca_material (position, certificate, private_key) VALUES (?, ?, ?)",
-                               arguments: [i, certificates[i], sealed[i]])
+                try db.cachedStatement(sql: "INSERT INTO ca_material (position, certificate, private_key) VALUES (?, ?, ?)").execute(arguments: [i, certificates[i], sealed[i]])
             }
         }
     }
@@ -48,27 +47,27 @@ extension SQLiteStore {
         try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM scopes ORDER BY name").map(Self.scope) }
     }
     public func scope(named name: String) async throws -> ScopeRecord? {
-        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM scopes WHERE name = ?", arguments: [name]).map(Self.scope) }
+        try await read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM scopes WHERE name = ?"), arguments: [name]).map(Self.scope) }
     }
     public func scope(id: String) async throws -> ScopeRecord? {
-        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM scopes WHERE id = ?", arguments: [id]).map(Self.scope) }
+        try await read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM scopes WHERE id = ?"), arguments: [id]).map(Self.scope) }
     }
 
     public func insertScope(_ scope: ScopeRecord) async throws {
         try await write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM scopes WHERE name = ? OR id = ?", arguments: [scope.name, scope.id]) != nil {
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM scopes WHERE name = ? OR id = ?"), arguments: [scope.name, scope.id]) != nil {
                 throw StoreError.duplicate("scope \(scope.name)")
             }
-            try db.execute(sql: "INSERT INTO scopes (id, name) VALUES (?, ?)", arguments: [scope.id, scope.name])
+            try db.cachedStatement(sql: "INSERT INTO scopes (id, name) VALUES (?, ?)").execute(arguments: [scope.id, scope.name])
         }
     }
 
     public func deleteScope(named name: String, force: Bool) async throws {
         try await write { db in
-            guard let id = try String.fetchOne(db, sql: "SELECT id FROM scopes WHERE name = ?", arguments: [name]) else {
+            guard let id = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM scopes WHERE name = ?"), arguments: [name]) else {
                 throw StoreError.notFound("scope \(name)")
             }
-            let owned = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM objects WHERE scope_id = ?", arguments: [id]) ?? 0
+            let owned = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM objects WHERE scope_id = ?"), arguments: [id]) ?? 0
             if owned > 0 && !force { throw StoreError.scopeNotEmpty(name, objects: owned) }
             try db.execute(sql: """
                 DELETE FROM object_names WHERE scope_id = ?;
@@ -92,44 +91,43 @@ extension SQLiteStore {
 
     public func roles(scopeID: String) async throws -> [RoleRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM roles WHERE scope_id = ? ORDER BY name", arguments: [scopeID]).map(Self.role)
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM roles WHERE scope_id = ? ORDER BY name"), arguments: [scopeID]).map(Self.role)
         }
     }
     public func role(scopeID: String, name: String) async throws -> RoleRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM roles WHERE scope_id = ? AND name = ?", arguments: [scopeID, name]).map(Self.role)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM roles WHERE scope_id = ? AND name = ?"), arguments: [scopeID, name]).map(Self.role)
         }
     }
     public func role(scopeID: String, id: String) async throws -> RoleRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM roles WHERE scope_id = ? AND id = ?", arguments: [scopeID, id]).map(Self.role)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM roles WHERE scope_id = ? AND id = ?"), arguments: [scopeID, id]).map(Self.role)
         }
     }
 
     public func putRole(_ role: RoleRecord) async throws {
         let operations = role.operations.map(\.rawValue).sorted().map(String.init).joined(separator: ",")
         try await write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM scopes WHERE id = ?", arguments: [role.scopeID]) != nil else {
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM scopes WHERE id = ?"), arguments: [role.scopeID]) != nil else {
                 throw StoreError.notFound("scope \(role.scopeID)")
             }
-            let existing = try String.fetchOne(db, sql: "SELECT id FROM roles WHERE scope_id = ? AND name = ?",
-                                               arguments: [role.scopeID, role.name])
+            let existing = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM roles WHERE scope_id = ? AND name = ?"), arguments: [role.scopeID, role.name])
             if existing == nil,
-               try Bool.fetchOne(db, sql: "SELECT 1 FROM roles WHERE id = ?", arguments: [role.id]) != nil {
+               try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM roles WHERE id = ?"), arguments: [role.id]) != nil {
                 throw StoreError.duplicate("role id \(role.id)")
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO roles (scope_id, name, id, all_operations, operations,
                     tls_client_key_type, tls_client_key_bits, tls_client_ttl) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [role.scopeID, role.name, existing ?? role.id, role.allowsAllOperations, operations,
+                """).execute(arguments: [role.scopeID, role.name, existing ?? role.id, role.allowsAllOperations, operations,
                                  role.tlsClientKeyType, role.tlsClientKeyBits, role.tlsClientTTL])
         }
     }
 
     public func deleteRole(scopeID: String, name: String) async throws {
         try await write { db in
-            try db.execute(sql: "DELETE FROM credentials WHERE scope_id = ? AND role_name = ?", arguments: [scopeID, name])
-            try db.execute(sql: "DELETE FROM roles WHERE scope_id = ? AND name = ?", arguments: [scopeID, name])
+            try db.cachedStatement(sql: "DELETE FROM credentials WHERE scope_id = ? AND role_name = ?").execute(arguments: [scopeID, name])
+            try db.cachedStatement(sql: "DELETE FROM roles WHERE scope_id = ? AND name = ?").execute(arguments: [scopeID, name])
             if db.changesCount == 0 { throw StoreError.notFound("role \(name)") }
         }
     }
@@ -144,33 +142,31 @@ extension SQLiteStore {
 
     public func addCredential(_ c: CredentialRecord) async throws {
         try await write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM roles WHERE scope_id = ? AND name = ?",
-                                    arguments: [c.scopeID, c.roleName]) != nil else {
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM roles WHERE scope_id = ? AND name = ?"), arguments: [c.scopeID, c.roleName]) != nil else {
                 throw StoreError.notFound("role \(c.roleName)")
             }
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM credentials WHERE serial = ?", arguments: [c.serialNumber]) != nil {
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM credentials WHERE serial = ?"), arguments: [c.serialNumber]) != nil {
                 throw StoreError.duplicate("credential \(c.serialNumber)")
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO credentials (serial, scope_id, role_name, certificate, expires_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [c.serialNumber, c.scopeID, c.roleName, Data(c.certificateDER), c.expiresAt.secondsSince1970])
+                """).execute(arguments: [c.serialNumber, c.scopeID, c.roleName, Data(c.certificateDER), c.expiresAt.secondsSince1970])
         }
     }
 
     public func credentials(scopeID: String, roleName: String) async throws -> [CredentialRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM credentials WHERE scope_id = ? AND role_name = ? ORDER BY serial",
-                             arguments: [scopeID, roleName]).map(Self.credential)
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM credentials WHERE scope_id = ? AND role_name = ? ORDER BY serial"), arguments: [scopeID, roleName]).map(Self.credential)
         }
     }
     public func credential(serialNumber: String) async throws -> CredentialRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM credentials WHERE serial = ?", arguments: [serialNumber]).map(Self.credential)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM credentials WHERE serial = ?"), arguments: [serialNumber]).map(Self.credential)
         }
     }
     public func deleteCredential(serialNumber: String) async throws {
         try await write { db in
-            try db.execute(sql: "DELETE FROM credentials WHERE serial = ?", arguments: [serialNumber])
+            try db.cachedStatement(sql: "DELETE FROM credentials WHERE serial = ?").execute(arguments: [serialNumber])
             if db.changesCount == 0 { throw StoreError.notFound("credential \(serialNumber)") }
         }
     }

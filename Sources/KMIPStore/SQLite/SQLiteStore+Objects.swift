@@ -28,55 +28,86 @@ extension SQLiteStore {
     }
 
     private static func writeNames(_ db: Database, seq: Int64, _ r: ManagedObjectRecord) throws {
-        try db.execute(sql: "DELETE FROM object_names WHERE object_seq = ?", arguments: [seq])
+        try db.cachedStatement(sql: "DELETE FROM object_names WHERE object_seq = ?").execute(arguments: [seq])
         for name in r.names {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO object_names (object_seq, scope_id, name, initial_date) VALUES (?, ?, ?, ?)
-                """, arguments: [seq, r.scopeID, name, r.initialDate.secondsSince1970])
+                """).execute(arguments: [seq, r.scopeID, name, r.initialDate.secondsSince1970])
         }
     }
 
     /// Rewrites the object's value index (every attribute instance without a column of its own).
     static func writeIndex(_ db: Database, seq: Int64, scopeID: String, attributes: [Attribute]) throws {
-        try db.execute(sql: "DELETE FROM object_values WHERE object_seq = ?", arguments: [seq])
+        try db.cachedStatement(sql: "DELETE FROM object_values WHERE object_seq = ?").execute(arguments: [seq])
         for entry in ObjectIndex.entries(attributes) {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO object_values (object_seq, scope_id, name, value, number) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [seq, scopeID, entry.name, Data(entry.value), entry.number])
+                """).execute(arguments: [seq, scopeID, entry.name, Data(entry.value), entry.number])
         }
     }
 
     public func insert(_ object: ManagedObjectRecord) async throws {
         let sealed = try seal(object)
-        try await write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM objects WHERE uid = ?", arguments: [object.uniqueIdentifier]) != nil {
+        try await write { db in try Self.insertRow(db, sealed, object) }
+    }
+
+    private static func insertRow(_ db: Database, _ sealed: SealedObject, _ object: ManagedObjectRecord) throws {
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM objects WHERE uid = ?"), arguments: [object.uniqueIdentifier]) != nil {
                 throw StoreError.duplicate("object \(object.uniqueIdentifier)")
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO objects (object_type, state, algorithm, length, initial_date, activation_date,
                     deactivation_date, destroy_date, object_group, attributes, key_material, usage_mask, archived,
                     uid, scope_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: Self.columns(sealed))
+                """).execute(arguments: Self.columns(sealed))
             let seq = db.lastInsertedRowID
             try Self.writeNames(db, seq: seq, object)
             try Self.writeIndex(db, seq: seq, scopeID: object.scopeID, attributes: object.attributes)
+    }
+
+    public func modify<T: Sendable>(scopeID: String, uniqueIdentifier: String, inserting: ManagedObjectRecord?,
+                                    _ change: @escaping @Sendable (inout ManagedObjectRecord) throws -> T) async throws -> (ManagedObjectRecord, T) {
+        let inserted = try inserting.map { try seal($0) }
+        return try await write { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM objects WHERE uid = ? AND scope_id = ?"),
+                                             arguments: [uniqueIdentifier, scopeID]) else {
+                throw StoreError.notFound("object \(uniqueIdentifier)")
+            }
+            let seq: Int64 = row["seq"]
+            let names = try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM object_names WHERE object_seq = ? ORDER BY rowid"),
+                                            arguments: [seq])
+            var record = try self.record(row, names: names)
+            let result = try change(&record)
+            guard record.uniqueIdentifier == uniqueIdentifier, record.scopeID == scopeID else {
+                throw StoreError(.generalFailure, "a change may not move an object to another identifier or scope")
+            }
+            let sealed = try self.seal(record)
+            try db.cachedStatement(sql: """
+                UPDATE objects SET object_type = ?, state = ?, algorithm = ?, length = ?, initial_date = ?,
+                    activation_date = ?, deactivation_date = ?, destroy_date = ?, object_group = ?, attributes = ?,
+                    key_material = ?, usage_mask = ?, archived = ?
+                WHERE uid = ? AND scope_id = ?
+                """).execute(arguments: Self.columns(sealed))
+            try Self.writeNames(db, seq: seq, record)
+            try Self.writeIndex(db, seq: seq, scopeID: scopeID, attributes: record.attributes)
+            if let inserting, let inserted { try Self.insertRow(db, inserted, inserting) }
+            return (record, result)
         }
     }
 
     public func update(_ object: ManagedObjectRecord) async throws {
         let sealed = try seal(object)
         try await write { db in
-            guard let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM objects WHERE uid = ? AND scope_id = ?",
-                                               arguments: [object.uniqueIdentifier, object.scopeID]) else {
+            guard let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM objects WHERE uid = ? AND scope_id = ?"), arguments: [object.uniqueIdentifier, object.scopeID]) else {
                 throw StoreError.notFound("object \(object.uniqueIdentifier)")
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE objects SET object_type = ?, state = ?, algorithm = ?, length = ?, initial_date = ?,
                     activation_date = ?, deactivation_date = ?, destroy_date = ?, object_group = ?, attributes = ?,
                     key_material = ?, usage_mask = ?, archived = ?
                 WHERE uid = ? AND scope_id = ?
-                """, arguments: Self.columns(sealed))
+                """).execute(arguments: Self.columns(sealed))
             try Self.writeNames(db, seq: seq, object)
             try Self.writeIndex(db, seq: seq, scopeID: object.scopeID, attributes: object.attributes)
         }
@@ -84,17 +115,15 @@ extension SQLiteStore {
 
     public func delete(scopeID: String, uniqueIdentifier: String) async throws {
         try await write { db in
-            try db.execute(sql: "DELETE FROM objects WHERE uid = ? AND scope_id = ?", arguments: [uniqueIdentifier, scopeID])
+            try db.cachedStatement(sql: "DELETE FROM objects WHERE uid = ? AND scope_id = ?").execute(arguments: [uniqueIdentifier, scopeID])
             if db.changesCount == 0 { throw StoreError.notFound("object \(uniqueIdentifier)") }
         }
     }
 
     public func object(scopeID: String, uniqueIdentifier: String) async throws -> ManagedObjectRecord? {
-        try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM objects WHERE uid = ? AND scope_id = ?",
-                                             arguments: [uniqueIdentifier, scopeID]) else { return nil }
-            let names = try String.fetchAll(db, sql: "SELECT name FROM object_names WHERE object_seq = ? ORDER BY rowid",
-                                            arguments: [row["seq"] as Int64])
+        try pointRead { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM objects WHERE uid = ? AND scope_id = ?"), arguments: [uniqueIdentifier, scopeID]) else { return nil }
+            let names = try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM object_names WHERE object_seq = ? ORDER BY rowid"), arguments: [row["seq"] as Int64])
             return try self.record(row, names: names)
         }
     }
@@ -122,13 +151,13 @@ extension SQLiteStore {
     public func locate(scopeID: String, _ q: ObjectQuery) async throws -> [String] {
         if q.selectsNothing { return [] }
         let (sql, arguments) = Self.locateSQL(scopeID: scopeID, q, counting: false)
-        return try await read { db in try String.fetchAll(db, sql: sql, arguments: arguments) }
+        return try await read { db in try String.fetchAll(db.cachedStatement(sql: sql), arguments: arguments) }
     }
 
     public func count(scopeID: String, _ q: ObjectQuery) async throws -> Int {
         if q.selectsNothing { return 0 }
         let (sql, arguments) = Self.locateSQL(scopeID: scopeID, q, counting: true)
-        return try await read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+        return try await read { db in try Int.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) ?? 0 }
     }
 
     /// The Locate query: driven by the names index when a Name is given, else by the objects

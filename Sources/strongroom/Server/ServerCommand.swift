@@ -44,6 +44,8 @@ struct ServerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Everything the server writes (database, WAL, keys) is for its owner only.
+        umask(0o077)
         try StrongroomServer.bootstrapLogging(levelName: logLevel)
         let options = DevOptions(
             dataDirectory: devDataDir, kmipListenAddress: devKMIPListenAddress, apiListenAddress: devListenAddress,
