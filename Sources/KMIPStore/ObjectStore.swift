@@ -6,6 +6,10 @@ public struct ObjectQuery: Sendable, Hashable {
     public var name: String?
     public var objectType: ObjectType?
     public var state: State?
+    /// When set, `state` matches the state the object has at this time: a passed Activation Date
+    /// makes a Pre-Active object Active and a passed Deactivation Date an Active one Deactivated,
+    /// even before anything rewrote the stored state.
+    public var stateAsOf: DateTime?
     public var cryptographicAlgorithm: CryptographicAlgorithm?
     public var cryptographicLength: Int32?
     /// The object's first Object Group (a column); `attributes` matches any instance.
@@ -66,7 +70,7 @@ public struct ObjectQuery: Sendable, Hashable {
         if selectsNothing { return false }
         if let name, !r.names.contains(name) { return false }
         if let objectType, r.objectType != objectType { return false }
-        if let state, r.state != state { return false }
+        if let state, (stateAsOf.map { r.effectiveState(at: $0) } ?? r.state) != state { return false }
         if excludesDestroyed, r.state == .destroyed || r.state == .destroyedCompromised { return false }
         if let cryptographicAlgorithm, r.cryptographicAlgorithm != cryptographicAlgorithm { return false }
         if let cryptographicLength, r.cryptographicLength != cryptographicLength { return false }

@@ -15,6 +15,7 @@ struct ConnectionEnvironment: Sendable {
     let handshakeTimeout: TimeAmount
     let idleTimeout: TimeAmount
     let maxPipelinedRequests: Int
+    let maxPendingBytes: Int
     /// Run each request's Task with the connection's event loop as its preferred executor.
     let processOnEventLoop: Bool
 }
@@ -44,6 +45,9 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var idleTimer: Scheduled<Void>?
     private var lastActivity = NIODeadline.now()
     private var pending = CircularBuffer<[UInt8]>(initialCapacity: 4)
+    /// Bytes of the requests in `pending`: reading pauses past `maxPendingBytes` as well as past
+    /// `maxPipelinedRequests`, so a client cannot park 64 maximum-size messages per connection.
+    private var pendingBytes = 0
     private var processing = false
     private var quiescing = false
     private var heldRead = false
@@ -184,6 +188,7 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         guard self.handshakeCompleted, !self.closed else { return }
         self.lastActivity = .now()
         self.pending.append(message)
+        self.pendingBytes += message.count
         if !self.processing {
             self.processNext()
         }
@@ -198,6 +203,7 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             }
             return
         }
+        self.pendingBytes -= message.count
         self.processing = true
         self.resumeReadingIfHeld(context: context)
         let processor = self.environment.processor
@@ -230,15 +236,19 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     // MARK: Back-pressure and quiescing
 
     func read(context: ChannelHandlerContext) {
-        if self.quiescing || self.pending.count >= self.environment.maxPipelinedRequests {
+        if self.quiescing || self.isBackedUp {
             self.heldRead = true
         } else {
             context.read()
         }
     }
 
+    private var isBackedUp: Bool {
+        self.pending.count >= self.environment.maxPipelinedRequests || self.pendingBytes >= self.environment.maxPendingBytes
+    }
+
     private func resumeReadingIfHeld(context: ChannelHandlerContext) {
-        if self.heldRead, !self.quiescing, self.pending.count < self.environment.maxPipelinedRequests {
+        if self.heldRead, !self.quiescing, !self.isBackedUp {
             self.heldRead = false
             context.read()
         }

@@ -159,6 +159,7 @@ public final class KMIPListener: Service, Sendable {
             handshakeTimeout: TimeAmount(self.configuration.connectionTimeout),
             idleTimeout: TimeAmount(self.configuration.idleTimeout),
             maxPipelinedRequests: max(1, self.configuration.maxPipelinedRequests),
+            maxPendingBytes: max(self.configuration.limits.maxMessageBytes, self.configuration.maxPendingBytes),
             processOnEventLoop: self.configuration.processRequestsOnEventLoop)
         let limits = self.configuration.limits
         let maxConnections = self.configuration.maxConnections

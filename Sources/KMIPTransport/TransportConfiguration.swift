@@ -32,6 +32,9 @@ public struct TransportConfiguration: Sendable {
     public var shutdownGracePeriod: Duration = .seconds(10)
     /// Requests a connection may have queued (pipelined) before the listener stops reading from it.
     public var maxPipelinedRequests: Int = 64
+    /// Bytes of received, unanswered requests one connection may hold before reading pauses
+    /// (at least one maximum-size message).
+    public var maxPendingBytes: Int = 8 << 20
     /// Runs each request's Task with its connection's event loop as preferred executor (no thread hop
     /// per request). Only for processors that never block and move heavy work off by themselves.
     public var processRequestsOnEventLoop: Bool = false

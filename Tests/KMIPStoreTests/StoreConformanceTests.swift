@@ -126,6 +126,57 @@ class StoreConformanceTests: XCTestCase {
         XCTAssertEqual(r, [])
     }
 
+    func checkLocateByUnindexedAttributes() async throws {
+        let store = try await makeStore()
+        var made: [ManagedObjectRecord] = []
+        for n in 0..<6 {
+            var o = Self.object(date: Int64(n), names: ["k"])
+            o.attributes.append(Attribute(name: "Sensitive", value: .boolean(n % 2 == 0)))
+            o.attributes.append(Attribute(name: "Lease Time", value: .interval(Interval(seconds: UInt32(100 + n)))))
+            try await store.insert(o)
+            made.append(o)
+        }
+        let sensitive = made.enumerated().filter { $0.offset % 2 == 0 }.map(\.element.uniqueIdentifier).reversed()
+        var q = ObjectQuery(name: "k", attributes: [AttributeMatch("Sensitive", equals: .boolean(true))])
+        let all = try await store.locate(scopeID: "scopA", q)
+        XCTAssertEqual(all, Array(sensitive), "newest first, filtered on the decoded attributes")
+        q.offset = 1
+        q.maximumItems = 1
+        let page = try await store.locate(scopeID: "scopA", q)
+        XCTAssertEqual(page, [Array(sensitive)[1]])
+        let counted = try await store.count(scopeID: "scopA", q)
+        XCTAssertEqual(counted, 3)
+        let lease = try await store.locate(scopeID: "scopA", ObjectQuery(attributes: [
+            AttributeMatch("Lease Time", equals: .interval(Interval(seconds: 103))), AttributeMatch("Sensitive", equals: .boolean(false)),
+        ]))
+        XCTAssertEqual(lease, [made[3].uniqueIdentifier])
+    }
+
+    func checkLocateByStateFollowsPassedDates() async throws {
+        let store = try await makeStore()
+        var due = Self.object(date: 1, state: .preActive)          // activation passed: Active now
+        due.activationDate = DateTime(secondsSince1970: 50)
+        var waiting = Self.object(date: 2, state: .preActive)      // activation in the future
+        waiting.activationDate = DateTime(secondsSince1970: 500)
+        var expiring = Self.object(date: 3, state: .active)        // deactivation passed: Deactivated now
+        expiring.deactivationDate = DateTime(secondsSince1970: 60)
+        let plain = Self.object(date: 4, state: .active)
+        for o in [due, waiting, expiring, plain] { try await store.insert(o) }
+        func ids(_ state: State) async throws -> Set<String> {
+            var q = ObjectQuery(state: state)
+            q.stateAsOf = DateTime(secondsSince1970: 100)
+            return Set(try await store.locate(scopeID: "scopA", q))
+        }
+        let active = try await ids(.active)
+        XCTAssertEqual(active, [due.uniqueIdentifier, plain.uniqueIdentifier])
+        let preActive = try await ids(.preActive)
+        XCTAssertEqual(preActive, [waiting.uniqueIdentifier])
+        let deactivated = try await ids(.deactivated)
+        XCTAssertEqual(deactivated, [expiring.uniqueIdentifier])
+        let stored = try await store.locate(scopeID: "scopA", ObjectQuery(state: .preActive))
+        XCTAssertEqual(Set(stored), [due.uniqueIdentifier, waiting.uniqueIdentifier], "without stateAsOf: the stored state")
+    }
+
     func checkLocateCanLeaveOutDestroyedObjects() async throws {
         let store = try await makeStore()
         let live = Self.object(date: 1, names: ["k"], state: .active)
@@ -462,6 +513,8 @@ final class InMemoryStoreConformanceTests: StoreConformanceTests {
     func testLocateByAttributes() async throws { try await checkLocateByAttributes() }
     func testLocateOffsetAndMaximum() async throws { try await checkLocateOffsetAndMaximum() }
     func testLocateCanLeaveOutDestroyedObjects() async throws { try await checkLocateCanLeaveOutDestroyedObjects() }
+    func testLocateByUnindexedAttributes() async throws { try await checkLocateByUnindexedAttributes() }
+    func testLocateByStateFollowsPassedDates() async throws { try await checkLocateByStateFollowsPassedDates() }
     func testLocateByDateRanges() async throws { try await checkLocateByDateRanges() }
     func testLocateByUsageMask() async throws { try await checkLocateByUsageMask() }
     func testLocateByAttributeValues() async throws { try await checkLocateByAttributeValues() }
@@ -491,6 +544,8 @@ final class SQLiteStoreConformanceTests: StoreConformanceTests {
     func testLocateByAttributes() async throws { try await checkLocateByAttributes() }
     func testLocateOffsetAndMaximum() async throws { try await checkLocateOffsetAndMaximum() }
     func testLocateCanLeaveOutDestroyedObjects() async throws { try await checkLocateCanLeaveOutDestroyedObjects() }
+    func testLocateByUnindexedAttributes() async throws { try await checkLocateByUnindexedAttributes() }
+    func testLocateByStateFollowsPassedDates() async throws { try await checkLocateByStateFollowsPassedDates() }
     func testLocateByDateRanges() async throws { try await checkLocateByDateRanges() }
     func testLocateByUsageMask() async throws { try await checkLocateByUsageMask() }
     func testLocateByAttributeValues() async throws { try await checkLocateByAttributeValues() }

@@ -25,6 +25,7 @@ extension KMIPEngine {
         plan.query.storageStatusMask = request.storageStatusMask ?? .onLineStorage
         // Destroyed objects keep their attributes but are found only when asked for by State.
         plan.query.excludesDestroyed = plan.query.state == nil
+        plan.query.stateAsOf = context.now
         var maximum = min(request.maximumItems.map(Int.init) ?? limits.maxLocatedItems, limits.maxLocatedItems)
         switch request.objectGroupMember {
         case .groupMemberFresh?:

@@ -60,18 +60,17 @@ enum Lifecycle {
     }
 
     /// Pre-Active objects whose Activation Date has passed are Active, and Active ones whose
-    /// Deactivation Date has passed are Deactivated (the spec's time-driven transitions).
+    /// Deactivation Date has passed are Deactivated (the spec's time-driven transitions; the
+    /// store's `effectiveState` applies the same rule to Locate by State).
     /// Returns whether the state changed.
     @discardableResult
     static func applyDates(_ attributes: inout [Attribute], now: DateTime) -> Bool {
         guard let initial = attributes.first(AttributeName.state)?.value(as: State.self) else { return false }
-        var state = initial
-        if state == .preActive, let activation = attributes.date(AttributeName.activationDate), activation <= now {
-            state = .active
-        }
-        if state == .active, let deactivation = attributes.date(AttributeName.deactivationDate), deactivation <= now {
-            state = .deactivated
-        }
+        var probe = ManagedObjectRecord(scopeID: "", uniqueIdentifier: "", objectType: .symmetricKey, state: initial,
+                                        initialDate: now)
+        probe.activationDate = attributes.date(AttributeName.activationDate)
+        probe.deactivationDate = attributes.date(AttributeName.deactivationDate)
+        let state = probe.effectiveState(at: now)
         guard state != initial else { return false }
         attributes.set(Attribute(state))
         return true

@@ -40,6 +40,17 @@ public struct ManagedObjectRecord: Sendable, Hashable {
     }
 }
 
+extension ManagedObjectRecord {
+    /// The state at `now` by the spec's date-driven transitions (Pre-Active → Active at the
+    /// Activation Date, Active → Deactivated at the Deactivation Date).
+    public func effectiveState(at now: DateTime) -> State {
+        var state = self.state
+        if state == .preActive, let activation = activationDate, activation <= now { state = .active }
+        if state == .active, let deactivation = deactivationDate, deactivation <= now { state = .deactivated }
+        return state
+    }
+}
+
 /// The attribute list's at-rest encoding: a Template-Attribute structure in TTLV.
 enum AttributeBlob {
     static func encode(_ attributes: [Attribute]) -> [UInt8] {

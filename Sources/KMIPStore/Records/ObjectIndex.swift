@@ -10,6 +10,14 @@ enum ObjectIndex {
         "Initial Date", "Activation Date", "Deactivation Date", "Destroy Date", "Cryptographic Usage Mask",
     ]
 
+    /// Server-set attributes every object has and Locate rarely names (flags, policy, digests):
+    /// kept out of the value index, which would otherwise take ten rows per object and most of a
+    /// Create's write cost. A Locate naming one is filtered on the decoded attributes instead.
+    static let unindexedAttributes: Set<String> = [
+        "Digest", "Random Number Generator", "Lease Time", "Last Change Date", "Sensitive", "Always Sensitive",
+        "Extractable", "Never Extractable",
+    ]
+
     /// One attribute instance in the value index: its name, its value's TTLV encoding, and the
     /// value as a number for Date-Time, Integer, Long Integer and Enumeration values.
     struct Entry: Hashable, Sendable {
@@ -18,10 +26,12 @@ enum ObjectIndex {
         var number: Int64?
     }
 
-    static func entries(_ attributes: [Attribute]) -> [Entry] {
+    /// The entries of `attributes` (`indexedOnly`: those the value index stores).
+    static func entries(_ attributes: [Attribute], indexedOnly: Bool = false) -> [Entry] {
         var seen: Set<Entry> = []
         var result: [Entry] = []
-        for attribute in attributes where !columnAttributes.contains(attribute.attributeName) {
+        for attribute in attributes where !columnAttributes.contains(attribute.attributeName)
+            && !(indexedOnly && unindexedAttributes.contains(attribute.attributeName)) {
             let entry = Entry(name: attribute.attributeName, value: encode(attribute.attributeValue),
                               number: number(attribute.attributeValue))
             if seen.insert(entry).inserted { result.append(entry) }

@@ -39,7 +39,7 @@ extension SQLiteStore {
     /// Rewrites the object's value index (every attribute instance without a column of its own).
     static func writeIndex(_ db: Database, seq: Int64, scopeID: String, attributes: [Attribute]) throws {
         try db.cachedStatement(sql: "DELETE FROM object_values WHERE object_seq = ?").execute(arguments: [seq])
-        for entry in ObjectIndex.entries(attributes) {
+        for entry in ObjectIndex.entries(attributes, indexedOnly: true) {
             try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO object_values (object_seq, scope_id, name, value, number) VALUES (?, ?, ?, ?, ?)
                 """).execute(arguments: [seq, scopeID, entry.name, Data(entry.value), entry.number])
@@ -150,25 +150,52 @@ extension SQLiteStore {
 
     public func locate(scopeID: String, _ q: ObjectQuery) async throws -> [String] {
         if q.selectsNothing { return [] }
+        if let filtered = try await postFiltered(scopeID: scopeID, q) {
+            return Array(filtered.dropFirst(max(0, q.offset)).prefix(q.maximumItems.map { max(0, $0) } ?? Int.max))
+        }
         let (sql, arguments) = Self.locateSQL(scopeID: scopeID, q, counting: false)
         return try await read { db in try String.fetchAll(db.cachedStatement(sql: sql), arguments: arguments) }
     }
 
+    /// Queries naming unindexed attributes (`ObjectIndex.unindexedAttributes`): every candidate the
+    /// indexed conditions leave, newest first, checked on its decoded attributes. nil when the
+    /// query names none.
+    private func postFiltered(scopeID: String, _ q: ObjectQuery) async throws -> [String]? {
+        let unindexed = q.attributes.filter { ObjectIndex.unindexedAttributes.contains($0.name) }
+        guard !unindexed.isEmpty else { return nil }
+        var indexed = q
+        indexed.attributes.removeAll { ObjectIndex.unindexedAttributes.contains($0.name) }
+        indexed.offset = 0
+        indexed.maximumItems = nil
+        let (sql, arguments) = Self.locateSQL(scopeID: scopeID, indexed, counting: false, withAttributes: true)
+        return try await read { db in
+            var matched: [String] = []
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+            while let row = try rows.next() {
+                let entries = ObjectIndex.entries(try AttributeBlob.decode(Array(row["attributes"] as Data)))
+                if unindexed.allSatisfy({ match in entries.contains(where: match.matches) }) { matched.append(row["uid"]) }
+            }
+            return matched
+        }
+    }
+
     public func count(scopeID: String, _ q: ObjectQuery) async throws -> Int {
         if q.selectsNothing { return 0 }
+        if let filtered = try await postFiltered(scopeID: scopeID, q) { return filtered.count }
         let (sql, arguments) = Self.locateSQL(scopeID: scopeID, q, counting: true)
         return try await read { db in try Int.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) ?? 0 }
     }
 
     /// The Locate query: driven by the names index when a Name is given, else by the objects
     /// indexes; conditions on other attributes are `seq IN` lookups in the value index.
-    static func locateSQL(scopeID: String, _ q: ObjectQuery, counting: Bool) -> (String, StatementArguments) {
+    static func locateSQL(scopeID: String, _ q: ObjectQuery, counting: Bool,
+                          withAttributes: Bool = false) -> (String, StatementArguments) {
         var filters = ""
         var values: [DatabaseValue] = []
         func date(_ d: DateTime?) -> DatabaseValue? { d.map { $0.secondsSince1970.databaseValue } }
         let conditions: [(String, DatabaseValue?)] = [
             ("o.object_type = ?", q.objectType.map { Int64($0.rawValue).databaseValue }),
-            ("o.state = ?", q.state.map { Int64($0.rawValue).databaseValue }),
+            ("o.state = ?", q.stateAsOf == nil ? q.state.map { Int64($0.rawValue).databaseValue } : nil),
             ("o.algorithm = ?", q.cryptographicAlgorithm.map { Int64($0.rawValue).databaseValue }),
             ("o.length = ?", q.cryptographicLength.map { Int64($0).databaseValue }),
             ("o.object_group = ?", q.objectGroup.map { $0.databaseValue }),
@@ -185,6 +212,26 @@ extension SQLiteStore {
         for case let (clause, value?) in conditions {
             filters += " AND " + clause
             values.append(value)
+        }
+        if let state = q.state, let now = q.stateAsOf {
+            // The effective state (see `ManagedObjectRecord.effectiveState`), in SQL.
+            let t = now.secondsSince1970.databaseValue
+            let pa = Int64(State.preActive.rawValue).databaseValue, a = Int64(State.active.rawValue).databaseValue
+            let activeByNow = "(o.state = ? OR (o.state = ? AND o.activation_date <= ?))"
+            switch state {
+            case .preActive:
+                filters += " AND o.state = ? AND (o.activation_date IS NULL OR o.activation_date > ?)"
+                values += [pa, t]
+            case .active:
+                filters += " AND \(activeByNow) AND (o.deactivation_date IS NULL OR o.deactivation_date > ?)"
+                values += [a, pa, t, t]
+            case .deactivated:
+                filters += " AND (o.state = ? OR (\(activeByNow) AND o.deactivation_date <= ?))"
+                values += [Int64(State.deactivated.rawValue).databaseValue, a, pa, t, t]
+            default:
+                filters += " AND o.state = ?"
+                values.append(Int64(state.rawValue).databaseValue)
+            }
         }
         if q.excludesDestroyed {
             filters += " AND o.state NOT IN (?, ?)"
@@ -207,7 +254,7 @@ extension SQLiteStore {
             }
         }
         var head: [DatabaseValue] = [scopeID.databaseValue]
-        let select = counting ? "SELECT COUNT(*)" : "SELECT o.uid"
+        let select = counting ? "SELECT COUNT(*)" : withAttributes ? "SELECT o.uid, o.attributes" : "SELECT o.uid"
         var sql: String
         if let name = q.name {
             head.append(name.databaseValue)

@@ -23,6 +23,8 @@ public final class SQLiteStore: ObjectStore, MountStore, Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Destroyed key material (sealed, but the root key sits beside dev data) is overwritten, not left in free pages.
             try db.execute(sql: "PRAGMA secure_delete = ON")
+            // Statement journals of savepoints stay in memory: no temporary file per write.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         config.busyMode = .timeout(10)
         do {

@@ -98,7 +98,7 @@ extension BenchCommand {
             let config = configuration
 
             if op == .locate, prefill > 0 {
-                try await Self.prefill(count: prefill, batch: prefillBatch, connections: min(connections, 4),
+                try await Self.prefill(count: prefill, batch: prefillBatch, connections: min(connections, 16),
                                        config: config)
             }
             // Setup, on one connection.
