@@ -1,3 +1,4 @@
+import Foundation
 import KMIP
 import KMIPEngine
 import KMIPPKI
@@ -292,6 +293,12 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         switch error {
         case let error as TTLVError:
+            // The header was readable, so the client hears why before the connection closes.
+            if self.handshakeCompleted, !self.closed {
+                var buffer = context.channel.allocator.buffer(capacity: 256)
+                buffer.writeBytes(Self.refusedFrameResponse(error))
+                context.writeAndFlush(Self.wrapOutboundOut(buffer), promise: nil)
+            }
             self.close("refused frame: \(error)", level: .info)
         case NIOSSLError.uncleanShutdown:
             self.close("peer closed without TLS close_notify")
@@ -302,6 +309,19 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         default:
             self.close("connection error: \(error)")
         }
+    }
+}
+
+extension KMIPConnectionHandler {
+    /// A KMIP 1.0 response (the version every client reads) with one failed item, for a message
+    /// refused from its header alone.
+    static func refusedFrameResponse(_ error: TTLVError) -> [UInt8] {
+        var header = ResponseHeader()
+        header.protocolVersion = .v1_0
+        header.timeStamp = DateTime(secondsSince1970: Int64(Date().timeIntervalSince1970))
+        header.batchCount = 1
+        let item = ResponseBatchItem(operation: nil, error: KMIPError(.invalidMessage, error.description))
+        return ResponseMessage(header: header, batchItems: [item]).encoded()
     }
 }
 

@@ -13,6 +13,8 @@ enum ServerTLS {
         return result
     }
 
+    static let tls12CipherSuites = "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL:!MD5"
+
     /// The listener's TLS context: its certificate chain and key, TLS 1.2+ or 1.3+, client certificate required.
     /// The client chain itself is checked by the listener's custom verification callback.
     static func makeContext(_ configuration: TransportConfiguration) throws -> NIOSSLContext {
@@ -33,6 +35,9 @@ enum ServerTLS {
         // `.noHostnameVerification` makes BoringSSL demand a client certificate (handshake fails without one).
         tls.certificateVerification = .noHostnameVerification
         tls.minimumTLSVersion = configuration.tlsMinimumVersion == .tls13 ? .tlsv13 : .tlsv12
+        // TLS 1.2: forward-secret AEAD suites only (no static-RSA key exchange, no CBC); TLS 1.3's
+        // suites are all AEAD already.
+        tls.cipherSuites = Self.tls12CipherSuites
         tls.sendCANameList = !roots.isEmpty
         do {
             return try NIOSSLContext(configuration: tls)

@@ -74,6 +74,20 @@ final class KMIPListenerTests: XCTestCase {
 
     // MARK: Refused clients
 
+    func testTLS12ClientWithoutForwardSecretAEADSuitesIsRefused() async throws {
+        let server = try await TestServer.start()
+        for suites in ["AES128-SHA:AES256-SHA", "AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-SHA"] {
+            let raw = try await RawClient.connect(port: server.port, credential: server.pki.client, maximumTLSVersion: .tlsv12,
+                                                  cipherSuites: suites)
+            try? await raw.send(discoverVersionsRequest())
+            let closed = await raw.waitClosed(within: .seconds(3))
+            XCTAssertTrue(closed, suites)
+            XCTAssertTrue(raw.received.isEmpty, suites)
+        }
+        XCTAssertEqual(server.processor.calls, 0)
+        await server.listener.shutdown()
+    }
+
     func testClientWithoutCertificateIsRefused() async throws {
         let server = try await TestServer.start()
         for version in [TLSVersion.tlsv12, .tlsv13] {
@@ -158,7 +172,10 @@ final class KMIPListenerTests: XCTestCase {
         try await bad.send([0x42, 0x00, 0x78, 0x01, 0x00, 0x10, 0x00, 0x00])
         let closed = await bad.waitClosed(within: .seconds(2))
         XCTAssertTrue(closed)
-        XCTAssertTrue(bad.received.isEmpty)
+        // One Invalid Message answer, then the close.
+        XCTAssertEqual(bad.received.count, 1)
+        let answer = try ResponseMessage(ttlv: try XCTUnwrap(bad.received.first))
+        XCTAssertEqual(answer.batchItems.first?.resultReason, .invalidMessage)
         _ = try await good.discoverVersions()
         XCTAssertEqual(server.processor.calls, 1)
         await good.close()

@@ -172,7 +172,8 @@ final class RawClient: Sendable {
 
     /// `credential` nil sends no client certificate; `tls` false is plain TCP.
     static func connect(
-        port: Int, tls: Bool = true, credential: ClientCredential? = nil, maximumTLSVersion: TLSVersion? = nil
+        port: Int, tls: Bool = true, credential: ClientCredential? = nil, maximumTLSVersion: TLSVersion? = nil,
+        cipherSuites: String? = nil
     ) async throws -> RawClient {
         let frames = NIOLockedValueBox<[[UInt8]]>([])
         let loop = MultiThreadedEventLoopGroup.singleton.any()
@@ -183,6 +184,7 @@ final class RawClient: Sendable {
             configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(TestPKI.shared.ca.rootPEM.utf8)))
             configuration.certificateVerification = .noHostnameVerification
             configuration.maximumTLSVersion = maximumTLSVersion
+            if let cipherSuites { configuration.cipherSuites = cipherSuites }
             if let credential {
                 configuration.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(credential.certificatePEM.utf8))
                     .map { .certificate($0) }
