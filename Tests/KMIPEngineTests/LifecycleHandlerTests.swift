@@ -388,6 +388,22 @@ final class LifecycleHandlerTests: XCTestCase {
         do { let r = await one(.discoverVersions, DiscoverVersionsRequestPayload(), as: expired); XCTAssertEqual(r.resultReason, .permissionDenied) }
     }
 
+    func testReKeyDatesFollowTheSpec() {
+        let old: [Attribute] = [
+            Attribute(name: "Activation Date", value: .dateTime(DateTime(secondsSince1970: 1_000))),
+            Attribute(name: "Protect Stop Date", value: .dateTime(DateTime(secondsSince1970: 5_000))),
+            Attribute(name: "Deactivation Date", value: .dateTime(DateTime(secondsSince1970: 9_000))),
+        ]
+        let now = DateTime(secondsSince1970: 20_000)
+        let copied = KMIPEngine.replacementDates(old, offset: nil, now: now)
+        XCTAssertEqual(copied.map(\.0), ["Activation Date", "Protect Stop Date", "Deactivation Date"])
+        XCTAssertEqual(copied.map(\.1.secondsSince1970), [1_000, 5_000, 9_000])
+        let shifted = KMIPEngine.replacementDates(old, offset: Interval(seconds: 100), now: now)
+        XCTAssertEqual(shifted.map(\.1.secondsSince1970), [20_100, 24_100, 28_100], "the distances to the Activation Date stay")
+        let fresh = KMIPEngine.replacementDates([], offset: Interval(seconds: 0), now: now)
+        XCTAssertEqual(fresh.map(\.1.secondsSince1970), [20_000])
+    }
+
     // MARK: Batches
 
     func testIDPlaceholderCarriesTheCreatedIdentifierThroughTheBatch() async throws {

@@ -23,9 +23,8 @@ extension KMIPEngine {
         let value = ManagedObject.symmetricKey(SymmetricKey(block))
 
         var inherited = Self.inheritedAttributes(old.attributes)
-        if let offset = request.offset ?? (old.activationDate != nil ? Interval(seconds: 0) : nil) {
-            inherited.set(AttributeName.activationDate,
-                          .dateTime(DateTime(secondsSince1970: context.now.secondsSince1970 + Int64(offset.seconds))))
+        for (name, date) in Self.replacementDates(old.attributes, offset: request.offset, now: context.now) {
+            inherited.set(name, .dateTime(date))
         }
         var attributes = try newObjectAttributes(objectType: .symmetricKey, template: request.templateAttribute ?? TemplateAttribute(),
                                                  inherited: inherited, value: value, generated: true, context: context)
@@ -48,6 +47,24 @@ extension KMIPEngine {
         var response = ReKeyResponsePayload()
         response.uniqueIdentifier = newID
         return response
+    }
+
+    /// The replacement's lifecycle dates (KMIP 1.4 §4.4): without Offset, the old key's
+    /// Activation, Process Start, Protect Stop and Deactivation Dates are copied; with Offset, the
+    /// Activation Date is now + Offset and the other dates keep their distance to it.
+    static func replacementDates(_ old: [Attribute], offset: Interval?, now: DateTime) -> [(String, DateTime)] {
+        let names = [AttributeName.activationDate, AttributeName.processStartDate,
+                     AttributeName.protectStopDate, AttributeName.deactivationDate]
+        guard let offset else { return names.compactMap { name in old.date(name).map { (name, $0) } } }
+        let activation = now.secondsSince1970 + Int64(offset.seconds)
+        let shift = old.date(AttributeName.activationDate).map { activation - $0.secondsSince1970 }
+        var dates = [(AttributeName.activationDate, DateTime(secondsSince1970: activation))]
+        if let shift {
+            for name in names.dropFirst() {
+                if let date = old.date(name) { dates.append((name, DateTime(secondsSince1970: date.secondsSince1970 + shift))) }
+            }
+        }
+        return dates
     }
 
     /// What a replacement key keeps of the old one: the client's attributes, not the server's
