@@ -100,6 +100,29 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(online, ["old"])
     }
 
+    func testAttributeCacheServesOnlyTheBlobItDecoded() throws {
+        let cache = AttributeCache()
+        let first = [Attribute(name: "x-a", value: .textString("1"))]
+        let second = [Attribute(name: "x-a", value: .textString("2"))]
+        let a = try cache.attributes("uid", AttributeBlob.encode(first))
+        XCTAssertEqual(a, first)
+        let b = try cache.attributes("uid", AttributeBlob.encode(second))
+        XCTAssertEqual(b, second, "a changed blob is decoded again, never served from the cache")
+        let again = try cache.attributes("uid", AttributeBlob.encode(second))
+        XCTAssertEqual(again, second)
+    }
+
+    func testReadAfterUpdateSeesTheNewAttributes() async throws {
+        let store = try SQLiteStore(path: directory.appendingPathComponent("s.sqlite").path, keyring: .random())
+        var o = StoreConformanceTests.object(names: ["k"])
+        try await store.insert(o)
+        _ = try await store.object(scopeID: o.scopeID, uniqueIdentifier: o.uniqueIdentifier)
+        o.attributes.append(Attribute(name: "x-late", value: .textString("yes")))
+        try await store.update(o)
+        let read = try await store.object(scopeID: o.scopeID, uniqueIdentifier: o.uniqueIdentifier)
+        XCTAssertEqual(read?.attributes.last?.attributeName, "x-late")
+    }
+
     func testReopenKeepsData() async throws {
         let keyring = Keyring.random()
         let o = StoreConformanceTests.object(names: ["durable"])

@@ -124,11 +124,11 @@ extension SQLiteStore {
         try pointRead { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM objects WHERE uid = ? AND scope_id = ?"), arguments: [uniqueIdentifier, scopeID]) else { return nil }
             let names = try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM object_names WHERE object_seq = ? ORDER BY rowid"), arguments: [row["seq"] as Int64])
-            return try self.record(row, names: names)
+            return try self.record(row, names: names, cache: decodedAttributes)
         }
     }
 
-    private func record(_ row: Row, names: [String]) throws -> ManagedObjectRecord {
+    private func record(_ row: Row, names: [String], cache: AttributeCache? = nil) throws -> ManagedObjectRecord {
         let scopeID: String = row["scope_id"]
         let uid: String = row["uid"]
         let date = { (column: String) -> DateTime? in (row[column] as Int64?).map { DateTime(secondsSince1970: $0) } }
@@ -143,7 +143,8 @@ extension SQLiteStore {
             initialDate: DateTime(secondsSince1970: row["initial_date"]),
             activationDate: date("activation_date"), deactivationDate: date("deactivation_date"),
             destroyDate: date("destroy_date"), objectGroup: row["object_group"], names: names,
-            attributes: try AttributeBlob.decode(Array(row["attributes"] as Data)), keyMaterial: key)
+            attributes: try cache?.attributes(uid, Array(row["attributes"] as Data))
+                ?? AttributeBlob.decode(Array(row["attributes"] as Data)), keyMaterial: key)
         record.archived = row["archived"]
         return record
     }

@@ -11,6 +11,8 @@ public final class SQLiteStore: ObjectStore, MountStore, Sendable {
     let writer: GroupCommitWriter
     /// Read-only connections for point reads, used on the caller's thread (see `pointRead`).
     let pointReaders: [DatabaseQueue]
+    /// Decoded attribute lists of recently read objects (see `AttributeCache`).
+    let decodedAttributes = AttributeCache()
     public let path: String
 
     static let keyringCheckLabel = Array("strongroom/keyring-check".utf8)
@@ -81,7 +83,15 @@ public final class SQLiteStore: ObjectStore, MountStore, Sendable {
     /// read, never for work that needs the cooperative pool (no deadlock). Scans (Locate) use
     /// `read`, which never holds a cooperative thread.
     func pointRead<T>(_ work: (Database) throws -> T) throws -> T {
-        do { return try pointReaders[Int.random(in: 0..<Self.pointReaderCount)].read(work) } catch let e as StoreError { throw e } catch {
+        // One explicit read transaction with cached BEGIN/COMMIT (a consistent snapshot for the
+        // statements of `work`), cheaper than GRDB's generic read wrapper on this hot path.
+        do {
+            return try pointReaders[Int.random(in: 0..<Self.pointReaderCount)].inDatabase { db in
+                try db.cachedStatement(sql: "BEGIN DEFERRED").execute()
+                defer { try? db.cachedStatement(sql: "COMMIT").execute() }
+                return try work(db)
+            }
+        } catch let e as StoreError { throw e } catch {
             throw StoreError(.generalFailure, "database read failed: \(error)")
         }
     }
@@ -90,5 +100,25 @@ public final class SQLiteStore: ObjectStore, MountStore, Sendable {
         do { return try await pool.read(work) } catch let e as StoreError { throw e } catch {
             throw StoreError(.generalFailure, "database read failed: \(error)")
         }
+    }
+}
+
+/// Decoded attribute lists by Unique Identifier, each with the exact blob it was decoded from: a
+/// read reuses an entry only when the stored blob is byte-for-byte the same, so the cache can
+/// never serve stale attributes and needs no invalidation. Bounded; evicts at random.
+final class AttributeCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: (blob: [UInt8], attributes: [Attribute])] = [:]
+    static let capacity = 20_000
+
+    /// The attributes stored as `blob`, decoded once per distinct blob.
+    func attributes(_ uid: String, _ blob: [UInt8]) throws -> [Attribute] {
+        if let hit = lock.withLock({ entries[uid] }), hit.blob == blob { return hit.attributes }
+        let decoded = try AttributeBlob.decode(blob)
+        lock.withLock {
+            if entries.count >= Self.capacity, let victim = entries.keys.randomElement() { entries[victim] = nil }
+            entries[uid] = (blob, decoded)
+        }
+        return decoded
     }
 }
