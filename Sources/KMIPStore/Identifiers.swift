@@ -4,13 +4,18 @@ public enum Identifiers {
     static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
 
     /// `count` base62 characters, uniformly distributed (rejection sampling, no modulo bias).
+    /// Random bytes are drawn eight at a time (one system call per 64 bits, not per character).
     public static func base62(count: Int) -> String {
         var g = SystemRandomNumberGenerator()
         var out = [UInt8]()
         out.reserveCapacity(count)
         while out.count < count {
-            let b = UInt8.random(in: 0...255, using: &g)
-            if b < 248 { out.append(alphabet[Int(b % 62)]) }   // 248 = 4 × 62
+            var word = g.next()
+            for _ in 0..<8 where out.count < count {
+                let b = UInt8(truncatingIfNeeded: word)
+                word >>= 8
+                if b < 248 { out.append(alphabet[Int(b % 62)]) }   // 248 = 4 × 62
+            }
         }
         return String(decoding: out, as: UTF8.self)
     }

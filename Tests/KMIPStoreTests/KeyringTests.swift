@@ -78,6 +78,15 @@ final class KeyringTests: XCTestCase {
         XCTAssertThrowsError(try Keyring.fromEnvironment(environment: [Keyring.environmentVariable: "***"]))
     }
 
+    func testIdentifierCharactersAreEvenlySpread() {
+        var counts: [UInt8: Int] = [:]
+        for _ in 0..<2_000 { for c in Identifiers.uniqueIdentifier().utf8 { counts[c, default: 0] += 1 } }
+        XCTAssertEqual(counts.count, 62, "every base62 character occurs")
+        // 64,000 characters: about 1,032 each; a biased or repeating source falls far outside.
+        XCTAssertTrue(counts.values.allSatisfy { (850...1_220).contains($0) }, "\(counts.values.sorted())")
+        XCTAssertEqual(Set((0..<1_000).map { _ in Identifiers.uniqueIdentifier() }).count, 1_000)
+    }
+
     func testIdentifiers() {
         let ids = (0..<100).map { _ in Identifiers.uniqueIdentifier() }
         XCTAssertTrue(ids.allSatisfy { Identifiers.isBase62($0, count: 32) })
