@@ -12,6 +12,8 @@ public final class KMIPEngine: KMIPRequestProcessor {
     let logger: Logger
     let limits: Limits
     let authorizer: Authorizer
+    /// Streaming Encrypt/Decrypt/Sign/Verify/MAC/Hash contexts, per client.
+    let streams = StreamRegistry()
     let clock: @Sendable () -> DateTime
 
     public init(objects: any ObjectStore, mount: any MountStore, logger: Logger,

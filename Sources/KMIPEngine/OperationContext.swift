@@ -17,6 +17,9 @@ public struct OperationContext: Sendable {
     /// of the same batch that omit their Unique Identifier.
     public var idPlaceholder: String?
 
+    /// Who owns streams opened by this request: the client certificate (serial) in its scope.
+    public var streamOwner: String { "\(scopeID)/\(client.serialNumber)" }
+
     /// The Unique Identifier the item names, else the ID Placeholder.
     public func identifier(_ requested: String?) throws -> String {
         if let requested { return requested }

@@ -1,0 +1,58 @@
+import Foundation
+import KMIP
+import KMIPCrypto
+
+/// Open streaming operations (Init Indicator → Correlation Value → Final Indicator): each one a
+/// cryptographic context (cipher, signer, MAC, digest) owned by the client that opened it, found
+/// again by its random Correlation Value. Bounded in count per client and in total, and closed
+/// when idle for `idleTimeout`, so an abandoned stream cannot pin memory.
+final class StreamRegistry: Sendable {
+    struct Entry {
+        let owner: String
+        let operation: KMIP.Operation
+        let context: any Sendable
+        var lastUsed: TimeInterval
+    }
+
+    static let maxPerClient = 32
+    static let maxTotal = 4_096
+    static let idleTimeout: TimeInterval = 300
+    static let correlationBytes = 16
+
+    private let entries = Locked<[ByteString: Entry]>([:])
+
+    /// Registers a new stream of `owner` and returns its Correlation Value.
+    func open(owner: String, operation: KMIP.Operation, context: any Sendable) throws -> ByteString {
+        let now = ProcessInfo.processInfo.systemUptime
+        let correlation = ByteString(try RNG.retrieve(count: Self.correlationBytes).bytes)
+        try entries.withLock { all in
+            all = all.filter { now - $0.value.lastUsed < Self.idleTimeout }
+            guard all.count < Self.maxTotal else {
+                throw KMIPError(.operationNotSupported, "too many open streams on this server; finish or abandon some")
+            }
+            guard all.values.filter({ $0.owner == owner }).count < Self.maxPerClient else {
+                throw KMIPError(.operationNotSupported, "at most \(Self.maxPerClient) open streams per client")
+            }
+            all[correlation] = Entry(owner: owner, operation: operation, context: context, lastUsed: now)
+        }
+        return correlation
+    }
+
+    /// The stream's context, if `owner` opened it for `operation` and it has not expired. With
+    /// `final`, the stream is closed (removed) as it is returned.
+    func context<C: Sendable>(_ type: C.Type, owner: String, operation: KMIP.Operation, correlation: ByteString,
+                              final: Bool) throws -> C {
+        let now = ProcessInfo.processInfo.systemUptime
+        return try entries.withLock { all in
+            guard let entry = all[correlation], entry.owner == owner, entry.operation == operation,
+                  now - entry.lastUsed < Self.idleTimeout, let context = entry.context as? C else {
+                throw KMIPError(.itemNotFound, "no open \(operation.name ?? "") stream with this Correlation Value")
+            }
+            if final { all[correlation] = nil } else { all[correlation]?.lastUsed = now }
+            return context
+        }
+    }
+
+    /// Closes a stream (after a failed step: its context may be in an undefined state).
+    func close(_ correlation: ByteString) { entries.withLock { $0[correlation] = nil } }
+}
