@@ -10,8 +10,10 @@ import KMIP
 ///   return it again. `$UNIQUE_IDENTIFIER_n` is therefore the n-th distinct identifier the server
 ///   handed out: two different placeholders may not bind the same identifier, and one placeholder
 ///   cannot bind two.
-/// - A request placeholder that no earlier response bound is an error of the replay (reported as a
-///   failure of the step), never a guessed value.
+/// - A request placeholder that no earlier response bound takes the last value the server returned
+///   under the tag of the same name (`$MAC_DATA` → the last MAC Data), for files whose response
+///   wrote that value literally; with no such value it is an error of the replay (a failure of the
+///   step), never a guessed value.
 public struct Bindings: Sendable {
     /// Placeholder text (without `$`) → value.
     public private(set) var values: [String: TTLV.Value] = [:]
@@ -31,7 +33,7 @@ public struct Bindings: Sendable {
         if p.name == "NOW" {
             return try Self.dateValue(now + (p.offset ?? 0), type: type, placeholder: p)
         }
-        guard let v = values[p.text] else {
+        guard let v = values[p.text] ?? lastReceived[Self.squashed(p.name)] else {
             throw ConformanceError("the request uses \(p) in \(tag.xmlName) before any response bound it")
         }
         guard v.itemType == type else {
@@ -50,6 +52,43 @@ public struct Bindings: Sendable {
     }
 
     /// Remembers the byte strings and dates of a request the client is about to send.
+    /// Placeholders that name "the current one" rather than one value: a file may open several
+    /// streams under one `$CORRELATION_VALUE`, each response binds it anew.
+    static let rebound: Set<String> = ["CORRELATION_VALUE"]
+
+    /// Random bytes the reference server returned (written literally in an expected response) →
+    /// what this server returned in their place; a later request that sends those literal bytes
+    /// back (e.g. the ciphertext to decrypt) sends ours instead.
+    var substitutions: [[UInt8]: TTLV.Value] = [:]
+
+    /// `request` with every substituted byte string replaced (see `substitutions`).
+    func substituted(_ request: TTLV) -> TTLV {
+        switch request.value {
+        case .structure(let c): return TTLV(request.tag, .structure(c.map(substituted)))
+        case .byteString(let b): return substitutions[b.bytes].map { TTLV(request.tag, $0) } ?? request
+        default: return request
+        }
+    }
+
+    /// The last value the server returned under each tag (squashed XML name, e.g. `MACDATA`):
+    /// what a request placeholder such as `$MAC_DATA` means when the file's own response wrote
+    /// that value literally instead of binding the placeholder.
+    var lastReceived: [String: TTLV.Value] = [:]
+
+    static func squashed(_ name: String) -> String {
+        let base = name.split(separator: "_").last.map { Int($0) != nil } == true
+            ? name.split(separator: "_").dropLast().joined(separator: "_") : name
+        return base.replacingOccurrences(of: "_", with: "").uppercased()
+    }
+
+    /// Remembers every leaf of an actual response by tag (see `lastReceived`).
+    mutating func recordReceived(_ item: TTLV) {
+        switch item.value {
+        case .structure(let c): for x in c { recordReceived(x) }
+        default: lastReceived[Self.squashed(item.tag.xmlName)] = item.value
+        }
+    }
+
     mutating func recordSent(_ item: TTLV) {
         switch item.value {
         case .structure(let c): for x in c { recordSent(x) }
@@ -79,7 +118,7 @@ public struct Bindings: Sendable {
             }
             return nil
         }
-        if let bound = values[p.text] {
+        if let bound = values[p.text], !Self.rebound.contains(p.name) {
             return bound == actual ? nil : "expected \(p) = \(LeafText.text(TTLV(.uniqueIdentifier, bound))), got \(LeafText.text(TTLV(.uniqueIdentifier, actual)))"
         }
         if p.name == "UNIQUE_IDENTIFIER", case .textString(let id) = actual {

@@ -25,7 +25,7 @@ public struct Replayer: Sendable {
             let request: TTLV
             let message: RequestMessage
             do {
-                request = try step.request.bind { p, tag, type in try bindings.requestValue(p, tag: tag, type: type) }
+                request = bindings.substituted(try step.request.bind { p, tag, type in try bindings.requestValue(p, tag: tag, type: type) })
                 message = try RequestMessage(ttlv: request.encoded())
             } catch {
                 return ReplayResult(name: testCase.name, stepsRun: step.number - 1, failure: ReplayFailure(
@@ -46,6 +46,7 @@ public struct Replayer: Sendable {
                 return ReplayResult(name: testCase.name, stepsRun: step.number, failure: ReplayFailure(
                     step: step.number, operations: step.operations, path: "", message: "cannot re-read the response: \(error)"))
             }
+            defer { bindings.recordReceived(actual) }
             if let d = comparator.compare(expected: step.expectedResponse, actual: actual, request: request, bindings: &bindings) {
                 return ReplayResult(name: testCase.name, stepsRun: step.number, failure: ReplayFailure(
                     step: step.number, operations: step.operations, path: d.path, message: d.message,

@@ -28,7 +28,8 @@ import KMIP
 ///    Data, MAC Data, Signature Data, Authenticated Encryption Tag, Nonce Value or Asynchronous
 ///    Correlation Value comes from the server's RNG (or a digest of a random key): it must have the
 ///    expected *length*; its bytes are compared only when the client sent exactly those bytes earlier
-///    in the case (a registered key must come back verbatim).
+///    in the case (a registered key must come back verbatim). When a later request sends such
+///    reference bytes back (a ciphertext to decrypt), the replayer sends this server's bytes instead.
 /// 7. **Unordered lists:** KMIP 1.x fixes no order for the Attributes of Get Attributes (and of
 ///    Template-Attribute echoes), the Attribute Names of Get Attribute List or the Unique Identifiers
 ///    of Locate, and servers differ. Siblings tagged `Attribute`, `AttributeName` or
@@ -296,8 +297,11 @@ public struct ResponseComparator: Sendable {
             switch (v, x.value) {
             case (.byteString(let want), .byteString(let got)) where ctx.random && !b.sentByteStrings.contains(want.bytes):
                 // Rule 6.
-                return want.count == got.count ? nil
-                    : Difference(path: ctx.path, message: "expected \(want.count) random bytes, got \(got.count)")
+                guard want.count == got.count else {
+                    return Difference(path: ctx.path, message: "expected \(want.count) random bytes, got \(got.count)")
+                }
+                if want != got { b.substitutions[want.bytes] = x.value }
+                return nil
             case (.dateTime(let want), .dateTime) where !b.sentDates.contains(want.secondsSince1970):
                 return nil // Rule 5.
             default:

@@ -35,6 +35,13 @@ final class OASISReplayTests: XCTestCase {
     static let explicitExclusions: [String: String] = [
         "1.3/testcases-v1.3/TC-OFFSET-1-13.xml": offsetOrder,
         "1.3/testcases-v1.3/TC-OFFSET-2-13.xml": offsetOrder,
+        "1.3/profiles-v1.3/mandatory/CS-BC-M-4-12-3DES-13.xml": weak3DES,
+        "1.3/testcases-v1.3/TC-STREAM-ENC-2-13.xml": weak3DES,
+        "1.4/testcases-v1.4/TC-STREAM-ENC-2-14.xml": weak3DES,
+        "1.2/testcases-v1.2/TC_ECC_2_12_Register_an_ECC_Key_Pair_in_PKCS8_Format.xml": encryptedPKCS8,
+        "1.4/testcases-v1.4/TC-ECC-2-14.xml": encryptedPKCS8,
+        "1.4/testcases-v1.4/TC-CS-CORVAL-1-14.xml": "expects a response without the Client Correlation Value the request "
+            + "sent; SPEC.md §2 asks the server to echo it",
         "1.4/profiles-v1.4/mandatory/TL-M-3-14.xml": "step 3 expects Get Attributes with no names to leave out Sensitive, "
             + "Always Sensitive, Extractable and Never Extractable, which step 2's Get Attribute List of the same object "
             + "names; KMIP 1.4 §4.13 says no names means every attribute, and this server follows the spec",
@@ -42,17 +49,46 @@ final class OASISReplayTests: XCTestCase {
     static let offsetOrder = "pages through Locate results oldest first, against SPEC.md's newest-first order "
         + "(which the 1.4 edition of the same case, TC-OFFSET-*-14, expects and passes)"
 
-    /// Server bugs not yet fixed, replayed and printed loudly; corpus path → reason.
-    static let knownFailures: [String: String] = [:]
+    static let weak3DES = "encrypts with the 3DES key 0101…01, whose three parts are equal (single DES); KMIPCrypto "
+        + "refuses such keys by policy"
+    static let encryptedPKCS8 = "registers a password-encrypted PKCS#8 key and expects Get to return it decrypted; the "
+        + "password is not part of the test case"
+
+    /// Server gaps not yet closed (issue 5 is open), replayed and printed loudly; corpus path → reason.
+    static let knownFailures: [String: String] = {
+        var k: [String: String] = [:]
+        for f in ["1.3/profiles-v1.3/mandatory/CS-AC-M-3-ECC-13.xml", "1.4/testcases-v1.4/TC-ECDSA-SIGN-1-14.xml",
+                  "1.4/testcases-v1.4/TC-ECDSA-SIGN-DIGESTEDDATA-1-14.xml"] {
+            k[f] = "signs with a secp256k1 key; KMIPCrypto offers P-256/384/521 only"
+        }
+        k["1.4/testcases-v1.4/TC-RSA-SIGN-DIGESTEDDATA-1-14.xml"] =
+            "RSA PKCS#1 v1.5 signature over Digested Data with no hash named (raw, no DigestInfo): not in KMIPCrypto yet"
+        k["1.4/profiles-v1.4/mandatory/AX-M-2-14.xml"] = "needs Get with a Key Wrapping Specification (key wrapping on Get: not yet)"
+        k["1.4/testcases-v1.4/TC-SENSITIVE-1-14.xml"] = "needs Get with a Key Wrapping Specification (key wrapping on Get: not yet)"
+        k["1.4/testcases-v1.4/TC-EXTRACTABLE-1-14.xml"] = "needs Get with a Key Wrapping Specification (key wrapping on Get: not yet)"
+        for f in ["1.0/testcases-v1.2/TC_ECC_3_10_Register_an_ECC_Key_Pair_and_ECDSA_Certificate.xml",
+                  "1.1/testcases-v1.2/TC_ECC_3_11_Register_an_ECC_Key_Pair_and_ECDSA_Certificate.xml",
+                  "1.2/testcases-v1.2/TC_ECC_3_12_Register_an_ECC_Key_Pair_and_ECDSA_Certificate.xml",
+                  "1.4/testcases-v1.4/TC-ECC-3-14.xml"] {
+            k[f] = "Register of a Certificate does not yet set the certificate attributes (Certificate Type, X.509 "
+                + "Certificate Identifier/Subject/Issuer, Digital Signature Algorithm…)"
+        }
+        return k
+    }()
 
     static let profileGroups: Set<String> = ["TL-M", "SKLC-M", "SKFF-M", "OMOS-M"]
+    /// The cryptographic-services profiles (issue 5): mandatory files of these group families.
+    static let cryptoProfilePrefixes = ["CS-BC-M", "CS-AC-M", "CS-RNG-M", "AKLC-M", "AX-M"]
     static let testCaseGroups: Set<String> = ["TC-OFFSET", "TC-NP", "TC-I18N", "TC-CREATE-SD", "TC-REKEY", "TC-3.x"]
+    static let testCasePrefixes = ["TC-Q-", "TC-STREAM", "TC-RSA-SIGN-DIGESTEDDATA", "TC-ECDSA-SIGN", "TC-ECC",
+                                   "TC-SENSITIVE", "TC-EXTRACTABLE", "TC-CS-CORVAL"]
 
     static func isSelected(_ e: ConformanceCorpus.Entry) -> Bool {
         guard ["1.0", "1.1", "1.2", "1.3", "1.4"].contains(e.versionFolder) else { return false }
         if profileGroups.contains(e.group) { return e.isMandatory }
+        if cryptoProfilePrefixes.contains(where: e.group.hasPrefix) { return e.isMandatory }
         if e.group == "TC-3.x" { return e.publication == "testcases-v1.2" }
-        return testCaseGroups.contains(e.group) || e.group.hasPrefix("TC-Q-")
+        return testCaseGroups.contains(e.group) || testCasePrefixes.contains(where: e.group.hasPrefix)
     }
 
     /// The Tape Library cases are one scenario in three files (TL-M-1 configures, TL-M-2 creates the

@@ -421,7 +421,7 @@ final class LifecycleHandlerTests: XCTestCase {
         XCTAssertEqual(record?.state, .active)
     }
 
-    func testStopEndsTheBatchAtTheFirstFailureAndContinueRunsEveryItem() async throws {
+    func testStopEndsTheBatchAtTheFirstFailureContinueRunsEveryItemUndoRemovesCreations() async throws {
         let items = [
             RequestBatchItem(operation: .get, uniqueBatchItemID: [1], payload: uid("missing")),
             RequestBatchItem(operation: .create, uniqueBatchItemID: [2], payload: createAES()),
@@ -433,10 +433,34 @@ final class LifecycleHandlerTests: XCTestCase {
         let continued = await send(items) { $0.batchErrorContinuationOption = .continue }
         XCTAssertEqual(continued.batchItems.map(\.resultStatus), [.operationFailed, .success])
 
-        let undo = await send(items) { $0.batchErrorContinuationOption = .undo }
-        XCTAssertEqual(undo.batchItems.map(\.resultReason), [.operationNotSupported, .operationNotSupported])
+        // Undo: a Create then a failing Get — the created key is removed and its item marked undone.
+        let undone = await send([
+            RequestBatchItem(operation: .create, uniqueBatchItemID: [1], payload: createAES()),
+            RequestBatchItem(operation: .get, uniqueBatchItemID: [2], payload: uid("missing")),
+        ]) { $0.batchErrorContinuationOption = .undo }
+        XCTAssertEqual(undone.batchItems.map(\.resultStatus), [.operationUndone, .operationFailed])
         let all = try await store.locate(scopeID: admin.scopeID, ObjectQuery())
-        XCTAssertEqual(all.count, 1, "Undo ran nothing")
+        XCTAssertEqual(all.count, 1, "the undone Create left nothing behind (the one key is the Continue batch's)")
+        // Undo restores an attribute change made before the failure.
+        let key = all[0]
+        var add = AddAttributeRequestPayload(); add.uniqueIdentifier = key
+        add.attribute = Attribute(name: "x-undo", value: .textString("gone"))
+        let restored = await send([
+            RequestBatchItem(operation: .addAttribute, uniqueBatchItemID: [1], payload: add),
+            RequestBatchItem(operation: .get, uniqueBatchItemID: [2], payload: uid("missing")),
+        ]) { $0.batchErrorContinuationOption = .undo }
+        XCTAssertEqual(restored.batchItems.map(\.resultStatus), [.operationUndone, .operationFailed])
+        let record = try await stored(key)
+        XCTAssertNil(record?.attributes.first { $0.attributeName == "x-undo" }, "the Add Attribute was undone")
+        // A batch holding an operation Undo cannot reverse is refused before anything runs.
+        var rekeyPair = ReKeyKeyPairRequestPayload(); rekeyPair.privateKeyUniqueIdentifier = key
+        let refused = await send([
+            RequestBatchItem(operation: .create, uniqueBatchItemID: [1], payload: createAES()),
+            RequestBatchItem(operation: .reKeyKeyPair, uniqueBatchItemID: [2], payload: rekeyPair),
+        ]) { $0.batchErrorContinuationOption = .undo }
+        XCTAssertEqual(refused.batchItems.map(\.resultReason), [.operationNotSupported, .operationNotSupported])
+        let after = try await store.locate(scopeID: admin.scopeID, ObjectQuery())
+        XCTAssertEqual(after.count, 1)
     }
 
     func testMultiItemBatchWithoutBatchItemIDsIsInvalid() async {

@@ -9,22 +9,64 @@ struct BatchExecutor {
 
     func run(_ request: RequestMessage, context: OperationContext) async -> [ResponseBatchItem] {
         let option = request.requestHeader.batchErrorContinuationOption ?? .stop
-        if option == .undo, request.batchItems.count > 1 {
-            // Undo would need a transaction spanning handlers; refuse before doing anything.
+        if option == .undo, request.batchItems.count > 1,
+           let changing = request.batchItems.first(where: { !Self.undoable.contains($0.operation) }) {
+            // Undo is offered for batches whose only changes are new objects, which it can remove.
             return request.batchItems.map {
                 ResponseBatchItem(operation: $0.operation, uniqueBatchItemID: $0.uniqueBatchItemID, error: KMIPError(
-                    .operationNotSupported, "Batch Error Continuation Option Undo is not supported; use Stop or Continue"))
+                    .operationNotSupported,
+                    "Batch Error Continuation Option Undo cannot reverse \(changing.operation.name ?? "this operation")"))
             }
         }
         var context = context
         var responses: [ResponseBatchItem] = []
+        var snapshots: [ManagedObjectRecord] = []
         responses.reserveCapacity(request.batchItems.count)
         for item in request.batchItems {
+            if option == .undo, let snapshot = await snapshot(before: item, context) { snapshots.append(snapshot) }
             let response = await runItem(item, &context)
             responses.append(response)
-            if response.resultStatus != .success, option != .continue { break }
+            if response.resultStatus != .success, option != .continue {
+                if option == .undo { await undo(&responses, restoring: snapshots, scopeID: context.scopeID) }
+                break
+            }
         }
         return responses
+    }
+
+    /// The object an attribute-changing item is about to change, as it is now (for Undo).
+    func snapshot(before item: RequestBatchItem, _ context: OperationContext) async -> ManagedObjectRecord? {
+        guard let payload = item.requestPayload as? ChangesOneObject,
+              let uid = try? context.identifier(payload.uniqueIdentifier) else { return nil }
+        return try? await engine.objects.object(scopeID: context.scopeID, uniqueIdentifier: uid)
+    }
+
+    /// Operations an Undo batch may hold: reads, creations (undone by deleting what they made) and
+    /// changes of one object (undone by restoring the object as it was before the item; Re-key
+    /// also deletes the replacement).
+    static let undoable: Set<Operation> = [
+        .create, .createKeyPair, .register, .get, .getAttributes, .getAttributeList, .locate, .check,
+        .query, .discoverVersions, .encrypt, .decrypt, .sign, .signatureVerify, .mac, .macVerify, .hash, .rngRetrieve,
+        .addAttribute, .modifyAttribute, .deleteAttribute, .activate, .revoke, .destroy, .archive, .recover,
+        .getUsageAllocation, .reKey,
+    ]
+
+    /// Restores the objects changed and removes the objects created by the batch's successful
+    /// items, and marks those items Operation Undone (the failed item keeps its error).
+    func undo(_ responses: inout [ResponseBatchItem], restoring snapshots: [ManagedObjectRecord], scopeID: String) async {
+        for snapshot in snapshots.reversed() { try? await engine.objects.update(snapshot) }
+        for i in responses.indices where responses[i].resultStatus == .success {
+            let created: [String] = switch responses[i].responsePayload {
+            case let p as CreateResponsePayload: [p.uniqueIdentifier]
+            case let p as RegisterResponsePayload: [p.uniqueIdentifier]
+            case let p as CreateKeyPairResponsePayload: [p.privateKeyUniqueIdentifier, p.publicKeyUniqueIdentifier]
+            case let p as ReKeyResponsePayload: [p.uniqueIdentifier]
+            default: []
+            }
+            for uid in created { try? await engine.objects.delete(scopeID: scopeID, uniqueIdentifier: uid) }
+            responses[i].resultStatus = .operationUndone
+            responses[i].responsePayload = nil
+        }
     }
 
     func runItem(_ item: RequestBatchItem, _ context: inout OperationContext) async -> ResponseBatchItem {
@@ -74,3 +116,16 @@ protocol KMIPErrorConvertible: Error {
 
 extension StoreError: KMIPErrorConvertible {}
 extension CryptoError: KMIPErrorConvertible {}
+
+/// A request payload that changes one existing object (for Undo's snapshots).
+protocol ChangesOneObject { var uniqueIdentifier: String? { get } }
+extension AddAttributeRequestPayload: ChangesOneObject {}
+extension ModifyAttributeRequestPayload: ChangesOneObject {}
+extension DeleteAttributeRequestPayload: ChangesOneObject {}
+extension ActivateRequestPayload: ChangesOneObject {}
+extension RevokeRequestPayload: ChangesOneObject {}
+extension DestroyRequestPayload: ChangesOneObject {}
+extension ArchiveRequestPayload: ChangesOneObject {}
+extension RecoverRequestPayload: ChangesOneObject {}
+extension GetUsageAllocationRequestPayload: ChangesOneObject {}
+extension ReKeyRequestPayload: ChangesOneObject {}

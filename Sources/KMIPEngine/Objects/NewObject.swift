@@ -16,7 +16,10 @@ extension KMIPEngine {
 
     /// Checks a client's template attributes: known (or custom) names, values of the spec's type,
     /// no server-only attribute, no repeated single-valued attribute.
-    static func checkClientAttributes(_ attributes: [Attribute], objectType: ObjectType, version: ProtocolVersion) throws -> [Attribute] {
+    /// `restoring` (Import) admits server attributes and `y-` custom attributes, which an import
+    /// brings back as they were, and drops a Unique Identifier (the request names it).
+    static func checkClientAttributes(_ attributes: [Attribute], objectType: ObjectType, version: ProtocolVersion,
+                                      restoring: Bool = false) throws -> [Attribute] {
         var seen: Set<String> = []
         var accepted: [Attribute] = []
         for attribute in attributes {
@@ -27,8 +30,9 @@ extension KMIPEngine {
                 }
                 continue
             }
+            if restoring, name == AttributeName.uniqueIdentifier { continue }
             if AttributeDefinitions.isCustom(name) {
-                guard name.hasPrefix("x-") else { throw KMIPError(.permissionDenied, "\(name) is a server attribute (y-)") }
+                guard restoring || name.hasPrefix("x-") else { throw KMIPError(.permissionDenied, "\(name) is a server attribute (y-)") }
                 accepted.append(attribute)
                 continue
             }
@@ -38,7 +42,7 @@ extension KMIPEngine {
             guard definition.since <= version else {
                 throw KMIPError(.invalidField, "attribute \(name) does not exist in KMIP \(version)")
             }
-            guard !serverOnlyAttributes.contains(name) else {
+            guard restoring || !serverOnlyAttributes.contains(name) else {
                 throw KMIPError(.invalidField, "attribute \(name) is set by the server")
             }
             if !definition.multiValued {

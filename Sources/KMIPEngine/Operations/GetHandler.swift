@@ -37,7 +37,8 @@ extension KMIPEngine {
         record.attributes.first(AttributeName.sensitive)?.value(as: Bool.self) == true
     }
 
-    /// The object in the requested Key Format Type (Raw ↔ Transparent Symmetric Key for now).
+    /// The object in the requested Key Format Type (Raw ↔ Transparent Symmetric Key; Public and
+    /// Private Keys: see KeyFormatConversion.swift).
     static func converted(_ object: ManagedObject, format: KeyFormatType?, compression: KeyCompressionType?) throws -> ManagedObject {
         guard var block = object.keyBlock else {
             if format != nil { throw KMIPError(.keyFormatTypeNotSupported, "\(object.objectType.name ?? "this object") has no Key Block") }
@@ -47,6 +48,10 @@ extension KMIPEngine {
             throw KMIPError(.keyCompressionTypeNotSupported, "key compression is not supported")
         }
         guard let format, format != block.keyFormatType else { return object }
+        switch object {
+        case .publicKey, .privateKey: return try convertedAsymmetric(object, block: block, to: format)
+        default: break
+        }
         guard let key = block.plainKeyValue else {
             throw KMIPError(.keyFormatTypeNotSupported, "a wrapped key cannot change format")
         }

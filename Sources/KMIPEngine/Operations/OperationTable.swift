@@ -26,6 +26,18 @@ enum OperationTable {
         .recover: typed { try await $0.recover($1, &$2) },
         .obtainLease: typed { try await $0.obtainLease($1, &$2) },
         .getUsageAllocation: typed { try await $0.getUsageAllocation($1, &$2) },
+        .createKeyPair: typed { try await $0.createKeyPair($1, &$2) },
+        .reKeyKeyPair: typed { try await $0.reKeyKeyPair($1, &$2) },
+        .`import`: typed { try await $0.importObject($1, &$2) },
+        .encrypt: typed { try await $0.encrypt($1, &$2) },
+        .decrypt: typed { try await $0.decrypt($1, &$2) },
+        .sign: typed { try await $0.sign($1, &$2) },
+        .signatureVerify: typed { try await $0.signatureVerify($1, &$2) },
+        .mac: typed { try await $0.mac($1, &$2) },
+        .macVerify: typed { try await $0.macVerify($1, &$2) },
+        .rngRetrieve: typed { try await $0.rngRetrieve($1, &$2) },
+        .rngSeed: typed { try await $0.rngSeed($1, &$2) },
+        .hash: typed { try await $0.hash($1, &$2) },
     ]
 
     /// Adapts a typed handler; a payload of another type means the codec could not type it.

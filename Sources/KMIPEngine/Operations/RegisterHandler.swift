@@ -10,6 +10,7 @@ extension KMIPEngine {
             throw KMIPError(.invalidField, "the object is a \(object.objectType.name ?? "different type"), not the Object Type named")
         }
         try Self.checkRegistered(object)
+        try Self.checkAsymmetricMaterial(object, attributes: request.templateAttribute.attributes)
         let attributes = try newObjectAttributes(objectType: request.objectType, template: request.templateAttribute,
                                                  value: object, context: context)
         var response = RegisterResponsePayload()

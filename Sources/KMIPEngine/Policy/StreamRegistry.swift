@@ -56,3 +56,27 @@ final class StreamRegistry: Sendable {
     /// Closes a stream (after a failed step: its context may be in an undefined state).
     func close(_ correlation: ByteString) { entries.withLock { $0[correlation] = nil } }
 }
+
+extension KMIPEngine {
+    /// A middle or final step of a stream: `body` gets the open stream's context, whether this is
+    /// the last part and the Correlation Value; a failing step closes the stream (its context may
+    /// be half updated). Returns false for one-shot and initial steps, which the handler runs.
+    func continueStream<S: Sendable>(_ type: S.Type, _ step: StreamStep, _ operation: KMIP.Operation,
+                                     _ context: OperationContext,
+                                     _ body: (S, _ isFinal: Bool, _ correlation: ByteString) async throws -> Void) async throws -> Bool {
+        let correlation: ByteString
+        let isFinal: Bool
+        switch step {
+        case .middle(let c): (correlation, isFinal) = (c, false)
+        case .final(let c): (correlation, isFinal) = (c, true)
+        case .oneShot, .initial: return false
+        }
+        let stream = try streams.context(type, owner: context.streamOwner, operation: operation,
+                                         correlation: correlation, final: isFinal)
+        do { try await body(stream, isFinal, correlation) } catch {
+            streams.close(correlation)
+            throw error
+        }
+        return true
+    }
+}

@@ -11,6 +11,7 @@ struct KMIPCommand: AsyncParsableCommand {
         subcommands: [
             KMIPCreate.self, KMIPRegister.self, KMIPGet.self, KMIPGetAttributes.self, KMIPLocate.self,
             KMIPActivate.self, KMIPRevoke.self, KMIPDestroy.self,
+            KMIPEncrypt.self, KMIPDecrypt.self,
         ])
 }
 

@@ -1,0 +1,89 @@
+import KMIP
+import KMIPCrypto
+
+extension KMIPEngine {
+    /// Decrypt (KMIP 1.4 §4.30): one-shot, or a stream (Init Indicator → Correlation Value → Final
+    /// Indicator) for symmetric keys. Parameters as for Encrypt; the IV is required where the mode
+    /// takes one, and GCM needs the Authenticated Encryption Tag (with the last part when streaming).
+    /// A tag that does not verify, or bad padding, is Cryptographic Failure and returns nothing.
+    func decrypt(_ request: DecryptRequestPayload, _ context: inout OperationContext) async throws -> DecryptResponsePayload {
+        if let correlation = request.correlationValue, request.initIndicator != true {
+            return try await continueDecrypt(request, correlation, &context)
+        }
+        let (record, object) = try await cryptographicObject(request.uniqueIdentifier, &context, usage: .decrypt, direction: .process)
+        let parameters = CipherSetup.parameters(request.cryptographicParameters, record)
+        let setup = try CipherSetup.make(object, record, parameters, encrypting: false)
+        let streaming = request.initIndicator == true && request.finalIndicator != true
+        var response = DecryptResponsePayload()
+        response.uniqueIdentifier = record.uniqueIdentifier
+        switch setup {
+        case .rsa(let key, let padding):
+            guard !streaming else {
+                throw KMIPError(.invalidField, "RSA decryption is single-part: Init Indicator is for symmetric keys")
+            }
+            guard request.ivCounterNonce == nil, request.authenticatedEncryptionAdditionalData == nil,
+                  request.authenticatedEncryptionTag == nil else {
+                throw KMIPError(.invalidField, "RSA decryption takes no IV/Counter/Nonce, additional data or tag")
+            }
+            guard let data = request.data else { throw KMIPError(.invalidField, "Decrypt needs Data") }
+            // An RSA private operation: this runs in the engine's task, off the event loops.
+            response.data = ByteString(try key.decrypt(data.bytes, padding: padding).bytes)
+        case .symmetric(let cipher):
+            let iv = request.ivCounterNonce?.bytes
+            if iv == nil, cipher.ivLength != nil {
+                // The OASIS cases (CS-BC-M-13) expect Invalid Message for a missing IV.
+                throw KMIPError(.invalidMessage, "\(cipher) decryption needs the IV/Counter/Nonce")
+            }
+            let additionalData = request.authenticatedEncryptionAdditionalData?.bytes ?? []
+            if streaming {
+                guard request.authenticatedEncryptionTag == nil else {
+                    throw KMIPError(.invalidField, "a streamed decryption takes the tag with its last part (Final Indicator)")
+                }
+                let stream = try cipher.decryptor(iv: iv, additionalData: additionalData)
+                let output = try stream.update(request.data?.bytes ?? [])
+                response.correlationValue = try streams.open(owner: context.streamOwner, operation: .decrypt,
+                                                             context: CipherStream(uniqueIdentifier: record.uniqueIdentifier, cipher: stream))
+                if !output.isEmpty { response.data = ByteString(output) }
+            } else {
+                guard let data = request.data else { throw KMIPError(.invalidField, "Decrypt needs Data") }
+                response.data = ByteString(try cipher.decrypt(data.bytes, iv: iv, additionalData: additionalData,
+                                                              tag: request.authenticatedEncryptionTag?.bytes))
+            }
+        }
+        return response
+    }
+
+    /// A later part of a streamed Decrypt; the last one (Final Indicator) closes the stream. Any
+    /// failure closes it too.
+    private func continueDecrypt(_ request: DecryptRequestPayload, _ correlation: ByteString,
+                                 _ context: inout OperationContext) async throws -> DecryptResponsePayload {
+        let final = request.finalIndicator == true
+        let stream = try streams.context(CipherStream.self, owner: context.streamOwner, operation: .decrypt,
+                                         correlation: correlation, final: final)
+        do {
+            if let uid = request.uniqueIdentifier, uid != stream.uniqueIdentifier {
+                throw KMIPError(.invalidField, "the Correlation Value belongs to a stream over another object")
+            }
+            guard request.ivCounterNonce == nil, request.authenticatedEncryptionAdditionalData == nil else {
+                throw KMIPError(.invalidField, "IV/Counter/Nonce and additional data go with the first part (Init Indicator)")
+            }
+            if !final, request.authenticatedEncryptionTag != nil {
+                throw KMIPError(.invalidField, "the tag goes with the last part (Final Indicator)")
+            }
+            _ = try await cryptographicObject(stream.uniqueIdentifier, &context, usage: .decrypt, direction: .process)
+            var output = try stream.cipher.update(request.data?.bytes ?? [])
+            var response = DecryptResponsePayload()
+            response.uniqueIdentifier = stream.uniqueIdentifier
+            if final {
+                output += try stream.cipher.finalize(expectedTag: request.authenticatedEncryptionTag?.bytes).data
+            } else {
+                response.correlationValue = correlation
+            }
+            if !output.isEmpty { response.data = ByteString(output) }
+            return response
+        } catch {
+            streams.close(correlation)
+            throw error
+        }
+    }
+}

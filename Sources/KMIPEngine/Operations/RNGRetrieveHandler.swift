@@ -1,0 +1,12 @@
+import KMIP
+import KMIPCrypto
+
+extension KMIPEngine {
+    /// RNG Retrieve (KMIP 1.4 §4.35): Data Length bytes from OpenSSL's DRBG (at most
+    /// `CryptoLimits.maxRNGCount`; a length out of range is Invalid Field).
+    func rngRetrieve(_ request: RNGRetrieveRequestPayload, _ context: inout OperationContext) async throws -> RNGRetrieveResponsePayload {
+        var response = RNGRetrieveResponsePayload()
+        response.data = ByteString(try RNG.retrieve(count: Int(request.dataLength)).bytes)
+        return response
+    }
+}

@@ -1,0 +1,85 @@
+import KMIP
+import KMIPCrypto
+
+/// An open Signature Verify stream: the object's identifier, the verifier and the signature when
+/// it came with the first part (it may also come with the last).
+struct VerifyStream: Sendable {
+    let uniqueIdentifier: String
+    let verifier: VerificationContext
+    let signature: ByteString?
+}
+
+extension KMIPEngine {
+    /// Signature Verify also checks SHA-1 and MD5 signatures (old data; the OASIS CS-AC-M cases
+    /// verify with SHA-1 and expect an answer, not an error). Sign never makes them.
+    static let signatureVerifyPolicy = SignaturePolicy.legacyVerification
+
+    /// Signature Verify (KMIP 1.4 §4.32): a Public Key with the Verify usage checks a signature of
+    /// Data (or of a Digested Data). A signature that does not verify is a success with Validity
+    /// Indicator Invalid; only errors of use (parameters, key, object) fail.
+    func signatureVerify(_ request: SignatureVerifyRequestPayload, _ context: inout OperationContext) async throws
+        -> SignatureVerifyResponsePayload {
+        let step = try StreamStep(initIndicator: request.initIndicator, finalIndicator: request.finalIndicator,
+                                  correlationValue: request.correlationValue)
+        var response = SignatureVerifyResponsePayload()
+        if try await continueStream(VerifyStream.self, step, .signatureVerify, context, { stream, isFinal, correlation in
+            response.uniqueIdentifier = stream.uniqueIdentifier
+            context.idPlaceholder = stream.uniqueIdentifier
+            if let data = request.data { try stream.verifier.update(data.bytes) }
+            if isFinal {
+                guard let signature = request.signatureData ?? stream.signature else {
+                    throw KMIPError(.missingData, "Signature Verify needs the Signature Data, with the first or the last part")
+                }
+                let verifier = stream.verifier
+                let valid = try await Self.signatureWork { try verifier.finalize(signature: signature.bytes) }
+                response.validityIndicator = valid ? .valid : .invalid
+            } else {
+                response.correlationValue = correlation
+            }
+        }) {
+            return response
+        }
+        let (record, value) = try await cryptographicObject(request.uniqueIdentifier, &context, usage: .verify, direction: .process)
+        guard case .publicKey = value else {
+            throw KMIPError(.invalidObjectType, "Signature Verify needs a Public Key; object \(record.uniqueIdentifier) is a \(value.objectType.name ?? "different type")")
+        }
+        let key = try Self.signatureKey(value, record)
+        let parameters = Self.cryptoServiceParameters(request.cryptographicParameters, record)
+        var scheme = try SignatureScheme(parameters: parameters, key: key)
+        if case .rsaPSS(let hash, let mgf1, _) = scheme, parameters.saltLength == nil {
+            // No Salt Length named: accept the salt the signature carries (signers differ: digest
+            // length, maximum, 20 bytes…), as OpenSSL's verifiers do by default.
+            scheme = .rsaPSS(hash, mgf1: mgf1, saltLength: .auto)
+        }
+        response.uniqueIdentifier = record.uniqueIdentifier
+        if case .initial = step {
+            guard request.digestedData == nil else {
+                throw KMIPError(.invalidField, "Digested Data is a single-part input; it cannot be streamed")
+            }
+            let verifier = try VerificationContext(key: key, scheme: scheme, policy: Self.signatureVerifyPolicy)
+            if let data = request.data { try verifier.update(data.bytes) }
+            response.correlationValue = try streams.open(
+                owner: context.streamOwner, operation: .signatureVerify,
+                context: VerifyStream(uniqueIdentifier: record.uniqueIdentifier, verifier: verifier, signature: request.signatureData))
+            return response
+        }
+        guard let signature = request.signatureData else {
+            throw KMIPError(.missingData, "Signature Verify needs the Signature Data")
+        }
+        let valid: Bool
+        switch (request.data, request.digestedData) {
+        case (let data?, nil):
+            let chosen = scheme
+            valid = try await Self.signatureWork { try key.verify(signature.bytes, message: data.bytes, scheme: chosen, policy: Self.signatureVerifyPolicy) }
+        case (nil, let digest?):
+            let chosen = scheme
+            valid = try await Self.signatureWork { try key.verify(signature.bytes, digest: digest.bytes, scheme: chosen, policy: Self.signatureVerifyPolicy) }
+        case (nil, nil):
+            throw KMIPError(.missingData, "Signature Verify needs Data or Digested Data")
+        case (_?, _?):
+            throw KMIPError(.invalidField, "Signature Verify takes Data or Digested Data, not both")
+        }
+        response.validityIndicator = valid ? .valid : .invalid
+        return response
+    }
+}
