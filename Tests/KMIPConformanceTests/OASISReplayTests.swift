@@ -63,9 +63,6 @@ final class OASISReplayTests: XCTestCase {
         }
         k["1.4/testcases-v1.4/TC-RSA-SIGN-DIGESTEDDATA-1-14.xml"] =
             "RSA PKCS#1 v1.5 signature over Digested Data with no hash named (raw, no DigestInfo): not in KMIPCrypto yet"
-        k["1.4/profiles-v1.4/mandatory/AX-M-2-14.xml"] = "needs Get with a Key Wrapping Specification (key wrapping on Get: not yet)"
-        k["1.4/testcases-v1.4/TC-SENSITIVE-1-14.xml"] = "needs Get with a Key Wrapping Specification (key wrapping on Get: not yet)"
-        k["1.4/testcases-v1.4/TC-EXTRACTABLE-1-14.xml"] = "needs Get with a Key Wrapping Specification (key wrapping on Get: not yet)"
         for f in ["1.0/testcases-v1.2/TC_ECC_3_10_Register_an_ECC_Key_Pair_and_ECDSA_Certificate.xml",
                   "1.1/testcases-v1.2/TC_ECC_3_11_Register_an_ECC_Key_Pair_and_ECDSA_Certificate.xml",
                   "1.2/testcases-v1.2/TC_ECC_3_12_Register_an_ECC_Key_Pair_and_ECDSA_Certificate.xml",

@@ -511,6 +511,14 @@ final class LifecycleHandlerTests: XCTestCase {
         XCTAssertEqual(item.resultReason, .operationNotSupported)
     }
 
+    func testOperationsNewerThanTheRequestVersionAreNotSupported() async {
+        var rng = RNGRetrieveRequestPayload(); rng.dataLength = 16
+        let old = await one(.rngRetrieve, rng, version: .v1_1)
+        XCTAssertEqual(old.resultReason, .operationNotSupported, "RNG Retrieve exists from 1.2 on")
+        let current = await one(.rngRetrieve, rng, version: .v1_2)
+        XCTAssertEqual(current.resultStatus, .success, current.resultMessage ?? "")
+    }
+
     // MARK: Authorisation
 
     func testRoleLimitedToGetAndLocateIsDeniedEverythingElse() async throws {

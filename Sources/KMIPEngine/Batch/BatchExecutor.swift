@@ -77,6 +77,12 @@ struct BatchExecutor {
             guard let handler = OperationTable.handlers[item.operation] else {
                 throw KMIPError(.operationNotSupported, "\(item.operation.name ?? "operation \(item.operation.rawValue)") is not supported")
             }
+            // Discover Versions is exempt: a client asks it before it knows which version to speak.
+            if item.operation != .discoverVersions,
+               let since = Operation.definition.value(item.operation.rawValue)?.since, since > context.version {
+                throw KMIPError(.operationNotSupported,
+                    "\(item.operation.name ?? "this operation") exists from KMIP \(since) on; the request speaks \(context.version)")
+            }
             guard context.role.allows(item.operation) else {
                 throw KMIPError(.permissionDenied, "role \(context.role.name) may not perform \(item.operation.name ?? "this operation")")
             }

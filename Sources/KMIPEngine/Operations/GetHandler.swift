@@ -6,18 +6,29 @@ extension KMIPEngine {
     func get(_ request: GetRequestPayload, _ context: inout OperationContext) async throws -> GetResponsePayload {
         let record = try await record(request.uniqueIdentifier, context)
         context.idPlaceholder = record.uniqueIdentifier
-        guard request.keyWrappingSpecification == nil, request.keyWrapType == nil else {
-            throw KMIPError(.operationNotSupported, "key wrapping on Get is not supported yet")
-        }
         guard !record.state.isDestroyed, let stored = try record.value() else {
             throw KMIPError(.itemNotFound, "object \(record.uniqueIdentifier) has been destroyed")
         }
+        // Not Extractable: the value never leaves, wrapped or not (TC-EXTRACTABLE-1-14).
         if record.attributes.first(AttributeName.extractable)?.value(as: Bool.self) == false {
             throw KMIPError(.notExtractable, "object \(record.uniqueIdentifier) is not extractable")
         }
-        if Self.isSensitive(record) {
+        if request.keyWrapType == .notWrapped, stored.keyBlock?.keyWrappingData != nil {
+            throw KMIPError(.operationNotSupported, "object \(record.uniqueIdentifier) was registered wrapped; returning it unwrapped is not supported")
+        }
+        // Sensitive: the value leaves only wrapped (TC-SENSITIVE-1-14), see KeyWrapping.swift.
+        let leavesWrapped = request.keyWrappingSpecification != nil || stored.keyBlock?.keyWrappingData != nil
+        if Self.isSensitive(record), !leavesWrapped {
             throw KMIPError(.sensitive, "object \(record.uniqueIdentifier) is Sensitive: its value leaves the server only wrapped")
         }
+        var response = GetResponsePayload()
+        response.objectType = record.objectType
+        response.uniqueIdentifier = record.uniqueIdentifier
+        response.object = try Self.converted(stored, format: request.keyFormatType, compression: request.keyCompressionType)
+        if let spec = request.keyWrappingSpecification, let object = response.object {
+            response.object = try await wrapped(object, spec, of: record, &context)
+        }
+        // After converting and wrapping, so a refused Get leaves the object Fresh.
         if record.attributes.first(AttributeName.fresh)?.value(as: Bool.self) == true {
             // Fresh means "never served"; it turns false with the first Get (one write per object).
             _ = try await objects.modify(scopeID: record.scopeID, uniqueIdentifier: record.uniqueIdentifier, inserting: nil) { served in
@@ -26,10 +37,6 @@ extension KMIPEngine {
                 served.setAttributes(attributes)
             }
         }
-        var response = GetResponsePayload()
-        response.objectType = record.objectType
-        response.uniqueIdentifier = record.uniqueIdentifier
-        response.object = try Self.converted(stored, format: request.keyFormatType, compression: request.keyCompressionType)
         return response
     }
 
