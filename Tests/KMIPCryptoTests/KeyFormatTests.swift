@@ -482,3 +482,22 @@ enum DER {
     static func rsaSPKI(_ pkcs1Public: [UInt8]) -> [UInt8] { sequence([rsaEncryption, tlv(0x03, [0] + pkcs1Public)]) }
     static func rsaPKCS8(_ pkcs1Private: [UInt8]) -> [UInt8] { sequence([integer([]), rsaEncryption, tlv(0x04, pkcs1Private)]) }
 }
+
+/// `AsymmetricKey.loadingStoredKey`: the full OpenSSL check is skipped only inside its scope.
+final class StoredKeyLoadingTests: XCTestCase {
+    func testInconsistentKeyIsRefusedFromClientsAndLoadedOnlyAsAStoredKey() throws {
+        let key = try AsymmetricKey.generateRSA(bits: 2048)
+        guard case .transparentRSAPrivateKey(var t) = try key.keyMaterial(.transparentRSAPrivateKey),
+              var d = t.privateExponent?.bytes else { return XCTFail("no transparent RSA key") }
+        d[d.count - 1] ^= 0x02   // d·e ≢ 1 (mod λ(n)), same size: only OpenSSL's full check notices
+        t.privateExponent = BigInteger(encoded: d)
+        XCTAssertThrowsError(try AsymmetricKey.importing(.transparentRSAPrivateKey(t), format: .transparentRSAPrivateKey,
+                                                         algorithm: .rsa, isPrivate: true), "client input is fully checked")
+        let loaded = try AsymmetricKey.$loadingStoredKey.withValue(true) {
+            try AsymmetricKey.importing(.transparentRSAPrivateKey(t), format: .transparentRSAPrivateKey,
+                                        algorithm: .rsa, isPrivate: true)
+        }
+        XCTAssertEqual(loaded.bitLength, 2048)
+        XCTAssertFalse(AsymmetricKey.loadingStoredKey, "the flag does not outlive its scope")
+    }
+}

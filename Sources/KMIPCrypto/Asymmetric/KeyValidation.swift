@@ -8,6 +8,11 @@ import KMIP
 /// key from transparent components, OpenSSL's primality tests in EVP_PKEY_check): their cost grows
 /// with the cube of the length, and the lengths come from the client.
 extension AsymmetricKey {
+    /// True while a caller loads key material it validated before and kept authenticated (the
+    /// server's own store): `validate()` then keeps its size checks but skips OpenSSL's full check.
+    /// Set it with `AsymmetricKey.$loadingStoredKey.withValue(true) { … }`, never for client input.
+    @TaskLocal public static var loadingStoredKey = false
+
     /// Checks the key with OpenSSL: a private key with EVP_PKEY_check (components in range and
     /// consistent with each other and with the public key: for RSA p·q = n, d·e ≡ 1, primes, CRT
     /// values; for EC the scalar in [1, n−1] and Q = d·G), a public key with EVP_PKEY_public_check
@@ -23,6 +28,9 @@ extension AsymmetricKey {
             try Self.checkRSAPublicExponent(e)
             if isPrivate { try checkRSAPrivateComponentSizes() }
         }
+        // A key the server stored itself was checked when it arrived and is authenticated at rest;
+        // OpenSSL's full check (primality tests: ~60 ms for an RSA-2048 private key) is not repeated.
+        if Self.loadingStoredKey { return }
         guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil) else { throw CryptoError.openSSL("EVP_PKEY_CTX_new_from_pkey") }
         defer { EVP_PKEY_CTX_free(ctx) }
         if isPrivate {

@@ -59,8 +59,11 @@ enum CipherSetup {
             if !encrypting, !isPrivate {
                 throw KMIPError(.illegalOperation, "object \(uid) is a Public Key; Decrypt needs the Private Key")
             }
-            let asymmetric = try AsymmetricKey.importing(key.keyMaterial, format: block.keyFormatType, algorithm: algorithm,
-                                                         isPrivate: isPrivate)
+            // Stored keys were validated when they arrived: no full OpenSSL check per operation.
+            let asymmetric = try AsymmetricKey.$loadingStoredKey.withValue(true) {
+                try AsymmetricKey.importing(key.keyMaterial, format: block.keyFormatType, algorithm: algorithm,
+                                            isPrivate: isPrivate)
+            }
             guard asymmetric.kind == .rsa else {
                 throw KMIPError(.cryptographicFailure, "\(asymmetric.kind) keys do not encrypt; RSA keys do")
             }

@@ -42,7 +42,12 @@ extension KMIPEngine {
     /// The asymmetric key held by a Public or Private Key object whose key value is plain; nil for
     /// other objects and for wrapped keys. `attributes` (the object's or the template's) supply the
     /// curve of a Raw EC key. Malformed material is Invalid Field.
-    static func asymmetricKey(of object: ManagedObject, attributes: [Attribute] = []) throws -> AsymmetricKey? {
+    /// `stored`: the object comes from the store (validated when it arrived), so OpenSSL's full key
+    /// check is not repeated (see `AsymmetricKey.loadingStoredKey`).
+    static func asymmetricKey(of object: ManagedObject, attributes: [Attribute] = [], stored: Bool = false) throws -> AsymmetricKey? {
+        if stored {
+            return try AsymmetricKey.$loadingStoredKey.withValue(true) { try asymmetricKey(of: object, attributes: attributes) }
+        }
         let isPrivate: Bool
         switch object {
         case .privateKey: isPrivate = true
@@ -103,7 +108,7 @@ extension KMIPEngine {
         }
         let key: AsymmetricKey
         do {
-            guard let read = try asymmetricKey(of: object) else {
+            guard let read = try asymmetricKey(of: object, stored: true) else {
                 throw KMIPError(.keyFormatTypeNotSupported, "this object cannot change format")
             }
             key = read

@@ -19,7 +19,7 @@ extension KMIPEngine {
         guard !oldPrivate.state.isDestroyed, let oldValue = try oldPrivate.value() else {
             throw KMIPError(.itemNotFound, "object \(oldPrivate.uniqueIdentifier) has been destroyed")
         }
-        guard let oldKey = try Self.asymmetricKey(of: oldValue, attributes: oldPrivate.attributes) else {
+        guard let oldKey = try Self.asymmetricKey(of: oldValue, attributes: oldPrivate.attributes, stored: true) else {
             throw KMIPError(.illegalOperation, "the private key is wrapped; it cannot be re-keyed")
         }
         let publicID = oldPrivate.attributes.all(AttributeName.link).compactMap { $0.value(as: Link.self) }

@@ -124,7 +124,10 @@ extension KMIPEngine {
             ?? record.attributes.first(AttributeName.cryptographicAlgorithm)?.value(as: CryptographicAlgorithm.self)
         let curve = record.attributes.first("Cryptographic Domain Parameters")?
             .value(as: CryptographicDomainParameters.self)?.recommendedCurve
-        return try AsymmetricKey.importing(key.keyMaterial, format: block.keyFormatType, algorithm: algorithm,
-                                           curve: curve, isPrivate: isPrivate)
+        // Stored keys were validated when they arrived: no full OpenSSL check per signature.
+        return try AsymmetricKey.$loadingStoredKey.withValue(true) {
+            try AsymmetricKey.importing(key.keyMaterial, format: block.keyFormatType, algorithm: algorithm,
+                                        curve: curve, isPrivate: isPrivate)
+        }
     }
 }

@@ -4,7 +4,7 @@ import KMIP
 import KMIPClient
 
 extension BenchCommand {
-    /// `strongroom bench -address HOST:PORT -op get|create|locate|discover -connections N -duration S`:
+    /// `strongroom bench -address HOST:PORT -op get|create|locate|discover|encrypt|sign|mac -connections N -duration S`:
     /// a KMIP load generator on KMIPClient (the default subcommand of `bench`).
     struct KMIPLoad: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -14,12 +14,14 @@ extension BenchCommand {
                 N connections each send one request at a time for S seconds. get: Get of one AES-256 key \
                 created first. create: Create of an AES-256 key. locate: Locate by Name (one object carries \
                 the name; -prefill N first creates N other named objects, 100 Create items per request). \
-                discover: Discover Versions. Latency is measured per operation (with -new-connection-per-op \
+                discover: Discover Versions. encrypt: AES-256-GCM Encrypt of -size bytes (16-byte tag, the \
+                server generates the IV). sign: RSA-2048 Sign of -size bytes, SHA-256 PKCS#1 v1.5. mac: \
+                HMAC-SHA256 MAC of -size bytes. The keys are created and activated first. Latency is measured per operation (with -new-connection-per-op \
                 it includes the TCP connect and the mutual-TLS handshake).
                 """)
 
         enum Op: String, ExpressibleByArgument, CaseIterable, Sendable {
-            case get, create, locate, discover
+            case get, create, locate, discover, encrypt, sign, mac
         }
 
         @Option(name: .customLong("address", withSingleDash: true), help: "The server's KMIP HOST:PORT.")
@@ -34,7 +36,7 @@ extension BenchCommand {
         @Option(name: .customLong("key", withSingleDash: true), help: "Client private key (PEM).")
         var key = "./strongroom-data/client-key.pem"
 
-        @Option(name: .customLong("op", withSingleDash: true), help: "get, create, locate or discover.")
+        @Option(name: .customLong("op", withSingleDash: true), help: "get, create, locate, discover, encrypt, sign or mac.")
         var op: Op = .get
 
         @Option(name: .customLong("connections", withSingleDash: true), help: "Concurrent connections.")
@@ -60,6 +62,9 @@ extension BenchCommand {
         @Option(name: .customLong("name", withSingleDash: true), help: "locate: the Name looked up.")
         var name = "strongroom-bench-locate-target"
 
+        @Option(name: .customLong("size", withSingleDash: true), help: "encrypt, sign, mac: bytes of data per operation.")
+        var size = 64
+
         @Option(name: .customLong("kmip-version", withSingleDash: true), help: "Protocol version: 1.0 … 1.4.")
         var kmipVersion = "1.4"
 
@@ -69,6 +74,7 @@ extension BenchCommand {
             guard warmup >= 0 else { throw ValidationError("-warmup must not be negative") }
             guard prefill >= 0 else { throw ValidationError("-prefill must not be negative") }
             guard (1...256).contains(prefillBatch) else { throw ValidationError("-prefill-batch must be 1…256") }
+            guard size >= 0 else { throw ValidationError("-size must not be negative") }
             _ = try parsedAddress()
             _ = try parsedVersion()
         }
@@ -122,12 +128,27 @@ extension BenchCommand {
                     print("created the object named \"\(name)\"")
                 }
                 operation = .locate(name)
+            case .encrypt:
+                let uid = try await setup.call(.create, LoadOperation.aes256Create(), as: CreateResponsePayload.self)
+                    .uniqueIdentifier
+                _ = try await setup.activate(uid)
+                operation = .encrypt(LoadOperation.gcmEncrypt(uid, bytes: size))
+            case .sign:
+                let pair = try await setup.call(.createKeyPair, LoadOperation.rsa2048KeyPair(),
+                                                as: CreateKeyPairResponsePayload.self)
+                _ = try await setup.activate(pair.privateKeyUniqueIdentifier)
+                operation = .sign(LoadOperation.rsaSign(pair.privateKeyUniqueIdentifier, bytes: size))
+            case .mac:
+                let uid = try await setup.call(.create, LoadOperation.hmacSHA256Create(), as: CreateResponsePayload.self)
+                    .uniqueIdentifier
+                _ = try await setup.activate(uid)
+                operation = .mac(LoadOperation.hmacMAC(uid, bytes: size))
             }
             await setup.close()
 
             let mode = newConnectionPerOp ? "a new connection per operation" : "persistent"
             print("""
-                \(op.rawValue): \(connections) connection\(connections == 1 ? "" : "s") (\(mode)), \
+                \(op.rawValue)\(Self.sized.contains(op) ? " of \(size) B" : ""): \(connections) connection\(connections == 1 ? "" : "s") (\(mode)), \
                 KMIP \(config.protocolVersion), \(host):\(port), \(warmup.formatted()) s warm-up, \
                 \(duration.formatted()) s measured
                 """)
@@ -140,6 +161,9 @@ extension BenchCommand {
             result.report()
             if result.histogram.count == 0 { throw ExitCode.failure }
         }
+
+        /// The operations that take -size.
+        static let sized: Set<Op> = [.encrypt, .sign, .mac]
 
         // MARK: Load
 
@@ -321,6 +345,9 @@ enum LoadOperation: Sendable {
     case create
     case locate(String)
     case discover
+    case encrypt(EncryptRequestPayload)
+    case sign(SignRequestPayload)
+    case mac(MACRequestPayload)
 
     static func aes256Create() -> CreateRequestPayload {
         var create = CreateRequestPayload()
@@ -331,6 +358,67 @@ enum LoadOperation: Sendable {
             Attribute(CryptographicUsageMask([.encrypt, .decrypt])),
         ])
         return create
+    }
+
+    /// An HMAC-SHA256 key of 256 bits for MAC Generate.
+    static func hmacSHA256Create() -> CreateRequestPayload {
+        var create = CreateRequestPayload()
+        create.objectType = .symmetricKey
+        create.templateAttribute = TemplateAttribute([
+            Attribute(CryptographicAlgorithm.hmacSHA256),
+            Attribute(name: "Cryptographic Length", value: .integer(256)),
+            Attribute(CryptographicUsageMask([.macGenerate])),
+        ])
+        return create
+    }
+
+    /// An RSA-2048 key pair: Sign on the private key, Verify on the public key.
+    static func rsa2048KeyPair() -> CreateKeyPairRequestPayload {
+        var request = CreateKeyPairRequestPayload()
+        request.commonTemplateAttribute = TemplateAttribute([
+            Attribute(CryptographicAlgorithm.rsa),
+            Attribute(name: "Cryptographic Length", value: .integer(2048)),
+        ])
+        request.privateKeyTemplateAttribute = TemplateAttribute([Attribute(CryptographicUsageMask([.sign]))])
+        request.publicKeyTemplateAttribute = TemplateAttribute([Attribute(CryptographicUsageMask([.verify]))])
+        return request
+    }
+
+    /// `bytes` bytes of data to process (a fixed pattern: the content does not change the cost).
+    static func data(_ bytes: Int) -> ByteString {
+        ByteString((0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
+    }
+
+    /// AES-GCM Encrypt: 16-byte tag, Random IV (the server generates the 12-byte IV and returns it).
+    static func gcmEncrypt(_ uid: String, bytes: Int) -> EncryptRequestPayload {
+        var parameters = CryptographicParameters()
+        parameters.blockCipherMode = .gcm
+        parameters.tagLength = 16
+        parameters.randomIV = true
+        var request = EncryptRequestPayload()
+        request.uniqueIdentifier = uid
+        request.cryptographicParameters = parameters
+        request.data = data(bytes)
+        return request
+    }
+
+    /// RSA Sign with SHA-256 and PKCS#1 v1.5 (Digital Signature Algorithm SHA256WithRSAEncryption).
+    static func rsaSign(_ uid: String, bytes: Int) -> SignRequestPayload {
+        var parameters = CryptographicParameters()
+        parameters.digitalSignatureAlgorithm = .sha256WithRSAEncryptionPKCS1V15
+        var request = SignRequestPayload()
+        request.uniqueIdentifier = uid
+        request.cryptographicParameters = parameters
+        request.data = data(bytes)
+        return request
+    }
+
+    /// MAC with the key's HMAC algorithm (HMAC-SHA256).
+    static func hmacMAC(_ uid: String, bytes: Int) -> MACRequestPayload {
+        var request = MACRequestPayload()
+        request.uniqueIdentifier = uid
+        request.data = data(bytes)
+        return request
     }
 
     static func locate(_ name: String) -> LocateRequestPayload {
@@ -356,6 +444,19 @@ enum LoadOperation: Sendable {
         case .discover:
             _ = try await client.call(.discoverVersions, DiscoverVersionsRequestPayload(),
                                       as: DiscoverVersionsResponsePayload.self)
+        case .encrypt(let request):
+            let response = try await client.call(.encrypt, request, as: EncryptResponsePayload.self)
+            guard response.data?.count == request.data?.count, response.authenticatedEncryptionTag?.count == 16,
+                  response.ivCounterNonce != nil
+            else { throw KMIPError(.invalidMessage, "Encrypt returned no ciphertext, 16-byte tag or IV") }
+        case .sign(let request):
+            let response = try await client.call(.sign, request, as: SignResponsePayload.self)
+            guard response.signatureData?.count == 256 else {
+                throw KMIPError(.invalidMessage, "Sign returned no 256-byte signature")
+            }
+        case .mac(let request):
+            let response = try await client.call(.mac, request, as: MACResponsePayload.self)
+            guard response.macData?.count == 32 else { throw KMIPError(.invalidMessage, "MAC returned no 32-byte MAC") }
         }
     }
 }
