@@ -7,6 +7,18 @@ public protocol KMIPRequestProcessor: Sendable {
     /// Returns one whole TTLV response message. Never throws: every failure whose frame could be
     /// read becomes a KMIP error response.
     func process(message: [UInt8], client: ClientIdentity) async -> [UInt8]
+    /// The same, for a request that arrived on connection `connection` (a number the transport
+    /// gives each connection): state a request leaves behind (open streams) belongs to it.
+    func process(message: [UInt8], client: ClientIdentity, connection: UInt64) async -> [UInt8]
+    /// The connection closed: whatever it left behind (open streams) can go.
+    func connectionClosed(_ connection: UInt64)
+}
+
+extension KMIPRequestProcessor {
+    public func process(message: [UInt8], client: ClientIdentity, connection: UInt64) async -> [UInt8] {
+        await process(message: message, client: client)
+    }
+    public func connectionClosed(_ connection: UInt64) {}
 }
 
 /// Decides, at handshake time and afterwards, whether a client certificate may speak.

@@ -27,17 +27,25 @@ public final class KMIPEngine: KMIPRequestProcessor {
     }
 
     public func process(message: [UInt8], client: ClientIdentity) async -> [UInt8] {
+        await process(message: message, client: client, connection: 0)
+    }
+
+    public func process(message: [UInt8], client: ClientIdentity, connection: UInt64) async -> [UInt8] {
         let request: RequestMessage
         do {
             request = try RequestMessage(ttlv: message, limits: limits)
         } catch {
             return Self.unparsableResponse(message, error: error, now: clock()).encoded()
         }
-        return await respond(to: request, client: client).encoded()
+        return await respond(to: request, client: client, connection: connection).encoded()
     }
 
-    /// Runs a decoded request (tests and in-process callers use this directly).
-    public func respond(to request: RequestMessage, client: ClientIdentity) async -> ResponseMessage {
+    /// Closes the streams the connection left open.
+    public func connectionClosed(_ connection: UInt64) { streams.closeAll(connection: connection) }
+
+    /// Runs a decoded request (tests and in-process callers use this directly). `connection`
+    /// identifies the client's connection (0: none in particular); open streams belong to it.
+    public func respond(to request: RequestMessage, client: ClientIdentity, connection: UInt64 = 0) async -> ResponseMessage {
         let version = Self.responseVersion(for: request.requestHeader.protocolVersion)
         var header = ResponseHeader()
         header.protocolVersion = version
@@ -56,7 +64,8 @@ public final class KMIPEngine: KMIPRequestProcessor {
                 items = Self.failAll(request, error)
             case .success(let role):
                 let context = OperationContext(
-                    scopeID: client.scopeID, client: client, role: role, version: version, now: header.timeStamp)
+                    scopeID: client.scopeID, client: client, role: role, version: version, now: header.timeStamp,
+                    connection: connection)
                 items = await BatchExecutor(engine: self).run(request, context: context)
             }
         }

@@ -16,9 +16,12 @@ public struct OperationContext: Sendable {
     /// The ID Placeholder: set by operations that create or find an object, used by later items
     /// of the same batch that omit their Unique Identifier.
     public var idPlaceholder: String?
+    /// The transport's number for the client's connection (0: none in particular).
+    public var connection: UInt64 = 0
 
-    /// Who owns streams opened by this request: the client certificate (serial) in its scope.
-    public var streamOwner: String { "\(scopeID)/\(client.serialNumber)" }
+    /// Who owns streams opened by this request: the client certificate (serial) in its scope, on
+    /// this connection (streaming state is per connection, as the spec has it).
+    public var streamOwner: StreamOwner { StreamOwner(client: "\(scopeID)/\(client.serialNumber)", connection: connection) }
 
     /// The Unique Identifier the item names, else the ID Placeholder.
     public func identifier(_ requested: String?) throws -> String {

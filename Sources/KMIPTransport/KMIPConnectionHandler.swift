@@ -3,6 +3,7 @@ import KMIP
 import KMIPEngine
 import KMIPPKI
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOSSL
 import NIOTLS
@@ -55,6 +56,11 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var closed = false
     private var taskExecutor: EventLoopTaskExecutor?
 
+    /// This connection's number, unique in the process: what the processor ties per-connection
+    /// state (open streams) to.
+    private let connectionID = KMIPConnectionHandler.nextConnectionID.withLockedValue { n -> UInt64 in n += 1; return n }
+    private static let nextConnectionID = NIOLockedValueBox<UInt64>(0)
+
     init(environment: ConnectionEnvironment) {
         self.environment = environment
         self.logger = environment.logger
@@ -84,6 +90,7 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     func channelInactive(context: ChannelHandlerContext) {
         self.closed = true
         self.cancelTimers()
+        self.environment.processor.connectionClosed(self.connectionID)
         context.fireChannelInactive()
     }
 
@@ -208,10 +215,11 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         self.processing = true
         self.resumeReadingIfHeld(context: context)
         let processor = self.environment.processor
+        let connectionID = self.connectionID
         let loop = context.eventLoop
         let loopBound = NIOLoopBound(self, eventLoop: loop)
         let operation: @Sendable () async -> Void = {
-            let response = await processor.process(message: message, client: identity)
+            let response = await processor.process(message: message, client: identity, connection: connectionID)
             if loop.inEventLoop {
                 loopBound.value.answer(response)
             } else {

@@ -2,13 +2,20 @@ import Foundation
 import KMIP
 import KMIPCrypto
 
+/// Who owns a stream: a client certificate (scope and serial) on one connection.
+public struct StreamOwner: Sendable, Hashable {
+    public var client: String
+    public var connection: UInt64
+}
+
 /// Open streaming operations (Init Indicator → Correlation Value → Final Indicator): each one a
-/// cryptographic context (cipher, signer, MAC, digest) owned by the client that opened it, found
-/// again by its random Correlation Value. Bounded in count per client and in total, and closed
-/// when idle for `idleTimeout`, so an abandoned stream cannot pin memory.
+/// cryptographic context (cipher, signer, MAC, digest) owned by the client connection that opened
+/// it, found again by its random Correlation Value. Bounded in count per client and in total,
+/// closed with their connection and when idle for `idleTimeout`, so an abandoned stream cannot pin
+/// memory.
 final class StreamRegistry: Sendable {
     struct Entry {
-        let owner: String
+        let owner: StreamOwner
         let operation: KMIP.Operation
         let context: any Sendable
         var lastUsed: TimeInterval
@@ -22,7 +29,7 @@ final class StreamRegistry: Sendable {
     private let entries = Locked<[ByteString: Entry]>([:])
 
     /// Registers a new stream of `owner` and returns its Correlation Value.
-    func open(owner: String, operation: KMIP.Operation, context: any Sendable) throws -> ByteString {
+    func open(owner: StreamOwner, operation: KMIP.Operation, context: any Sendable) throws -> ByteString {
         let now = ProcessInfo.processInfo.systemUptime
         let correlation = ByteString(try RNG.retrieve(count: Self.correlationBytes).bytes)
         try entries.withLock { all in
@@ -30,7 +37,7 @@ final class StreamRegistry: Sendable {
             guard all.count < Self.maxTotal else {
                 throw KMIPError(.operationNotSupported, "too many open streams on this server; finish or abandon some")
             }
-            guard all.values.filter({ $0.owner == owner }).count < Self.maxPerClient else {
+            guard all.values.filter({ $0.owner.client == owner.client }).count < Self.maxPerClient else {
                 throw KMIPError(.operationNotSupported, "at most \(Self.maxPerClient) open streams per client")
             }
             all[correlation] = Entry(owner: owner, operation: operation, context: context, lastUsed: now)
@@ -40,7 +47,7 @@ final class StreamRegistry: Sendable {
 
     /// The stream's context, if `owner` opened it for `operation` and it has not expired. With
     /// `final`, the stream is closed (removed) as it is returned.
-    func context<C: Sendable>(_ type: C.Type, owner: String, operation: KMIP.Operation, correlation: ByteString,
+    func context<C: Sendable>(_ type: C.Type, owner: StreamOwner, operation: KMIP.Operation, correlation: ByteString,
                               final: Bool) throws -> C {
         let now = ProcessInfo.processInfo.systemUptime
         return try entries.withLock { all in
@@ -55,6 +62,14 @@ final class StreamRegistry: Sendable {
 
     /// Closes a stream (after a failed step: its context may be in an undefined state).
     func close(_ correlation: ByteString) { entries.withLock { $0[correlation] = nil } }
+
+    /// Closes every stream of a connection that ended (0, "no connection", is never closed).
+    func closeAll(connection: UInt64) {
+        guard connection != 0 else { return }
+        entries.withLock { all in all = all.filter { $0.value.owner.connection != connection } }
+    }
+
+    var count: Int { entries.withLock { $0.count } }
 }
 
 extension KMIPEngine {
