@@ -87,7 +87,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "KMIPTests", dependencies: ["KMIP", "KMIPSpecGenCore"]),
+        .testTarget(name: "KMIPTests", dependencies: ["KMIP", "KMIPSpecGenCore", "KMIPConformance"]),
         .testTarget(name: "KMIPCryptoTests", dependencies: ["KMIPCrypto", "KMIP"]),
         .testTarget(name: "KMIPStoreTests", dependencies: [
             "KMIPStore", "KMIP",

@@ -76,7 +76,8 @@ public struct ConformanceCorpus: Sendable {
         return group.joined(separator: "-")
     }
 
-    static func csvColumns(_ line: String) -> [String] {
+    /// The columns of one MANIFEST.csv line (double quotes group commas).
+    public static func csvColumns(_ line: String) -> [String] {
         var cols: [String] = []
         var current = ""
         var quoted = false

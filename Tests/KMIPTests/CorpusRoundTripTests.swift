@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import KMIP
+import KMIPConformance
 
 /// Every Request and Response Message of the OASIS 1.0–1.4 XML test cases goes
 /// XML → TTLV → typed model → TTLV → typed model → XML and must come back unchanged.
@@ -11,22 +12,11 @@ final class CorpusRoundTripTests: XCTestCase {
         let text = try String(contentsOf: root.appendingPathComponent("MANIFEST.csv"), encoding: .utf8)
         var rows: [ManifestRow] = []
         for line in text.split(whereSeparator: \.isNewline).dropFirst() {
-            let cols = csvColumns(String(line))
+            let cols = ConformanceCorpus.csvColumns(String(line))
             rows.append(ManifestRow(path: cols[0], version: cols[1], extracted: cols[11].hasPrefix("extracted"),
                                     requests: Int(cols[6]) ?? 0, responses: Int(cols[7]) ?? 0))
         }
         return rows
-    }
-
-    static func csvColumns(_ line: String) -> [String] {
-        var cols: [String] = []
-        var current = ""
-        var quoted = false
-        for ch in line {
-            if ch == "\"" { quoted.toggle() } else if ch == "," && !quoted { cols.append(current); current = "" } else { current.append(ch) }
-        }
-        cols.append(current)
-        return cols
     }
 
     /// Deterministic values of the right type for the test cases' placeholders.

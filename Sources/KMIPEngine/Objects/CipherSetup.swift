@@ -78,6 +78,18 @@ enum CipherSetup {
 struct CipherStream: Sendable {
     let uniqueIdentifier: String
     let cipher: SymmetricCipherContext
+
+    /// A later part may name the stream's object only, and brings no IV or additional data (they
+    /// went with the first part).
+    static func checkContinuation(_ stream: CipherStream, uniqueIdentifier: String?, iv: ByteString?,
+                                  additionalData: ByteString?) throws {
+        if let uniqueIdentifier, uniqueIdentifier != stream.uniqueIdentifier {
+            throw KMIPError(.invalidField, "the Correlation Value belongs to a stream over another object")
+        }
+        guard iv == nil, additionalData == nil else {
+            throw KMIPError(.invalidField, "IV/Counter/Nonce and additional data go with the first part (Init Indicator)")
+        }
+    }
 }
 
 extension KMIPEngine {

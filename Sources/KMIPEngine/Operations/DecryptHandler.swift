@@ -8,7 +8,7 @@ extension KMIPEngine {
     /// A tag that does not verify, or bad padding, is Cryptographic Failure and returns nothing.
     func decrypt(_ request: DecryptRequestPayload, _ context: inout OperationContext) async throws -> DecryptResponsePayload {
         if let correlation = request.correlationValue, request.initIndicator != true {
-            return try await continueDecrypt(request, correlation, &context)
+            return try await continueDecrypt(request, request.finalIndicator == true ? .final(correlation) : .middle(correlation), &context)
         }
         let (record, object) = try await cryptographicObject(request.uniqueIdentifier, &context, usage: .decrypt, direction: .process)
         let parameters = CipherSetup.parameters(request.cryptographicParameters, record)
@@ -54,25 +54,18 @@ extension KMIPEngine {
     }
 
     /// A later part of a streamed Decrypt; the last one (Final Indicator) closes the stream. Any
-    /// failure closes it too.
-    private func continueDecrypt(_ request: DecryptRequestPayload, _ correlation: ByteString,
+    /// failure closes it too (`continueStream`).
+    private func continueDecrypt(_ request: DecryptRequestPayload, _ step: StreamStep,
                                  _ context: inout OperationContext) async throws -> DecryptResponsePayload {
-        let final = request.finalIndicator == true
-        let stream = try streams.context(CipherStream.self, owner: context.streamOwner, operation: .decrypt,
-                                         correlation: correlation, final: final)
-        do {
-            if let uid = request.uniqueIdentifier, uid != stream.uniqueIdentifier {
-                throw KMIPError(.invalidField, "the Correlation Value belongs to a stream over another object")
-            }
-            guard request.ivCounterNonce == nil, request.authenticatedEncryptionAdditionalData == nil else {
-                throw KMIPError(.invalidField, "IV/Counter/Nonce and additional data go with the first part (Init Indicator)")
-            }
+        var response = DecryptResponsePayload()
+        _ = try await continueStream(CipherStream.self, step, .decrypt, context) { stream, final, correlation in
+            try CipherStream.checkContinuation(stream, uniqueIdentifier: request.uniqueIdentifier, iv: request.ivCounterNonce,
+                                               additionalData: request.authenticatedEncryptionAdditionalData)
             if !final, request.authenticatedEncryptionTag != nil {
                 throw KMIPError(.invalidField, "the tag goes with the last part (Final Indicator)")
             }
             _ = try await cryptographicObject(stream.uniqueIdentifier, &context, usage: .decrypt, direction: .process)
             var output = try stream.cipher.update(request.data?.bytes ?? [])
-            var response = DecryptResponsePayload()
             response.uniqueIdentifier = stream.uniqueIdentifier
             if final {
                 output += try stream.cipher.finalize(expectedTag: request.authenticatedEncryptionTag?.bytes).data
@@ -80,10 +73,7 @@ extension KMIPEngine {
                 response.correlationValue = correlation
             }
             if !output.isEmpty { response.data = ByteString(output) }
-            return response
-        } catch {
-            streams.close(correlation)
-            throw error
         }
+        return response
     }
 }

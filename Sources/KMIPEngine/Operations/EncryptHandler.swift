@@ -8,7 +8,7 @@ extension KMIPEngine {
     /// generates is returned in IV/Counter/Nonce; a GCM tag in Authenticated Encryption Tag.
     func encrypt(_ request: EncryptRequestPayload, _ context: inout OperationContext) async throws -> EncryptResponsePayload {
         if let correlation = request.correlationValue, request.initIndicator != true {
-            return try await continueEncrypt(request, correlation, &context)
+            return try await continueEncrypt(request, request.finalIndicator == true ? .final(correlation) : .middle(correlation), &context)
         }
         let (record, object) = try await cryptographicObject(request.uniqueIdentifier, &context, usage: .encrypt, direction: .protect)
         let parameters = CipherSetup.parameters(request.cryptographicParameters, record)
@@ -57,25 +57,18 @@ extension KMIPEngine {
     }
 
     /// A later part of a streamed Encrypt; the last one (Final Indicator) closes the stream. Any
-    /// failure closes it too: its cipher context may be in an undefined state.
-    private func continueEncrypt(_ request: EncryptRequestPayload, _ correlation: ByteString,
+    /// failure closes it too (`continueStream`): its cipher context may be in an undefined state.
+    private func continueEncrypt(_ request: EncryptRequestPayload, _ step: StreamStep,
                                  _ context: inout OperationContext) async throws -> EncryptResponsePayload {
-        let final = request.finalIndicator == true
-        let stream = try streams.context(CipherStream.self, owner: context.streamOwner, operation: .encrypt,
-                                         correlation: correlation, final: final)
-        do {
-            if let uid = request.uniqueIdentifier, uid != stream.uniqueIdentifier {
-                throw KMIPError(.invalidField, "the Correlation Value belongs to a stream over another object")
-            }
-            guard request.ivCounterNonce == nil, request.authenticatedEncryptionAdditionalData == nil else {
-                throw KMIPError(.invalidField, "IV/Counter/Nonce and additional data go with the first part (Init Indicator)")
-            }
+        var response = EncryptResponsePayload()
+        _ = try await continueStream(CipherStream.self, step, .encrypt, context) { stream, final, correlation in
+            try CipherStream.checkContinuation(stream, uniqueIdentifier: request.uniqueIdentifier, iv: request.ivCounterNonce,
+                                               additionalData: request.authenticatedEncryptionAdditionalData)
             // The object may have been revoked or may have expired since the stream began.
             let (record, _) = try await cryptographicObject(stream.uniqueIdentifier, &context, usage: .encrypt, direction: .protect)
             let data = request.data?.bytes ?? []
             try await consumeUsageLimits(record, bytes: data.count, newUse: false, &context)
             var output = try stream.cipher.update(data)
-            var response = EncryptResponsePayload()
             response.uniqueIdentifier = stream.uniqueIdentifier
             if final {
                 let last = try stream.cipher.finalize()
@@ -85,10 +78,7 @@ extension KMIPEngine {
                 response.correlationValue = correlation
             }
             if !output.isEmpty { response.data = ByteString(output) }
-            return response
-        } catch {
-            streams.close(correlation)
-            throw error
         }
+        return response
     }
 }
