@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
     ],
     targets: [
         // The KMIP protocol: TTLV, XML and JSON encodings, the typed model. No I/O.
@@ -66,6 +67,15 @@ let package = Package(
             .product(name: "NIOTLS", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
+        // The Vault-compatible HTTP API: one file per path under Paths/, token auth, Vault-shaped errors.
+        .target(name: "StrongroomAPI", dependencies: [
+            "KMIP", "KMIPEngine", "KMIPStore", "KMIPPKI",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The operator CLI's client side: Vault's HTTP API over Foundation, argument parsing, output.
+        .target(name: "StrongroomCLI"),
         // Composition root: configuration, dev mode, the service group.
         .target(name: "StrongroomServer", dependencies: [
             "KMIP", "KMIPEngine", "KMIPTransport", "KMIPStore", "KMIPPKI",
@@ -84,6 +94,7 @@ let package = Package(
                 "KMIPCrypto",
                 "KMIPClient",
                 "StrongroomServer",
+                "StrongroomCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -116,6 +127,12 @@ let package = Package(
             "KMIPConformance", "KMIP", "KMIPClient", "StrongroomServer", "KMIPEngine", "KMIPStore", "KMIPPKI",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "StrongroomAPITests", dependencies: [
+            "StrongroomAPI", "KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "StrongroomCLITests", dependencies: ["StrongroomCLI"]),
         // Runs the built `strongroom` executable (built by `swift build --build-tests`).
         .testTarget(name: "strongroomTests"),
     ],

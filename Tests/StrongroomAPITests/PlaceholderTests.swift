@@ -1,0 +1,3 @@
+import XCTest
+@testable import StrongroomAPI
+final class StrongroomAPIPlaceholderTests: XCTestCase {}
