@@ -25,6 +25,9 @@ static inline unsigned long strongroom_ERR_get_error_all(const char **file, int 
     return ERR_get_error_all(file, line, func, data, flags);
 }
 
+// X509_NAME_print_ex flags: RFC 2253 text (most specific RDN first, no spaces).
+static inline unsigned long strongroom_XN_FLAG_RFC2253(void) { return XN_FLAG_RFC2253; }
+
 // GCM over OpenSSL's GCM128 (KMIPCrypto/Symmetric: nonces longer than EVP's 128-byte limit).
 #include <openssl/modes.h>
 

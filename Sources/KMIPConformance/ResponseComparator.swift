@@ -48,10 +48,16 @@ import KMIP
 ///    compared by item type only (a structure for the former, an Interval for the latter); the
 ///    attribute must still be present exactly where the test expects it.
 /// 12. **Server-set attributes the reference server did not set**: an actual `Attribute` or
-///    `AttributeName` of Random Number Generator is accepted where the test omits it (KMIP 1.3
-///    defines it, but the 1.3 reference responses come from a server that did not record it), and
+///    `AttributeName` of Random Number Generator or Original Creation Date is accepted where the test
+///    omits it (KMIP 1.3 and 1.2 define them, but some reference responses come from servers that did
+///    not record them), and
 ///    so is the Digest's Key Format Type in a 1.0 response (PyKMIP's 1.0 decoder requires it, and
 ///    the KMIP library writes it in every version; rule 8 covers it).
+/// 13. **A Certificate's attribute list** (one that names Certificate Type): the public key's
+///    Cryptographic Algorithm and Length, which KMIP applies to Certificates, are accepted where
+///    the test omits them (the 1.0–1.2 reference servers set neither or only the length); names the
+///    1.4 reference server invented (Certificate Issuer/Subject C, CN, O, OU — not KMIP attributes)
+///    are not required.
 /// 11. **Query** describes the server under test, not the reference server: a successful Query payload
 ///    is checked for shape only — every element must be one that a Query Function of the request asks
 ///    for (Operation for Query Operations, Object Type for Query Objects, Vendor Identification and
@@ -70,7 +76,13 @@ public struct ResponseComparator: Sendable {
     /// Accepted in the response when the test omits them (rule 8).
     public var optionalTags: Set<Tag> = [.locatedItems, .keyFormatType]
     /// Attributes accepted in the response when the test omits them (rule 12).
-    public var optionalAttributes: Set<String> = ["Random Number Generator"]
+    public var optionalAttributes: Set<String> = ["Random Number Generator", "Original Creation Date"]
+    /// Accepted in a Certificate's attribute list when the test omits them (rule 13).
+    public var optionalCertificateAttributes: Set<String> = ["Cryptographic Algorithm", "Cryptographic Length"]
+    /// Not required in a Certificate's attribute list: not KMIP attributes (rule 13).
+    public var referenceServerCertificateAttributes: Set<String> = Set(["Issuer", "Subject"].flatMap { part in
+        ["C", "CN", "O", "OU"].map { "Certificate \(part) \($0)" }
+    })
 
     public init() {}
 
@@ -226,6 +238,10 @@ public struct ResponseComparator: Sendable {
 
     func compareMultiset(_ expected: [TTLVTemplate], _ actual: [TTLV], _ ctx: Context,
                          segment: (Int) -> String, _ b: inout Bindings) -> Difference? {
+        let certificate = expected.contains { Self.listedName($0).map(ValueTextCollapse.collapse) == "Certificate Type" }
+        let expected = certificate
+            ? expected.filter { !referenceServerCertificateAttributes.contains(Self.listedName($0).map(ValueTextCollapse.collapse) ?? "") }
+            : expected
         var used = Array(repeating: false, count: actual.count)
         for (k, t) in expected.enumerated() {
             let here = ctx.appending(segment(k + 1))
@@ -252,20 +268,29 @@ public struct ResponseComparator: Sendable {
             }
             return Difference(path: here.path, message: "missing in the response (expected \(describe(t, ctx)))")
         }
-        if let j = used.indices.first(where: { !used[$0] && !isOptionalAttribute(actual[$0]) }) {
+        if let j = used.indices.first(where: { !used[$0] && !isOptionalAttribute(actual[$0], certificate: certificate) }) {
             return Difference(path: ctx.appending(segment(expected.count + 1)).path,
                               message: "unexpected \(describe(actual[j], ctx)) in the response")
         }
         return nil
     }
 
-    /// Rule 12: an Attribute or Attribute Name the test may leave out.
-    func isOptionalAttribute(_ x: TTLV) -> Bool {
+    /// Rules 12 and 13: an Attribute or Attribute Name the test may leave out.
+    func isOptionalAttribute(_ x: TTLV, certificate: Bool) -> Bool {
+        let name: String?
         switch x.tag {
-        case .attribute: Self.attributeName(x).map { optionalAttributes.contains(ValueTextCollapse.collapse($0)) } ?? false
-        case .attributeName: if case .textString(let name) = x.value { optionalAttributes.contains(ValueTextCollapse.collapse(name)) } else { false }
-        default: false
+        case .attribute: name = Self.attributeName(x)
+        case .attributeName: if case .textString(let n) = x.value { name = n } else { name = nil }
+        default: name = nil
         }
+        guard let name = name.map(ValueTextCollapse.collapse) else { return false }
+        return optionalAttributes.contains(name) || (certificate && optionalCertificateAttributes.contains(name))
+    }
+
+    /// The name an expected Attribute or Attribute Name carries.
+    static func listedName(_ t: TTLVTemplate) -> String? {
+        if t.tag == .attributeName, case .value(.textString(let name)) = t.content { return name }
+        return t.tag == .attribute ? attributeName(t) : nil
     }
 
     func compareItem(_ t: TTLVTemplate, _ x: TTLV, _ ctx: Context, _ b: inout Bindings) -> Difference? {

@@ -42,6 +42,11 @@ public enum CryptoLimits {
     /// Most bytes one RNG Retrieve or RNG Seed takes: 64 KiB.
     public static let maxRNGCount = 64 << 10
 
+    // MARK: - Certificates
+
+    /// Largest certificate parsed for the certificate attributes: 1 MiB (real ones are a few KiB).
+    public static let maxCertificateLength = 1 << 20
+
     // MARK: - RSA keys
 
     /// RSA modulus lengths offered for key generation, in bits. 1024 only for compatibility (Vault's

@@ -27,7 +27,9 @@ final class AsymmetricParametersTests: XCTestCase {
         XCTAssertEqual(try SignatureScheme(parameters: params { _ in }, key: ed), .ed25519)
         XCTAssertEqual(try SignatureScheme(parameters: params { $0.hashingAlgorithm = .sha512 }, key: ed), .ed25519)
 
-        assertAsymmetricError(.invalidField) { try SignatureScheme(parameters: params { _ in }, key: rsa) }
+        // No hash named: RSA PKCS#1 v1.5 and ECDSA sign Digested Data as given.
+        XCTAssertEqual(try SignatureScheme(parameters: params { _ in }, key: rsa), .rsaPKCS1v15Raw)
+        XCTAssertEqual(try SignatureScheme(parameters: params { _ in }, key: ec), .ecdsaPrehashed)
         assertAsymmetricError(.invalidField) { try SignatureScheme(parameters: params { $0.digitalSignatureAlgorithm = .rsassaPSSPKCS1V21 }, key: rsa) }
         assertAsymmetricError(.invalidField) {
             try SignatureScheme(parameters: params { $0.digitalSignatureAlgorithm = .sha256WithRSAEncryptionPKCS1V15; $0.hashingAlgorithm = .sha384 }, key: rsa)

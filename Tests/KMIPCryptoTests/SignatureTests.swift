@@ -86,6 +86,62 @@ final class SignatureTests: XCTestCase {
         XCTAssertLessThanOrEqual(sig.count, 139)
     }
 
+    func testSecp256k1() throws {
+        // Private scalar 1: the public key is the curve's generator G (SEC 2 v2 §2.4.1).
+        let one = try AsymmetricKey(raw: [UInt8](repeating: 0, count: 31) + [1], kind: .ec(.secp256k1), isPrivate: true)
+        XCTAssertEqual(AsymmetricVectors.hexString(try one.rawPublicKey()),
+                       "04" + "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+                            + "483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8")
+        XCTAssertEqual(try ECCurve(RecommendedCurve.secp256k1), .secp256k1)
+        XCTAssertEqual(ECCurve.secp256k1.recommendedCurve, .secp256k1)
+        let key = try AsymmetricKey.generateEC(curve: .secp256k1)
+        XCTAssertEqual(key.bitLength, 256)
+        try checkScheme(key, .ecdsa(.sha256), deterministic: false)
+        // A P-256 key does not verify a secp256k1 signature.
+        let sig = try key.sign(message, scheme: .ecdsa(.sha256))
+        XCTAssertFalse(try Keys.p256.verify(sig, message: message, scheme: .ecdsa(.sha256)))
+    }
+
+    func testRawPKCS1v15SignsTheEncodedDigestAsGiven() throws {
+        // PKCS#1 v1.5 is deterministic: raw over DigestInfo(SHA-256(m)) is the SHA-256 signature of m.
+        let digestInfo = AsymmetricVectors.hex("3031300d060960864801650304020105000420") + (try DigestAlgorithm(.sha256).hash(message))
+        let key = Keys.rsa2048
+        let raw = try key.sign(digest: digestInfo, scheme: .rsaPKCS1v15Raw)
+        XCTAssertEqual(raw, try key.sign(message, scheme: .rsaPKCS1v15(.sha256)))
+        let pub = try key.publicKey()
+        XCTAssertTrue(try pub.verify(raw, digest: digestInfo, scheme: .rsaPKCS1v15Raw))
+        XCTAssertFalse(try pub.verify(raw, digest: Array(digestInfo.dropFirst(19)), scheme: .rsaPKCS1v15Raw))
+        // Up to k − 11 bytes; Data (not Digested Data) and streaming are refused.
+        XCTAssertEqual(try key.sign(digest: [UInt8](repeating: 1, count: 245), scheme: .rsaPKCS1v15Raw).count, 256)
+        assertAsymmetricError(.invalidField) { try key.sign(digest: [UInt8](repeating: 1, count: 246), scheme: .rsaPKCS1v15Raw) }
+        assertAsymmetricError(.invalidField) { try key.sign(message, scheme: .rsaPKCS1v15Raw) }
+        assertAsymmetricError(.invalidField) { _ = try SigningContext(key: key, scheme: .rsaPKCS1v15Raw) }
+        // Parameters naming only RSA choose it; a named hash or PSS does not.
+        var p = CryptographicParameters()
+        p.cryptographicAlgorithm = .rsa
+        XCTAssertEqual(try SignatureScheme(parameters: p, key: key), .rsaPKCS1v15Raw)
+        p.paddingMethod = .pss
+        XCTAssertThrowsError(try SignatureScheme(parameters: p, key: key))
+        p.paddingMethod = nil
+        p.hashingAlgorithm = .sha256
+        XCTAssertEqual(try SignatureScheme(parameters: p, key: key), .rsaPKCS1v15(.sha256))
+    }
+
+    func testECDSAOverAGivenDigest() throws {
+        // ECDSA signs the digest itself: a prehashed signature verifies as ECDSA with that hash.
+        for (key, hash) in [(Keys.p256, HashingAlgorithm.sha256), (Keys.p384, .sha384), (Keys.p521, .sha512)] {
+            let digest = try DigestAlgorithm(hash).hash(message)
+            let sig = try key.sign(digest: digest, scheme: .ecdsaPrehashed)
+            XCTAssertTrue(try key.publicKey().verify(sig, message: message, scheme: .ecdsa(hash)))
+            XCTAssertTrue(try key.publicKey().verify(sig, digest: digest, scheme: .ecdsaPrehashed))
+            XCTAssertFalse(try key.publicKey().verify(sig, digest: Array(digest.reversed()), scheme: .ecdsaPrehashed))
+        }
+        assertAsymmetricError(.invalidField) { try Keys.p256.sign(digest: [], scheme: .ecdsaPrehashed) }
+        assertAsymmetricError(.invalidField) { try Keys.p256.sign(digest: [UInt8](repeating: 1, count: 65), scheme: .ecdsaPrehashed) }
+        assertAsymmetricError(.invalidField) { try Keys.p256.sign(message, scheme: .ecdsaPrehashed) }
+        assertAsymmetricError(.invalidField) { try Keys.rsa2048.sign(digest: [1, 2, 3], scheme: .ecdsaPrehashed) }
+    }
+
     func testEd25519() throws {
         // RFC 8032 §7.1 TEST 2.
         let seed = AsymmetricVectors.hex("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb")

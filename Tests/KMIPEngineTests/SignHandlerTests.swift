@@ -146,6 +146,33 @@ final class SignHandlerTests: XCTestCase {
         XCTAssertEqual(bad, .invalid)
     }
 
+    func testDigestedDataWithNoHashNamedAndParametersOfAnotherKeyKind() async throws {
+        let h = try await EngineHarness.make()
+        let rsaOnly = { () -> CryptographicParameters in var p = CryptographicParameters(); p.cryptographicAlgorithm = .rsa; return p }()
+        // RSA, no hash named: Digested Data is padded as given (here a DigestInfo), which equals
+        // the PKCS#1 v1.5 SHA-256 signature of the message.
+        let (priv, pub) = try await h.registerPair(Self.rsa)
+        let message = Array("raw".utf8)
+        let digestInfo = [0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20]
+            + (try DigestAlgorithm(.sha256).hash(message))
+        let raw = try unwrapAwaited(try await h.succeed(.sign, signRequest(priv, rsaOnly, digest: digestInfo), SignResponsePayload.self).signatureData).bytes
+        let v = try await validity(h, verifyRequest(pub, params(.sha256, padding: .pkcs1V15), data: message, signature: raw))
+        XCTAssertEqual(v, .valid)
+        await h.fail(.sign, signRequest(priv, rsaOnly, data: message), .invalidField)
+        // EC (secp256k1), no hash named: the digest is signed as given.
+        let ec = try AsymmetricKey.generateEC(curve: .secp256k1)
+        let (ecPriv, ecPub) = try await h.registerPair(ec)
+        let digest = try DigestAlgorithm(.sha256).hash(message)
+        let sig = try unwrapAwaited(try await h.succeed(.sign, signRequest(ecPriv, nil, digest: digest), SignResponsePayload.self).signatureData).bytes
+        let ecValid = try await validity(h, verifyRequest(ecPub, params(.sha256), data: message, signature: sig))
+        XCTAssertEqual(ecValid, .valid)
+        // Parameters naming RSA for an EC key: no such signature is this key's → Invalid, not an error.
+        var pss = params(.sha256, padding: .pss)
+        pss.cryptographicAlgorithm = .rsa
+        let mismatched = try await validity(h, verifyRequest(ecPub, pss, data: message, signature: sig))
+        XCTAssertEqual(mismatched, .invalid)
+    }
+
     func testStreamingEqualsOneShot() async throws {
         let h = try await EngineHarness.make()
         let (priv, pub) = try await h.registerPair(Self.rsa)

@@ -1,9 +1,10 @@
 import COpenSSL
 import KMIP
 
-/// The elliptic curves KMIPCrypto offers for EC and ECDSA keys.
+/// The elliptic curves KMIPCrypto offers for EC and ECDSA keys: the NIST prime curves and
+/// SECP256K1 (KMIP 1.2+; the OASIS ECDSA test cases sign with it).
 public enum ECCurve: Sendable, Hashable, CaseIterable, CustomStringConvertible {
-    case p256, p384, p521
+    case p256, p384, p521, secp256k1
 
     /// The curve of a KMIP Recommended Curve; any other curve fails with Cryptographic Failure.
     public init(_ curve: RecommendedCurve) throws {
@@ -11,6 +12,7 @@ public enum ECCurve: Sendable, Hashable, CaseIterable, CustomStringConvertible {
         case .p256: self = .p256
         case .p384: self = .p384
         case .p521: self = .p521
+        case .secp256k1: self = .secp256k1
         default: throw CryptoError.unsupported("recommended curve \(curve)")
         }
     }
@@ -21,6 +23,7 @@ public enum ECCurve: Sendable, Hashable, CaseIterable, CustomStringConvertible {
         case "prime256v1", "P-256", "secp256r1": self = .p256
         case "secp384r1", "P-384": self = .p384
         case "secp521r1", "P-521": self = .p521
+        case "secp256k1": self = .secp256k1
         default: return nil
         }
     }
@@ -30,6 +33,7 @@ public enum ECCurve: Sendable, Hashable, CaseIterable, CustomStringConvertible {
         case .p256: .p256
         case .p384: .p384
         case .p521: .p521
+        case .secp256k1: .secp256k1
         }
     }
 
@@ -39,6 +43,7 @@ public enum ECCurve: Sendable, Hashable, CaseIterable, CustomStringConvertible {
         case .p256: "P-256"
         case .p384: "P-384"
         case .p521: "P-521"
+        case .secp256k1: "secp256k1"
         }
     }
 
@@ -47,6 +52,7 @@ public enum ECCurve: Sendable, Hashable, CaseIterable, CustomStringConvertible {
         case .p256: NID_X9_62_prime256v1
         case .p384: NID_secp384r1
         case .p521: NID_secp521r1
+        case .secp256k1: NID_secp256k1
         }
     }
 
@@ -56,6 +62,7 @@ public enum ECCurve: Sendable, Hashable, CaseIterable, CustomStringConvertible {
         case .p256: 256
         case .p384: 384
         case .p521: 521
+        case .secp256k1: 256
         }
     }
 

@@ -70,6 +70,15 @@ extension SignatureScheme {
             }
         } else {
             guard let given = p.hashingAlgorithm else {
+                // No hash named: RSA PKCS#1 v1.5 and ECDSA sign Digested Data as given (Digested Data only).
+                if key.kind == .rsa, p.paddingMethod == nil || p.paddingMethod == .pkcs1V15 {
+                    self = .rsaPKCS1v15Raw
+                    return
+                }
+                if case .ec = key.kind, p.paddingMethod == nil {
+                    self = .ecdsaPrehashed
+                    return
+                }
                 throw CryptoError.invalidField("a signature needs a Hashing Algorithm or a Digital Signature Algorithm")
             }
             hash = given

@@ -26,11 +26,16 @@ public enum PSSSaltLength: Sendable, Hashable {
 public enum SignatureScheme: Sendable, Hashable, CustomStringConvertible {
     /// RSASSA-PKCS1-v1_5 (RFC 8017 §8.2).
     case rsaPKCS1v15(HashingAlgorithm)
+    /// RSASSA-PKCS1-v1_5 padding over Digested Data taken as the already encoded value: no hash,
+    /// no DigestInfo added (what a KMIP Sign with Digested Data and no Hashing Algorithm asks for).
+    case rsaPKCS1v15Raw
     /// RSASSA-PSS (RFC 8017 §8.1) with MGF1 over `mgf1` (nil: the same hash; SHA-1 is allowed
     /// for MGF1 in signing too, MD5 only as a legacy verification).
     case rsaPSS(HashingAlgorithm, mgf1: HashingAlgorithm? = nil, saltLength: PSSSaltLength = .digestLength)
     /// ECDSA with DER-encoded (r, s) signatures (X9.62 / RFC 3279).
     case ecdsa(HashingAlgorithm)
+    /// ECDSA over Digested Data from a hash not named: the digest as given (1 to 64 bytes).
+    case ecdsaPrehashed
     /// PureEdDSA Ed25519 (RFC 8032): one-shot over the message, no pre-hash.
     case ed25519
 
@@ -44,15 +49,17 @@ public enum SignatureScheme: Sendable, Hashable, CustomStringConvertible {
     public var hashingAlgorithm: HashingAlgorithm? {
         switch self {
         case .rsaPKCS1v15(let h), .rsaPSS(let h, _, _), .ecdsa(let h): h
-        case .ed25519: nil
+        case .ed25519, .rsaPKCS1v15Raw, .ecdsaPrehashed: nil
         }
     }
 
     public var description: String {
         switch self {
         case .rsaPKCS1v15(let h): "RSA PKCS#1 v1.5 with \(h)"
+        case .rsaPKCS1v15Raw: "RSA PKCS#1 v1.5 over an encoded digest"
         case .rsaPSS(let h, let m, let s): "RSA-PSS with \(h), MGF1 \(m ?? h), salt \(s)"
         case .ecdsa(let h): "ECDSA with \(h)"
+        case .ecdsaPrehashed: "ECDSA over a given digest"
         case .ed25519: "Ed25519"
         }
     }
@@ -78,7 +85,7 @@ struct ResolvedSignature {
     enum Purpose { case sign, verify }
 
     let scheme: SignatureScheme
-    /// nil for Ed25519.
+    /// nil for Ed25519 and for raw PKCS#1 v1.5.
     let digest: DigestAlgorithm?
 
     /// Errors of use: the scheme does not fit the key (Invalid Field), a hash is not offered or is
@@ -87,7 +94,7 @@ struct ResolvedSignature {
     init(_ scheme: SignatureScheme, key: AsymmetricKey, purpose: Purpose, policy: SignaturePolicy) throws {
         self.scheme = scheme
         switch (scheme, key.kind) {
-        case (.rsaPKCS1v15, .rsa), (.rsaPSS, .rsa), (.ecdsa, .ec), (.ed25519, .ed25519): break
+        case (.rsaPKCS1v15, .rsa), (.rsaPKCS1v15Raw, .rsa), (.rsaPSS, .rsa), (.ecdsa, .ec), (.ecdsaPrehashed, .ec), (.ed25519, .ed25519): break
         default: throw CryptoError.invalidField("\(scheme) needs \(Self.keyKindName(scheme)) key, not \(key.kind)")
         }
         if purpose == .sign, !key.isPrivate { throw CryptoError.invalidField("signing needs the private key") }
@@ -113,10 +120,21 @@ struct ResolvedSignature {
         digest = try scheme.hashingAlgorithm.map { try DigestAlgorithm($0) }
     }
 
+    /// The digest that hashes a message first; raw PKCS#1 v1.5 and Ed25519 have none.
+    func messageDigest() throws -> DigestAlgorithm {
+        if let digest { return digest }
+        switch scheme {
+        case .rsaPKCS1v15Raw, .ecdsaPrehashed:
+            throw CryptoError.invalidField("\(scheme) with no Hashing Algorithm signs Digested Data only")
+        default: break
+        }
+        throw CryptoError(.featureNotSupported, "Ed25519 signatures are one-shot, not streamed")
+    }
+
     static func keyKindName(_ scheme: SignatureScheme) -> String {
         switch scheme {
-        case .rsaPKCS1v15, .rsaPSS: "an RSA"
-        case .ecdsa: "an EC"
+        case .rsaPKCS1v15, .rsaPKCS1v15Raw, .rsaPSS: "an RSA"
+        case .ecdsa, .ecdsaPrehashed: "an EC"
         case .ed25519: "an Ed25519"
         }
     }
@@ -127,13 +145,16 @@ struct ResolvedSignature {
         case .rsaPKCS1v15:
             try check(strongroom_EVP_PKEY_CTX_set_rsa_padding(ctx, 1 /* RSA_PKCS1_PADDING */), "RSA PKCS#1 v1.5 padding")
             try check(EVP_PKEY_CTX_set_signature_md(ctx, digest!.md.value), "signature digest \(digest!.openSSLName)")
+        case .rsaPKCS1v15Raw:
+            // No signature digest: OpenSSL pads the input as given (RSA_private_encrypt semantics).
+            try check(strongroom_EVP_PKEY_CTX_set_rsa_padding(ctx, 1 /* RSA_PKCS1_PADDING */), "RSA PKCS#1 v1.5 padding")
         case .rsaPSS(_, let mgf1, let salt):
             try check(strongroom_EVP_PKEY_CTX_set_rsa_padding(ctx, 6 /* RSA_PKCS1_PSS_PADDING */), "RSA PSS padding")
             try check(EVP_PKEY_CTX_set_signature_md(ctx, digest!.md.value), "signature digest \(digest!.openSSLName)")
             let mgf = try mgf1.map { try DigestAlgorithm($0) } ?? digest!
             try check(EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, mgf.md.value), "MGF1 digest \(mgf.openSSLName)")
             try check(EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, salt.openSSLValue), "PSS salt length", reason: .invalidField)
-        case .ecdsa:
+        case .ecdsa, .ecdsaPrehashed:
             // No signature digest: ECDSA signs the digest as given (truncated to the order), which
             // lets every hash through, RIPEMD-160 included (OpenSSL's ECDSA refuses it as an md).
             break
@@ -147,15 +168,15 @@ extension AsymmetricKey {
     /// Signs `message` (hashing it with the scheme's hash; Ed25519 signs it as is).
     public func sign(_ message: [UInt8], scheme: SignatureScheme) throws -> [UInt8] {
         let resolved = try ResolvedSignature(scheme, key: self, purpose: .sign, policy: .standard)
-        guard let digest = resolved.digest else { return try ed25519Sign(message) }
-        return try signResolved(digest.hash(message), resolved)
+        if case .ed25519 = scheme { return try ed25519Sign(message) }
+        return try signResolved(resolved.messageDigest().hash(message), resolved)
     }
 
     /// Signs a digest computed elsewhere (KMIP Digested Data). Not for Ed25519 (Feature Not
     /// Supported); a digest of the wrong length fails with Invalid Field.
     public func sign(digest: [UInt8], scheme: SignatureScheme) throws -> [UInt8] {
         let resolved = try ResolvedSignature(scheme, key: self, purpose: .sign, policy: .standard)
-        try Self.checkDigestLength(digest, resolved)
+        try checkDigestLength(digest, resolved)
         return try signResolved(digest, resolved)
     }
 
@@ -164,18 +185,32 @@ extension AsymmetricKey {
     /// signature is just invalid.
     public func verify(_ signature: [UInt8], message: [UInt8], scheme: SignatureScheme, policy: SignaturePolicy = .standard) throws -> Bool {
         let resolved = try ResolvedSignature(scheme, key: self, purpose: .verify, policy: policy)
-        guard let digest = resolved.digest else { return try ed25519Verify(signature, message) }
-        return try verifyResolved(signature, digest: digest.hash(message), resolved)
+        if case .ed25519 = scheme { return try ed25519Verify(signature, message) }
+        return try verifyResolved(signature, digest: resolved.messageDigest().hash(message), resolved)
     }
 
     /// Verifies a signature over a digest computed elsewhere (KMIP Digested Data).
     public func verify(_ signature: [UInt8], digest: [UInt8], scheme: SignatureScheme, policy: SignaturePolicy = .standard) throws -> Bool {
         let resolved = try ResolvedSignature(scheme, key: self, purpose: .verify, policy: policy)
-        try Self.checkDigestLength(digest, resolved)
+        try checkDigestLength(digest, resolved)
         return try verifyResolved(signature, digest: digest, resolved)
     }
 
-    static func checkDigestLength(_ digest: [UInt8], _ resolved: ResolvedSignature) throws {
+    func checkDigestLength(_ digest: [UInt8], _ resolved: ResolvedSignature) throws {
+        if case .rsaPKCS1v15Raw = resolved.scheme {
+            // The padding needs at least 11 bytes of the modulus (RFC 8017 §9.2 step 3).
+            let limit = (bitLength + 7) / 8 - 11
+            guard (1...max(1, limit)).contains(digest.count) else {
+                throw CryptoError.invalidField("a raw PKCS#1 v1.5 input is 1 to \(limit) bytes for this key, not \(digest.count)")
+            }
+            return
+        }
+        if case .ecdsaPrehashed = resolved.scheme {
+            guard (1...64).contains(digest.count) else {
+                throw CryptoError.invalidField("a digest to sign with ECDSA is 1 to 64 bytes, not \(digest.count)")
+            }
+            return
+        }
         guard let d = resolved.digest else { throw CryptoError(.featureNotSupported, "Ed25519 signs the message itself, not a digest") }
         guard digest.count == d.size else { throw CryptoError.invalidField("a \(d) digest is \(d.size) bytes, not \(digest.count)") }
     }

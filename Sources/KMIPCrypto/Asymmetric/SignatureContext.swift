@@ -19,7 +19,7 @@ public final class SigningContext: @unchecked Sendable {
 
     public init(key: AsymmetricKey, scheme: SignatureScheme) throws {
         let resolved = try ResolvedSignature(scheme, key: key, purpose: .sign, policy: .standard)
-        guard let d = resolved.digest else { throw CryptoError(.featureNotSupported, "Ed25519 signatures are one-shot, not streamed") }
+        let d = try resolved.messageDigest()
         self.key = key
         self.scheme = scheme
         self.resolved = resolved
@@ -57,7 +57,7 @@ public final class VerificationContext: @unchecked Sendable {
 
     public init(key: AsymmetricKey, scheme: SignatureScheme, policy: SignaturePolicy = .standard) throws {
         let resolved = try ResolvedSignature(scheme, key: key, purpose: .verify, policy: policy)
-        guard let d = resolved.digest else { throw CryptoError(.featureNotSupported, "Ed25519 signatures are one-shot, not streamed") }
+        let d = try resolved.messageDigest()
         self.key = key
         self.scheme = scheme
         self.resolved = resolved

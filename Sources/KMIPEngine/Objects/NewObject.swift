@@ -90,6 +90,9 @@ extension KMIPEngine {
                 attributes.set(AttributeName.cryptographicLength, .integer(length))
             }
         }
+        if case .certificate(let certificate)? = value {
+            for attribute in try Self.certificateAttributes(certificate) { attributes.set(attribute) }
+        }
         let now = context.now
         let activation = attributes.date(AttributeName.activationDate)
         attributes.set(Attribute(activation.map { $0 <= now } == true ? State.active : State.preActive))

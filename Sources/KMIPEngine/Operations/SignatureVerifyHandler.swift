@@ -45,6 +45,14 @@ extension KMIPEngine {
         }
         let key = try Self.signatureKey(value, record)
         let parameters = Self.cryptoServiceParameters(request.cryptographicParameters, record)
+        response.uniqueIdentifier = record.uniqueIdentifier
+        if case .oneShot = step, Self.namesAnotherKeyKind(parameters, key) {
+            // No signature made under RSA parameters is an EC key's (or the reverse): the answer is
+            // Invalid, as for any signature that does not verify (TC-ECDSA-SIGN-DIGESTEDDATA-1-14).
+            guard request.signatureData != nil else { throw KMIPError(.missingData, "Signature Verify needs the Signature Data") }
+            response.validityIndicator = .invalid
+            return response
+        }
         var scheme = try SignatureScheme(parameters: parameters, key: key)
         if case .rsaPSS(let hash, let mgf1, _) = scheme, parameters.saltLength == nil {
             // No Salt Length named: accept the salt the signature carries (signers differ: digest
@@ -81,5 +89,13 @@ extension KMIPEngine {
         }
         response.validityIndicator = valid ? .valid : .invalid
         return response
+    }
+}
+
+extension KMIPEngine {
+    /// True when the parameters name a Cryptographic Algorithm of another kind of key than `key`.
+    static func namesAnotherKeyKind(_ parameters: CryptographicParameters, _ key: AsymmetricKey) -> Bool {
+        guard let algorithm = parameters.cryptographicAlgorithm else { return false }
+        return (try? AsymmetricKeyKind(algorithm, curve: key.curve?.recommendedCurve)) != key.kind
     }
 }
