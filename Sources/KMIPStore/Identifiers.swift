@@ -25,6 +25,15 @@ public enum Identifiers {
     /// A new scope or role id: 5 base62 characters.
     public static func shortID() -> String { base62(count: 5) }
 
+    /// A new mount id: 8 base62 characters.
+    public static func mountID() -> String { base62(count: 8) }
+    /// A mount's accessor: `prefix` + `_` + 8 lowercase hex characters (Vault's `kmip_1a2b3c4d`).
+    public static func accessor(prefix: String) -> String {
+        var g = SystemRandomNumberGenerator()
+        let hex = String(UInt32.random(in: .min ... .max, using: &g), radix: 16)
+        return prefix + "_" + String(repeating: "0", count: 8 - hex.count) + hex
+    }
+
     public static func isBase62(_ s: String, count: Int) -> Bool {
         s.utf8.count == count && s.utf8.allSatisfy { alphabet.contains($0) }
     }

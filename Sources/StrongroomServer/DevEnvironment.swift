@@ -1,4 +1,5 @@
 import Foundation
+import KMIP
 import KMIPEngine
 import KMIPPKI
 import KMIPStore
@@ -14,6 +15,8 @@ import Logging
 struct DevEnvironment {
     let paths: DevPaths
     let store: SQLiteStore
+    /// The `kmip/` mount's records.
+    let mountStore: any MountStore
     let rootToken: String
 
     static func prepare(_ options: DevOptions, logger: Logger) async throws -> DevEnvironment {
@@ -22,14 +25,26 @@ struct DevEnvironment {
         let keyring = try Keyring.load(keyFile: paths.rootKey, createIfMissing: true)
         let store = try SQLiteStore(path: paths.database, keyring: keyring)
         do {
-            let mount = KMIPMount(store: store)
+            let mountStore = try await kmipMount(store)
+            let mount = KMIPMount(store: mountStore)
             try await provision(mount: mount, options: options, paths: paths, logger: logger)
             let token = try rootToken(options: options, paths: paths)
-            return DevEnvironment(paths: paths, store: store, rootToken: token)
+            return DevEnvironment(paths: paths, store: store, mountStore: mountStore, rootToken: token)
         } catch {
             try? store.close()
             throw error
         }
+    }
+
+    /// The `kmip/` mount, created on first start.
+    static func kmipMount(_ store: SQLiteStore) async throws -> any MountStore {
+        if let existing = try await store.mounts().first(where: { $0.path == "kmip/" }) {
+            return store.mountStore(mountID: existing.id)
+        }
+        let entry = MountEntry(id: Identifiers.mountID(), path: "kmip/", type: "kmip",
+                               accessor: Identifiers.accessor(prefix: "kmip"), createdAt: DateTime(secondsSince1970: Int64(Date().timeIntervalSince1970)))
+        try await store.insertMount(entry)
+        return store.mountStore(mountID: entry.id)
     }
 
     static func provision(mount: KMIPMount, options: DevOptions, paths: DevPaths, logger: Logger) async throws {

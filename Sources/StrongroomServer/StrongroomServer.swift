@@ -21,7 +21,7 @@ public enum StrongroomServer {
     public static func startDev(_ options: DevOptions, logger: Logger = Logger(label: "strongroom")) async throws -> RunningServer {
         let dev = try await DevEnvironment.prepare(options, logger: logger)
         do {
-            let components = ServerComponents(objects: dev.store, mountStore: dev.store, logger: logger)
+            let components = ServerComponents(objects: dev.store, mountStore: dev.mountStore, logger: logger)
             let listener = try await makeKMIPListener(mount: components.mount, engine: components.engine, logger: logger)
             let addresses = try await listener.start()
             let bound = addresses.map { address -> String in

@@ -21,17 +21,18 @@ final class EngineHarness: @unchecked Sendable {
     enum Backend: String, CaseIterable { case memory, sqlite }
 
     let objects: any ObjectStore
-    let mount: InMemoryStore
+    let mount: any MountStore
     let engine: KMIPEngine
     let clock: TestClock
     private(set) var client: ClientIdentity!
     private var directory: URL?
 
     init(_ backend: Backend = .memory, start: Int64 = 1_700_000_000) throws {
-        mount = InMemoryStore()
+        let memory = InMemoryStore()
+        mount = memory.mountStore(mountID: "mountAAA")
         switch backend {
         case .memory:
-            objects = mount
+            objects = memory
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

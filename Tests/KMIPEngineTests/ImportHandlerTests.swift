@@ -95,11 +95,12 @@ final class ImportHandlerTests: XCTestCase {
     }
 
     /// Keys the server cannot read are stored as given (OASIS TC-ECC-1/2): an encrypted PKCS#8
-    /// and a secp256k1 public key, both from TC-ECC-2-14. Get answers them in their own format
-    /// and refuses a conversion.
+    /// from TC-ECC-2-14 and a brainpoolP256r1 public key. Get answers them in their own format and
+    /// refuses a conversion; TC-ECC-2-14's secp256k1 public key, which KMIPCrypto reads, converts.
     func testUnreadableButWellFormedKeysAreStoredAsGiven() async throws {
         let h = try await EngineHarness.make()
         let encryptedPKCS8 = Self.hex("3081a9301c060a2a864886f70d010c0103300e0408dc4dc656aa7bcc0402020800048188824b0a6786064a1d5686b852d8ff3073cb3379397dee978c60031353e1835a1a3c6289f16ff617b2d8b2d32829c265b997b406a69b96894caa39cee1c556cda380e7174271606a4dfde4bc6182943de6e827573ce3d877b72f1cdd3a59a3721b34740466fa43390ab29fb8ac01df172f9af6bb222aeee0f9be744b425e9620902ebc76ab8ceaa555")
+        let brainpoolSPKI = Self.hex("305a301406072a8648ce3d020106092b2403030208010107034200049905a0116d530f0923cac17a1273266a60cf3828eb59de305de628b3fe0ba7c93994617bcd0b5f8a4c8668a635073e2c6145e514a33071b9cacde1bcbbbfc2d5")
         let secp256k1SPKI = Self.hex("3056301006072a8648ce3d020106052b8104000a03420004dab5d3c253113db414abfc1c0ebf5a02559e656aa1c8b0aa8d870aa0324cda4899925ea1e6dbc259a6c7825cf46592ac7594cc40bd604b728d88b636f317d366")
         var priv = RegisterRequestPayload()
         priv.objectType = .privateKey
@@ -108,9 +109,15 @@ final class ImportHandlerTests: XCTestCase {
         let privID = try await h.succeed(.register, priv, RegisterResponsePayload.self).uniqueIdentifier
         var pub = RegisterRequestPayload()
         pub.objectType = .publicKey
-        pub.object = .publicKey(PublicKey(KeyBlock(keyFormatType: .x509, keyMaterial: .byteString(ByteString(secp256k1SPKI)),
+        pub.object = .publicKey(PublicKey(KeyBlock(keyFormatType: .x509, keyMaterial: .byteString(ByteString(brainpoolSPKI)),
                                                    cryptographicAlgorithm: .ecdsa, cryptographicLength: 256)))
         let pubID = try await h.succeed(.register, pub, RegisterResponsePayload.self).uniqueIdentifier
+        var k1 = pub
+        k1.object = .publicKey(PublicKey(KeyBlock(keyFormatType: .x509, keyMaterial: .byteString(ByteString(secp256k1SPKI)),
+                                                  cryptographicAlgorithm: .ecdsa, cryptographicLength: 256)))
+        let k1ID = try await h.succeed(.register, k1, RegisterResponsePayload.self).uniqueIdentifier
+        let transparent = try await h.getKey(k1ID, format: .transparentECPublicKey)
+        XCTAssertEqual(transparent.keyBlock?.keyFormatType, .transparentECPublicKey)
         let back = try await h.getKey(privID, format: .pkcs8)
         XCTAssertEqual(back.keyBlock?.plainKeyValue?.keyMaterial, .byteString(ByteString(encryptedPKCS8)))
         var raw = GetRequestPayload()

@@ -10,12 +10,14 @@ import XCTest
 final class LifecycleHandlerTests: XCTestCase {
     private var harness: EngineHarness!
     private var store: InMemoryStore!
+    private var mountStore: (any MountStore)!
     private var engine: KMIPEngine!
     private var admin: ClientIdentity!
 
     override func setUp() async throws {
         harness = try await EngineHarness.make()
-        store = harness.mount
+        store = harness.objects as? InMemoryStore
+        mountStore = harness.mount
         engine = harness.engine
         admin = harness.client
     }
@@ -378,11 +380,11 @@ final class LifecycleHandlerTests: XCTestCase {
     }
 
     func testExpiredCredentialIsDenied() async throws {
-        let found = try await store.scope(named: "default")
+        let found = try await mountStore.scope(named: "default")
         let scope = try XCTUnwrap(found)
         let role = RoleRecord(scopeID: scope.id, name: "old", allowsAllOperations: true)
-        try await store.putRole(role)
-        try await store.addCredential(CredentialRecord(serialNumber: "777", scopeID: scope.id, roleName: "old",
+        try await mountStore.putRole(role)
+        try await mountStore.addCredential(CredentialRecord(serialNumber: "777", scopeID: scope.id, roleName: "old",
                                                        certificateDER: [], expiresAt: DateTime(secondsSince1970: 1_000)))
         let expired = ClientIdentity(scopeID: scope.id, roleID: role.id, serialNumber: "777")
         do { let r = await one(.discoverVersions, DiscoverVersionsRequestPayload(), as: expired); XCTAssertEqual(r.resultReason, .permissionDenied) }
@@ -549,13 +551,13 @@ final class LifecycleHandlerTests: XCTestCase {
     func testRevokedCredentialOrDeletedRoleIsDenied() async throws {
         let reader = try await harness.makeClient(scope: "default", role: "temp", all: true)
         do { let r = await one(.discoverVersions, DiscoverVersionsRequestPayload(), as: reader); XCTAssertEqual(r.resultStatus, .success) }
-        try await store.deleteCredential(serialNumber: reader.serialNumber)
+        try await mountStore.deleteCredential(serialNumber: reader.serialNumber)
         engine.authorizer.invalidate()
         do { let r = await one(.discoverVersions, DiscoverVersionsRequestPayload(), as: reader); XCTAssertEqual(r.resultReason, .permissionDenied) }
 
         let second = try await harness.makeClient(scope: "default", role: "temp2", all: true)
         let scopeID = second.scopeID
-        try await store.deleteRole(scopeID: scopeID, name: "temp2")
+        try await mountStore.deleteRole(scopeID: scopeID, name: "temp2")
         engine.authorizer.invalidate()
         do { let r = await one(.discoverVersions, DiscoverVersionsRequestPayload(), as: second); XCTAssertEqual(r.resultReason, .permissionDenied) }
 

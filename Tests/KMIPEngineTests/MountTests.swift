@@ -185,7 +185,9 @@ final class MountConfigTests: XCTestCase {
 final class MountTests: XCTestCase {
     var clock = MountTestClock()
 
-    func makeMount(_ store: any MountStore = InMemoryStore()) -> KMIPMount {
+    func makeMount(_ store: any SystemStore) -> KMIPMount { makeMount(store.mountStore(mountID: "mountAAA")) }
+
+    func makeMount(_ store: any MountStore = InMemoryStore().mountStore(mountID: "mountAAA")) -> KMIPMount {
         let clock = self.clock
         return KMIPMount(store: store, now: { clock.now })
     }
@@ -338,7 +340,7 @@ final class MountTests: XCTestCase {
         try await mount.deleteScope("s", force: true)
         let gone = try await mount.scope("s")
         XCTAssertNil(gone)
-        let unlisted = try await store.credential(serialNumber: credential.serialNumber)
+        let unlisted = try await store.mountStore(mountID: "mountAAA").credential(serialNumber: credential.serialNumber)
         XCTAssertNil(unlisted)
         do {
             _ = try await mount.authenticate(leafDER: MountTestSupport.der(credential.certificatePEM), chainDER: [])
@@ -575,7 +577,7 @@ final class MountTests: XCTestCase {
         }
         // Names the admin role but is listed under the reader role: refused.
         let mislisted = try ca.issueClientCredential(scopeID: scope.id, roleID: admin.id, keySpec: .defaultEC, ttl: 3600, now: clock.now)
-        try await store.addCredential(CredentialRecord(
+        try await store.mountStore(mountID: "mountAAA").addCredential(CredentialRecord(
             serialNumber: mislisted.serialNumber, scopeID: scope.id, roleName: reader.name,
             certificateDER: MountTestSupport.der(mislisted.certificatePEM), expiresAt: DateTime(secondsSince1970: 0)))
         do { _ = try await mount.authenticate(leafDER: MountTestSupport.der(mislisted.certificatePEM), chainDER: []); XCTFail() } catch let e as PKIError {

@@ -24,8 +24,9 @@ final class SQLiteStoreTests: XCTestCase {
              try Int.fetchOne(db, sql: "PRAGMA synchronous"),
              try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"))
         }
-        XCTAssertEqual(applied, ["v1", "v2"])
-        for t in ["objects", "object_names", "object_values", "scopes", "roles", "credentials", "config", "ca_material", "meta"] {
+        XCTAssertEqual(applied, ["v1", "v2", "v3"])
+        for t in ["objects", "object_names", "object_values", "scopes", "roles", "credentials", "config", "ca_material", "meta",
+                  "mounts", "tokens", "audit_devices"] {
             XCTAssertTrue(tables.contains(t), t)
         }
         XCTAssertEqual(journal, "wal")
@@ -123,14 +124,100 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(read?.attributes.last?.attributeName, "x-late")
     }
 
+    /// A database written before mounts existed (migrated up to "v2", rows inserted the v2 way)
+    /// opens with its data under a `kmip/` mount, objects still readable and locatable.
+    func testV2DataMovesUnderAKmipMount() async throws {
+        let keyring = Keyring.random()
+        let object = StoreConformanceTests.object(scope: "sc0pe", names: ["legacy-key"])
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try Migrations.migrator.migrate(queue, upTo: "v2")
+            let sealedCA = Data(try keyring.seal([7, 7], aad: Keyring.caKeyAAD(index: 0)))
+            let sealedKey = Data(try keyring.seal(object.keyMaterial!.bytes,
+                                                  aad: Keyring.objectAAD(scopeID: "sc0pe", uniqueIdentifier: object.uniqueIdentifier)))
+            try await queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO config (id, json) VALUES (1, '{"legacy":true}');
+                    INSERT INTO ca_material (position, certificate, private_key) VALUES (0, x'3001', ?);
+                    INSERT INTO scopes (id, name) VALUES ('sc0pe', 'legacy');
+                    INSERT INTO roles (scope_id, name, id, all_operations, operations) VALUES ('sc0pe', 'admin', 'r01e1', 1, '');
+                    INSERT INTO credentials (serial, scope_id, role_name, certificate, expires_at) VALUES ('99', 'sc0pe', 'admin', x'30', 0);
+                    """, arguments: [sealedCA])
+                try db.execute(sql: """
+                    INSERT INTO objects (uid, scope_id, object_type, state, algorithm, length, initial_date, attributes,
+                        key_material, usage_mask, archived)
+                    VALUES (?, 'sc0pe', ?, ?, ?, ?, ?, ?, ?, NULL, 0)
+                    """, arguments: [object.uniqueIdentifier, object.objectType.rawValue, object.state.rawValue,
+                                     object.cryptographicAlgorithm?.rawValue, object.cryptographicLength,
+                                     object.initialDate.secondsSince1970, Data(AttributeBlob.encode(object.attributes)), sealedKey])
+                let seq = db.lastInsertedRowID
+                try db.execute(sql: "INSERT INTO object_names (object_seq, scope_id, name, initial_date) VALUES (?, 'sc0pe', 'legacy-key', ?)",
+                               arguments: [seq, object.initialDate.secondsSince1970])
+                try SQLiteStore.writeIndex(db, seq: seq, scopeID: "sc0pe", attributes: object.attributes)
+            }
+            try queue.close()
+        }
+
+        let store = try SQLiteStore(path: path, keyring: keyring)
+        let mounts = try await store.mounts()
+        XCTAssertEqual(mounts.count, 1)
+        let entry = try XCTUnwrap(mounts.first)
+        XCTAssertEqual(entry.path, "kmip/")
+        XCTAssertEqual(entry.type, "kmip")
+        XCTAssertTrue(Identifiers.isBase62(entry.id, count: 8), entry.id)
+        XCTAssertNotNil(entry.accessor.wholeMatch(of: /kmip_[0-9a-f]{8}/), entry.accessor)
+
+        let view = store.mountStore(mountID: entry.id)
+        let config = try await view.config(), ca = try await view.caMaterial()
+        XCTAssertEqual(config?.json, #"{"legacy":true}"#)
+        XCTAssertEqual(ca?.certificatesDER, [[0x30, 0x01]])
+        XCTAssertEqual(ca?.privateKeys, [StoredSecret([7, 7])])
+        let scope = try await view.scope(named: "legacy")
+        XCTAssertEqual(scope?.id, "sc0pe")
+        let role = try await view.role(scopeID: "sc0pe", id: "r01e1"), credential = try await view.credential(serialNumber: "99")
+        XCTAssertEqual(role?.allowsAllOperations, true)
+        XCTAssertEqual(credential?.roleName, "admin")
+        let read = try await store.object(scopeID: "sc0pe", uniqueIdentifier: object.uniqueIdentifier)
+        XCTAssertEqual(read, object)
+        let located = try await store.locate(scopeID: "sc0pe", ObjectQuery(name: "legacy-key"))
+        XCTAssertEqual(located, [object.uniqueIdentifier])
+        // Another mount sees none of it, and may use the same scope name.
+        let other = store.mountStore(mountID: "newMount")
+        let otherConfig = try await other.config(), otherScope = try await other.scope(named: "legacy")
+        XCTAssertNil(otherConfig)
+        XCTAssertNil(otherScope)
+        try await other.insertScope(ScopeRecord(name: "legacy"))
+        // The pragmas still hold.
+        let secureDelete = try await store.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA secure_delete") }
+        XCTAssertEqual(secureDelete, 1)
+        try store.close()
+
+        // Reopening migrates nothing again: still one mount, the same one.
+        let reopened = try SQLiteStore(path: path, keyring: keyring)
+        let again = try await reopened.mounts()
+        XCTAssertEqual(again, [entry])
+        try reopened.close()
+    }
+
+    /// An empty v2 database gets no mount: dev mode or the API creates the first one.
+    func testEmptyV2DatabaseGetsNoMount() async throws {
+        let queue = try DatabaseQueue(path: path)
+        try Migrations.migrator.migrate(queue, upTo: "v2")
+        try queue.close()
+        let store = try SQLiteStore(path: path, keyring: .random())
+        let mounts = try await store.mounts()
+        XCTAssertEqual(mounts, [])
+        try store.close()
+    }
+
     func testReopenKeepsData() async throws {
         let keyring = Keyring.random()
         let o = StoreConformanceTests.object(names: ["durable"])
         do {
             let store = try SQLiteStore(path: path, keyring: keyring)
             try await store.insert(o)
-            try await store.insertScope(ScopeRecord(name: "s", id: "abcde"))
-            try await store.setCAMaterial(CAMaterial(certificatesDER: [[1]], privateKeys: [StoredSecret([2])]))
+            try await store.mountStore(mountID: "mountAAA").insertScope(ScopeRecord(name: "s", id: "abcde"))
+            try await store.mountStore(mountID: "mountAAA").setCAMaterial(CAMaterial(certificatesDER: [[1]], privateKeys: [StoredSecret([2])]))
             try store.close()
         }
         let reopened = try SQLiteStore(path: path, keyring: keyring)
@@ -138,9 +225,9 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(fetched, o)
         let located = try await reopened.locate(scopeID: o.scopeID, ObjectQuery(name: "durable"))
         XCTAssertEqual(located, [o.uniqueIdentifier])
-        let scope = try await reopened.scope(named: "s")
+        let scope = try await reopened.mountStore(mountID: "mountAAA").scope(named: "s")
         XCTAssertEqual(scope?.id, "abcde")
-        let ca = try await reopened.caMaterial()
+        let ca = try await reopened.mountStore(mountID: "mountAAA").caMaterial()
         XCTAssertEqual(ca?.privateKeys, [StoredSecret([2])])
     }
 
@@ -181,7 +268,7 @@ final class SQLiteStoreTests: XCTestCase {
         let visible = "visible-name-marker"
         let store = try SQLiteStore(path: path, keyring: .random())
         try await store.insert(StoreConformanceTests.object(names: [visible], key: marker))
-        try await store.setCAMaterial(CAMaterial(certificatesDER: [[0x30]], privateKeys: [StoredSecret(caMarker)]))
+        try await store.mountStore(mountID: "mountAAA").setCAMaterial(CAMaterial(certificatesDER: [[0x30]], privateKeys: [StoredSecret(caMarker)]))
 
         // While open (the WAL still holds the pages) and after close.
         func scan() throws -> [UInt8] {

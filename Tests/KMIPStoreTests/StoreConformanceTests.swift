@@ -3,7 +3,7 @@ import KMIP
 import XCTest
 @testable import KMIPStore
 
-typealias Store = ObjectStore & MountStore
+typealias Store = ObjectStore & SystemStore
 
 /// The conformance suite every store backend passes: a subclass per backend overrides `makeStore()`
 /// and runs each `check…` as a test.
@@ -364,125 +364,128 @@ class StoreConformanceTests: XCTestCase {
 
     func checkConfigAndCAMaterial() async throws {
         let store = try await makeStore()
-        let noConfig = try await store.config()
+        let mount = store.mountStore(mountID: "mountAAA")
+        let noConfig = try await mount.config()
         XCTAssertNil(noConfig)
-        try await store.setConfig(ConfigRecord(json: #"{"listen_addrs":["127.0.0.1:5696"]}"#))
-        try await store.setConfig(ConfigRecord(json: #"{"listen_addrs":["0.0.0.0:5696"]}"#))
-        let config = try await store.config()
+        try await mount.setConfig(ConfigRecord(json: #"{"listen_addrs":["127.0.0.1:5696"]}"#))
+        try await mount.setConfig(ConfigRecord(json: #"{"listen_addrs":["0.0.0.0:5696"]}"#))
+        let config = try await mount.config()
         XCTAssertEqual(config?.json, #"{"listen_addrs":["0.0.0.0:5696"]}"#)
 
-        let noCA = try await store.caMaterial()
+        let noCA = try await mount.caMaterial()
         XCTAssertNil(noCA)
         let ca = CAMaterial(certificatesDER: [[0x30, 1], [0x30, 2]], privateKeys: [StoredSecret([9, 9]), StoredSecret([8, 8])])
-        try await store.setCAMaterial(ca)
-        let storedCA = try await store.caMaterial()
+        try await mount.setCAMaterial(ca)
+        let storedCA = try await mount.caMaterial()
         XCTAssertEqual(storedCA, ca)
         XCTAssertEqual(storedCA?.privateKeys.map(\.bytes), [[9, 9], [8, 8]])
     }
 
     func checkScopesRolesCredentials() async throws {
         let store = try await makeStore()
+        let mount = store.mountStore(mountID: "mountAAA")
         let scope = ScopeRecord(name: "finance")
         XCTAssertTrue(Identifiers.isBase62(scope.id, count: 5))
-        try await store.insertScope(scope)
-        try await store.insertScope(ScopeRecord(name: "hr"))
-        await assertStoreError(.illegalOperation) { try await store.insertScope(ScopeRecord(name: "finance")) }
-        await assertStoreError(.illegalOperation) { try await store.insertScope(ScopeRecord(name: "other", id: scope.id)) }
-        let names = try await store.scopes().map(\.name)
+        try await mount.insertScope(scope)
+        try await mount.insertScope(ScopeRecord(name: "hr"))
+        await assertStoreError(.illegalOperation) { try await mount.insertScope(ScopeRecord(name: "finance")) }
+        await assertStoreError(.illegalOperation) { try await mount.insertScope(ScopeRecord(name: "other", id: scope.id)) }
+        let names = try await mount.scopes().map(\.name)
         XCTAssertEqual(names, ["finance", "hr"])
-        let byName = try await store.scope(named: "finance")
+        let byName = try await mount.scope(named: "finance")
         XCTAssertEqual(byName, scope)
-        let byID = try await store.scope(id: scope.id)
+        let byID = try await mount.scope(id: scope.id)
         XCTAssertEqual(byID, scope)
 
         let role = RoleRecord(scopeID: scope.id, name: "reader", operations: [.get, .locate], tlsClientKeyType: "rsa",
                               tlsClientKeyBits: 2048, tlsClientTTL: 3600)
-        try await store.putRole(role)
-        var fetched = try await store.role(scopeID: scope.id, name: "reader")
+        try await mount.putRole(role)
+        var fetched = try await mount.role(scopeID: scope.id, name: "reader")
         XCTAssertEqual(fetched, role)
         XCTAssertEqual(fetched?.allows(.get), true)
         XCTAssertEqual(fetched?.allows(.create), false)
-        fetched = try await store.role(scopeID: scope.id, id: role.id)
+        fetched = try await mount.role(scopeID: scope.id, id: role.id)
         XCTAssertEqual(fetched, role)
 
         // An update replaces the whole role but keeps its id.
         let replacement = RoleRecord(scopeID: scope.id, name: "reader", allowsAllOperations: true)
-        try await store.putRole(replacement)
-        fetched = try await store.role(scopeID: scope.id, name: "reader")
+        try await mount.putRole(replacement)
+        fetched = try await mount.role(scopeID: scope.id, name: "reader")
         XCTAssertEqual(fetched?.id, role.id)
         XCTAssertEqual(fetched?.allowsAllOperations, true)
         XCTAssertEqual(fetched?.operations, [])
         XCTAssertNil(fetched?.tlsClientKeyType)
         XCTAssertEqual(fetched?.allows(.destroy), true)
-        await assertStoreError(.itemNotFound) { try await store.putRole(RoleRecord(scopeID: "nope1", name: "x")) }
-        try await store.putRole(RoleRecord(scopeID: scope.id, name: "admin", allowsAllOperations: true))
-        let roleNames = try await store.roles(scopeID: scope.id).map(\.name)
+        await assertStoreError(.itemNotFound) { try await mount.putRole(RoleRecord(scopeID: "nope1", name: "x")) }
+        try await mount.putRole(RoleRecord(scopeID: scope.id, name: "admin", allowsAllOperations: true))
+        let roleNames = try await mount.roles(scopeID: scope.id).map(\.name)
         XCTAssertEqual(roleNames, ["admin", "reader"])
 
         let cred = CredentialRecord(serialNumber: "123456789012345678901234567890", scopeID: scope.id, roleName: "reader",
                                     certificateDER: [0x30, 0x82], expiresAt: DateTime(secondsSince1970: 1_900_000_000))
-        try await store.addCredential(cred)
-        await assertStoreError(.illegalOperation) { try await store.addCredential(cred) }
+        try await mount.addCredential(cred)
+        await assertStoreError(.illegalOperation) { try await mount.addCredential(cred) }
         var orphan = cred
         orphan.serialNumber = "1"
         orphan.roleName = "ghost"
-        await assertStoreError(.itemNotFound) { try await store.addCredential(orphan) }
-        let listed = try await store.credentials(scopeID: scope.id, roleName: "reader")
+        await assertStoreError(.itemNotFound) { try await mount.addCredential(orphan) }
+        let listed = try await mount.credentials(scopeID: scope.id, roleName: "reader")
         XCTAssertEqual(listed, [cred])
-        let looked = try await store.credential(serialNumber: cred.serialNumber)
+        let looked = try await mount.credential(serialNumber: cred.serialNumber)
         XCTAssertEqual(looked, cred)
-        try await store.deleteCredential(serialNumber: cred.serialNumber)
-        let revoked = try await store.credential(serialNumber: cred.serialNumber)
+        try await mount.deleteCredential(serialNumber: cred.serialNumber)
+        let revoked = try await mount.credential(serialNumber: cred.serialNumber)
         XCTAssertNil(revoked)
-        await assertStoreError(.itemNotFound) { try await store.deleteCredential(serialNumber: cred.serialNumber) }
+        await assertStoreError(.itemNotFound) { try await mount.deleteCredential(serialNumber: cred.serialNumber) }
 
         // Deleting a role removes its credentials.
-        try await store.addCredential(cred)
-        try await store.deleteRole(scopeID: scope.id, name: "reader")
-        let afterRoleDelete = try await store.credential(serialNumber: cred.serialNumber)
+        try await mount.addCredential(cred)
+        try await mount.deleteRole(scopeID: scope.id, name: "reader")
+        let afterRoleDelete = try await mount.credential(serialNumber: cred.serialNumber)
         XCTAssertNil(afterRoleDelete)
-        await assertStoreError(.itemNotFound) { try await store.deleteRole(scopeID: scope.id, name: "reader") }
+        await assertStoreError(.itemNotFound) { try await mount.deleteRole(scopeID: scope.id, name: "reader") }
     }
 
     func checkDeleteScopeNeedsForceWhenItHoldsObjects() async throws {
         let store = try await makeStore()
+        let mount = store.mountStore(mountID: "mountAAA")
         let empty = ScopeRecord(name: "empty")
         let full = ScopeRecord(name: "full")
         let kept = ScopeRecord(name: "kept")
-        for s in [empty, full, kept] { try await store.insertScope(s) }
-        try await store.deleteScope(named: "empty", force: false)
-        let emptyGone = try await store.scope(named: "empty")
+        for s in [empty, full, kept] { try await mount.insertScope(s) }
+        try await mount.deleteScope(named: "empty", force: false)
+        let emptyGone = try await mount.scope(named: "empty")
         XCTAssertNil(emptyGone)
-        await assertStoreError(.itemNotFound) { try await store.deleteScope(named: "empty", force: true) }
+        await assertStoreError(.itemNotFound) { try await mount.deleteScope(named: "empty", force: true) }
 
-        try await store.putRole(RoleRecord(scopeID: full.id, name: "r", allowsAllOperations: true))
-        try await store.addCredential(CredentialRecord(serialNumber: "42", scopeID: full.id, roleName: "r",
+        try await mount.putRole(RoleRecord(scopeID: full.id, name: "r", allowsAllOperations: true))
+        try await mount.addCredential(CredentialRecord(serialNumber: "42", scopeID: full.id, roleName: "r",
                                                        certificateDER: [1], expiresAt: DateTime(secondsSince1970: 0)))
         let inFull = Self.object(scope: full.id, names: ["n"])
         let inKept = Self.object(scope: kept.id, names: ["n"])
         try await store.insert(inFull)
         try await store.insert(inKept)
-        try await store.putRole(RoleRecord(scopeID: kept.id, name: "r"))
+        try await mount.putRole(RoleRecord(scopeID: kept.id, name: "r"))
 
-        await assertStoreError(.illegalOperation) { try await store.deleteScope(named: "full", force: false) }
+        await assertStoreError(.illegalOperation) { try await mount.deleteScope(named: "full", force: false) }
         let stillThere = try await store.object(scopeID: full.id, uniqueIdentifier: inFull.uniqueIdentifier)
         XCTAssertNotNil(stillThere)
 
-        try await store.deleteScope(named: "full", force: true)
-        let fullGone = try await store.scope(named: "full")
+        try await mount.deleteScope(named: "full", force: true)
+        let fullGone = try await mount.scope(named: "full")
         XCTAssertNil(fullGone)
         let objectGone = try await store.object(scopeID: full.id, uniqueIdentifier: inFull.uniqueIdentifier)
         XCTAssertNil(objectGone)
         let located = try await store.locate(scopeID: full.id, ObjectQuery(name: "n"))
         XCTAssertEqual(located, [])
-        let roles = try await store.roles(scopeID: full.id)
+        let roles = try await mount.roles(scopeID: full.id)
         XCTAssertEqual(roles, [])
-        let cred = try await store.credential(serialNumber: "42")
+        let cred = try await mount.credential(serialNumber: "42")
         XCTAssertNil(cred)
         // The other scope is untouched.
         let keptObject = try await store.object(scopeID: kept.id, uniqueIdentifier: inKept.uniqueIdentifier)
         XCTAssertEqual(keptObject, inKept)
-        let keptRoles = try await store.roles(scopeID: kept.id).map(\.name)
+        let keptRoles = try await mount.roles(scopeID: kept.id).map(\.name)
         XCTAssertEqual(keptRoles, ["r"])
     }
 

@@ -1,14 +1,24 @@
 import KMIP
 
 /// A store in memory, for unit tests: the same semantics as `SQLiteStore`, no durability.
-public actor InMemoryStore: ObjectStore, MountStore {
+public actor InMemoryStore: ObjectStore, SystemStore {
+    /// What one mount owns besides its scopes' roles, credentials and objects (keyed by scope id).
+    private struct MountData {
+        var config: ConfigRecord?
+        var ca: CAMaterial?
+        var scopesByName: [String: ScopeRecord] = [:]
+    }
+
     private var objects: [String: (seq: Int, record: ManagedObjectRecord)] = [:]
     private var sequence = 0
-    private var configRecord: ConfigRecord?
-    private var ca: CAMaterial?
-    private var scopesByName: [String: ScopeRecord] = [:]
+    private var mountData: [String: MountData] = [:]
+    /// Scope id → its mount's id; scope ids are unique across all mounts.
+    private var scopeMounts: [String: String] = [:]
     private var roleList: [RoleRecord] = []
     private var credentialsBySerial: [String: CredentialRecord] = [:]
+    private var mountEntries: [String: MountEntry] = [:]
+    private var tokensByAccessor: [String: TokenRecord] = [:]
+    private var auditDevicesByPath: [String: AuditDeviceRecord] = [:]
 
     public init() {}
 
@@ -63,50 +73,128 @@ public actor InMemoryStore: ObjectStore, MountStore {
         objects.values.count { $0.record.scopeID == scopeID && query.matches($0.record) }
     }
 
+    // MARK: Mounts
+
+    public func mounts() -> [MountEntry] { mountEntries.values.sorted { $0.path < $1.path } }
+
+    public func insertMount(_ mount: MountEntry) throws {
+        guard mountEntries[mount.id] == nil, !mountEntries.values.contains(where: { $0.path == mount.path }) else {
+            throw StoreError.duplicate("mount \(mount.path)")
+        }
+        mountEntries[mount.id] = mount
+    }
+
+    public func deleteMount(id: String) throws {
+        guard mountEntries.removeValue(forKey: id) != nil else { throw StoreError.notFound("mount \(id)") }
+        let owned = Set(scopeMounts.filter { $0.value == id }.keys)
+        objects = objects.filter { !owned.contains($0.value.record.scopeID) }
+        roleList.removeAll { owned.contains($0.scopeID) }
+        credentialsBySerial = credentialsBySerial.filter { !owned.contains($0.value.scopeID) }
+        for scopeID in owned { scopeMounts[scopeID] = nil }
+        mountData[id] = nil
+    }
+
+    public nonisolated func mountStore(mountID: String) -> any MountStore { MountView(store: self, mountID: mountID) }
+
+    // MARK: Tokens
+
+    public func tokens() -> [TokenRecord] {
+        tokensByAccessor.values.sorted { ($0.createdAt, $0.accessor) < ($1.createdAt, $1.accessor) }
+    }
+    public func token(hash: [UInt8]) -> TokenRecord? { tokensByAccessor.values.first { $0.tokenHash == hash } }
+    public func token(accessor: String) -> TokenRecord? { tokensByAccessor[accessor] }
+
+    public func insertToken(_ token: TokenRecord) throws {
+        guard tokensByAccessor[token.accessor] == nil, self.token(hash: token.tokenHash) == nil else {
+            throw StoreError.duplicate("token \(token.accessor)")
+        }
+        tokensByAccessor[token.accessor] = token
+    }
+
+    public func deleteToken(accessor: String) throws {
+        guard tokensByAccessor[accessor] != nil else { throw StoreError.notFound("token \(accessor)") }
+        var pending = [accessor]
+        while let next = pending.popLast() {
+            tokensByAccessor[next] = nil
+            pending += tokensByAccessor.values.filter { $0.parentAccessor == next }.map(\.accessor)
+        }
+    }
+
+    // MARK: Audit devices
+
+    public func auditDevices() -> [AuditDeviceRecord] { auditDevicesByPath.values.sorted { $0.path < $1.path } }
+
+    public func insertAuditDevice(_ device: AuditDeviceRecord) throws {
+        guard auditDevicesByPath[device.path] == nil else { throw StoreError.duplicate("audit device \(device.path)") }
+        auditDevicesByPath[device.path] = device
+    }
+
+    public func deleteAuditDevice(path: String) throws {
+        guard auditDevicesByPath.removeValue(forKey: path) != nil else { throw StoreError.notFound("audit device \(path)") }
+    }
+}
+
+extension InMemoryStore: MountScopedStore {
+    private func owns(_ mountID: String, scopeID: String) -> Bool { scopeMounts[scopeID] == mountID }
+
     // MARK: Config and CA
 
-    public func config() -> ConfigRecord? { configRecord }
-    public func setConfig(_ config: ConfigRecord) { configRecord = config }
-    public func caMaterial() -> CAMaterial? { ca }
-    public func setCAMaterial(_ material: CAMaterial) { ca = material }
+    func config(mountID: String) -> ConfigRecord? { mountData[mountID]?.config }
+    func setConfig(_ config: ConfigRecord, mountID: String) { mountData[mountID, default: MountData()].config = config }
+    func caMaterial(mountID: String) -> CAMaterial? { mountData[mountID]?.ca }
+    func setCAMaterial(_ material: CAMaterial, mountID: String) throws {
+        guard material.certificatesDER.count == material.privateKeys.count else {
+            throw StoreError(.invalidField, "CA material needs one private key per certificate")
+        }
+        mountData[mountID, default: MountData()].ca = material
+    }
 
     // MARK: Scopes
 
-    public func scopes() -> [ScopeRecord] { scopesByName.values.sorted { $0.name < $1.name } }
-    public func scope(named name: String) -> ScopeRecord? { scopesByName[name] }
-    public func scope(id: String) -> ScopeRecord? { scopesByName.values.first { $0.id == id } }
-
-    public func insertScope(_ scope: ScopeRecord) throws {
-        guard scopesByName[scope.name] == nil, self.scope(id: scope.id) == nil else {
-            throw StoreError.duplicate("scope \(scope.name)")
-        }
-        scopesByName[scope.name] = scope
+    func scopes(mountID: String) -> [ScopeRecord] {
+        (mountData[mountID]?.scopesByName.values).map { $0.sorted { $0.name < $1.name } } ?? []
+    }
+    func scope(named name: String, mountID: String) -> ScopeRecord? { mountData[mountID]?.scopesByName[name] }
+    func scope(id: String, mountID: String) -> ScopeRecord? {
+        mountData[mountID]?.scopesByName.values.first { $0.id == id }
     }
 
-    public func deleteScope(named name: String, force: Bool) throws {
-        guard let scope = scopesByName[name] else { throw StoreError.notFound("scope \(name)") }
+    func insertScope(_ scope: ScopeRecord, mountID: String) throws {
+        guard self.scope(named: scope.name, mountID: mountID) == nil, scopeMounts[scope.id] == nil else {
+            throw StoreError.duplicate("scope \(scope.name)")
+        }
+        mountData[mountID, default: MountData()].scopesByName[scope.name] = scope
+        scopeMounts[scope.id] = mountID
+    }
+
+    func deleteScope(named name: String, force: Bool, mountID: String) throws {
+        guard let scope = scope(named: name, mountID: mountID) else { throw StoreError.notFound("scope \(name)") }
         let owned = objects.values.filter { $0.record.scopeID == scope.id }.count
         if owned > 0 && !force { throw StoreError.scopeNotEmpty(name, objects: owned) }
         objects = objects.filter { $0.value.record.scopeID != scope.id }
         roleList.removeAll { $0.scopeID == scope.id }
         credentialsBySerial = credentialsBySerial.filter { $0.value.scopeID != scope.id }
-        scopesByName[name] = nil
+        mountData[mountID]?.scopesByName[name] = nil
+        scopeMounts[scope.id] = nil
     }
 
     // MARK: Roles
 
-    public func roles(scopeID: String) -> [RoleRecord] {
-        roleList.filter { $0.scopeID == scopeID }.sorted { $0.name < $1.name }
+    func roles(scopeID: String, mountID: String) -> [RoleRecord] {
+        guard owns(mountID, scopeID: scopeID) else { return [] }
+        return roleList.filter { $0.scopeID == scopeID }.sorted { $0.name < $1.name }
     }
-    public func role(scopeID: String, name: String) -> RoleRecord? {
-        roleList.first { $0.scopeID == scopeID && $0.name == name }
+    func role(scopeID: String, name: String, mountID: String) -> RoleRecord? {
+        guard owns(mountID, scopeID: scopeID) else { return nil }
+        return roleList.first { $0.scopeID == scopeID && $0.name == name }
     }
-    public func role(scopeID: String, id: String) -> RoleRecord? {
-        roleList.first { $0.scopeID == scopeID && $0.id == id }
+    func role(scopeID: String, id: String, mountID: String) -> RoleRecord? {
+        guard owns(mountID, scopeID: scopeID) else { return nil }
+        return roleList.first { $0.scopeID == scopeID && $0.id == id }
     }
 
-    public func putRole(_ role: RoleRecord) throws {
-        guard scope(id: role.scopeID) != nil else { throw StoreError.notFound("scope \(role.scopeID)") }
+    func putRole(_ role: RoleRecord, mountID: String) throws {
+        guard owns(mountID, scopeID: role.scopeID) else { throw StoreError.notFound("scope \(role.scopeID)") }
         if let i = roleList.firstIndex(where: { $0.scopeID == role.scopeID && $0.name == role.name }) {
             var replaced = role
             replaced.id = roleList[i].id
@@ -117,8 +205,9 @@ public actor InMemoryStore: ObjectStore, MountStore {
         }
     }
 
-    public func deleteRole(scopeID: String, name: String) throws {
-        guard let i = roleList.firstIndex(where: { $0.scopeID == scopeID && $0.name == name }) else {
+    func deleteRole(scopeID: String, name: String, mountID: String) throws {
+        guard owns(mountID, scopeID: scopeID),
+              let i = roleList.firstIndex(where: { $0.scopeID == scopeID && $0.name == name }) else {
             throw StoreError.notFound("role \(name)")
         }
         roleList.remove(at: i)
@@ -127,8 +216,8 @@ public actor InMemoryStore: ObjectStore, MountStore {
 
     // MARK: Credentials
 
-    public func addCredential(_ credential: CredentialRecord) throws {
-        guard role(scopeID: credential.scopeID, name: credential.roleName) != nil else {
+    func addCredential(_ credential: CredentialRecord, mountID: String) throws {
+        guard role(scopeID: credential.scopeID, name: credential.roleName, mountID: mountID) != nil else {
             throw StoreError.notFound("role \(credential.roleName)")
         }
         guard credentialsBySerial[credential.serialNumber] == nil else {
@@ -137,15 +226,20 @@ public actor InMemoryStore: ObjectStore, MountStore {
         credentialsBySerial[credential.serialNumber] = credential
     }
 
-    public func credentials(scopeID: String, roleName: String) -> [CredentialRecord] {
-        credentialsBySerial.values.filter { $0.scopeID == scopeID && $0.roleName == roleName }
+    func credentials(scopeID: String, roleName: String, mountID: String) -> [CredentialRecord] {
+        guard owns(mountID, scopeID: scopeID) else { return [] }
+        return credentialsBySerial.values.filter { $0.scopeID == scopeID && $0.roleName == roleName }
             .sorted { $0.serialNumber < $1.serialNumber }
     }
-    public func credential(serialNumber: String) -> CredentialRecord? { credentialsBySerial[serialNumber] }
+    func credential(serialNumber: String, mountID: String) -> CredentialRecord? {
+        guard let c = credentialsBySerial[serialNumber], owns(mountID, scopeID: c.scopeID) else { return nil }
+        return c
+    }
 
-    public func deleteCredential(serialNumber: String) throws {
-        guard credentialsBySerial.removeValue(forKey: serialNumber) != nil else {
+    func deleteCredential(serialNumber: String, mountID: String) throws {
+        guard credential(serialNumber: serialNumber, mountID: mountID) != nil else {
             throw StoreError.notFound("credential \(serialNumber)")
         }
+        credentialsBySerial[serialNumber] = nil
     }
 }

@@ -103,6 +103,77 @@ enum Migrations {
                 }
             }
         }
+        // v3: several mounts. Config, CA and scopes gain the mount they belong to (tables rebuilt,
+        // as SQLite cannot add a key column); roles, credentials and objects follow their scope.
+        // Mounts, API tokens and audit devices get their tables.
+        m.registerMigration("v3") { db in
+            try db.execute(sql: """
+                CREATE TABLE mounts (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    path TEXT NOT NULL UNIQUE,
+                    type TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    accessor TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE TABLE tokens (
+                    accessor TEXT PRIMARY KEY NOT NULL,
+                    token_hash BLOB NOT NULL UNIQUE,    -- SHA-256 of the token; never the token
+                    policies TEXT NOT NULL,             -- JSON array of policy names
+                    display_name TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER,
+                    parent_accessor TEXT
+                );
+                CREATE INDEX tokens_by_parent ON tokens(parent_accessor);
+                CREATE TABLE audit_devices (
+                    path TEXT PRIMARY KEY NOT NULL,
+                    type TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    options TEXT NOT NULL               -- JSON object
+                );
+                """)
+            // v2 data belonged to the one implicit mount: it becomes the `kmip/` mount.
+            let hasData = try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM config) OR EXISTS (SELECT 1 FROM ca_material) OR EXISTS (SELECT 1 FROM scopes)
+                """) ?? false
+            let mountID = Identifiers.mountID()
+            if hasData {
+                try db.execute(sql: """
+                    INSERT INTO mounts (id, path, type, description, accessor, created_at) VALUES (?, 'kmip/', 'kmip', '', ?, ?)
+                    """, arguments: [mountID, Identifiers.accessor(prefix: "kmip"), Int64(Date().timeIntervalSince1970)])
+            }
+            // Foreign keys are off during migrations (GRDB checks them once at the end), so the
+            // referenced scopes table can be replaced under roles.
+            try db.execute(sql: """
+                CREATE TABLE new_config (mount_id TEXT PRIMARY KEY NOT NULL, json TEXT NOT NULL);
+                INSERT INTO new_config (mount_id, json) SELECT ?, json FROM config;
+                DROP TABLE config;
+                ALTER TABLE new_config RENAME TO config;
+
+                CREATE TABLE new_ca_material (
+                    mount_id TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    certificate BLOB NOT NULL,
+                    private_key BLOB NOT NULL,          -- sealed by the keyring
+                    PRIMARY KEY (mount_id, position)
+                );
+                INSERT INTO new_ca_material (mount_id, position, certificate, private_key)
+                    SELECT ?, position, certificate, private_key FROM ca_material;
+                DROP TABLE ca_material;
+                ALTER TABLE new_ca_material RENAME TO ca_material;
+
+                CREATE TABLE new_scopes (
+                    id TEXT PRIMARY KEY NOT NULL,       -- unique across mounts: objects are keyed by it
+                    mount_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    UNIQUE (mount_id, name)
+                );
+                INSERT INTO new_scopes (id, mount_id, name) SELECT id, ?, name FROM scopes;
+                DROP TABLE scopes;
+                ALTER TABLE new_scopes RENAME TO scopes;
+                """, arguments: [mountID, mountID, mountID])
+        }
         return m
     }
 }

@@ -2,22 +2,32 @@ import Foundation
 import GRDB
 import KMIP
 
-extension SQLiteStore {
+/// One mount's records. Every query names the mount: directly for config, CA and scopes, through
+/// the scope (`mountScopes`) for roles and credentials, so a view never reaches another mount's rows.
+extension SQLiteStore: MountScopedStore {
+    /// The scope ids of a mount, as a subquery taking the mount id.
+    private static let mountScopes = "(SELECT id FROM scopes WHERE mount_id = ?)"
+
     // MARK: Config and CA
 
-    public func config() async throws -> ConfigRecord? {
-        try await read { db in try String.fetchOne(db, sql: "SELECT json FROM config WHERE id = 1").map(ConfigRecord.init) }
-    }
-
-    public func setConfig(_ config: ConfigRecord) async throws {
-        try await write { db in
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO config (id, json) VALUES (1, ?)").execute(arguments: [config.json])
+    func config(mountID: String) async throws -> ConfigRecord? {
+        try await read { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT json FROM config WHERE mount_id = ?"), arguments: [mountID])
+                .map(ConfigRecord.init)
         }
     }
 
-    public func caMaterial() async throws -> CAMaterial? {
+    func setConfig(_ config: ConfigRecord, mountID: String) async throws {
+        try await write { db in
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO config (mount_id, json) VALUES (?, ?)")
+                .execute(arguments: [mountID, config.json])
+        }
+    }
+
+    func caMaterial(mountID: String) async throws -> CAMaterial? {
         let rows = try await read { db in
-            try Row.fetchAll(db, sql: "SELECT certificate, private_key FROM ca_material ORDER BY position")
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT certificate, private_key FROM ca_material WHERE mount_id = ? ORDER BY position"),
+                             arguments: [mountID])
                 .map { (Array($0["certificate"] as Data), Array($0["private_key"] as Data)) }
         }
         guard !rows.isEmpty else { return nil }
@@ -25,16 +35,17 @@ extension SQLiteStore {
                           privateKeys: try rows.enumerated().map { i, r in StoredSecret(try keyring.open(r.1, aad: Keyring.caKeyAAD(index: i))) })
     }
 
-    public func setCAMaterial(_ material: CAMaterial) async throws {
+    func setCAMaterial(_ material: CAMaterial, mountID: String) async throws {
         guard material.certificatesDER.count == material.privateKeys.count else {
             throw StoreError(.invalidField, "CA material needs one private key per certificate")
         }
         let sealed = try material.privateKeys.enumerated().map { i, k in Data(try keyring.seal(k.bytes, aad: Keyring.caKeyAAD(index: i))) }
         let certificates = material.certificatesDER.map { Data($0) }
         try await write { db in
-            try db.execute(sql: "DELETE FROM ca_material")
+            try db.cachedStatement(sql: "DELETE FROM ca_material WHERE mount_id = ?").execute(arguments: [mountID])
             for i in certificates.indices {
-                try db.cachedStatement(sql: "INSERT INTO ca_material (position, certificate, private_key) VALUES (?, ?, ?)").execute(arguments: [i, certificates[i], sealed[i]])
+                try db.cachedStatement(sql: "INSERT INTO ca_material (mount_id, position, certificate, private_key) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [mountID, i, certificates[i], sealed[i]])
             }
         }
     }
@@ -43,39 +54,52 @@ extension SQLiteStore {
 
     private static func scope(_ row: Row) -> ScopeRecord { ScopeRecord(name: row["name"], id: row["id"]) }
 
-    public func scopes() async throws -> [ScopeRecord] {
-        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM scopes ORDER BY name").map(Self.scope) }
+    func scopes(mountID: String) async throws -> [ScopeRecord] {
+        try await read { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT id, name FROM scopes WHERE mount_id = ? ORDER BY name"), arguments: [mountID])
+                .map(Self.scope)
+        }
     }
-    public func scope(named name: String) async throws -> ScopeRecord? {
-        try await read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM scopes WHERE name = ?"), arguments: [name]).map(Self.scope) }
+    func scope(named name: String, mountID: String) async throws -> ScopeRecord? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, name FROM scopes WHERE mount_id = ? AND name = ?"), arguments: [mountID, name])
+                .map(Self.scope)
+        }
     }
-    public func scope(id: String) async throws -> ScopeRecord? {
-        try await read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM scopes WHERE id = ?"), arguments: [id]).map(Self.scope) }
-    }
-
-    public func insertScope(_ scope: ScopeRecord) async throws {
-        try await write { db in
-            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM scopes WHERE name = ? OR id = ?"), arguments: [scope.name, scope.id]) != nil {
-                throw StoreError.duplicate("scope \(scope.name)")
-            }
-            try db.cachedStatement(sql: "INSERT INTO scopes (id, name) VALUES (?, ?)").execute(arguments: [scope.id, scope.name])
+    func scope(id: String, mountID: String) async throws -> ScopeRecord? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, name FROM scopes WHERE mount_id = ? AND id = ?"), arguments: [mountID, id])
+                .map(Self.scope)
         }
     }
 
-    public func deleteScope(named name: String, force: Bool) async throws {
+    func insertScope(_ scope: ScopeRecord, mountID: String) async throws {
         try await write { db in
-            guard let id = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM scopes WHERE name = ?"), arguments: [name]) else {
+            // The id is checked across all mounts: objects are keyed by scope id alone.
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM scopes WHERE (mount_id = ? AND name = ?) OR id = ?"),
+                                 arguments: [mountID, scope.name, scope.id]) != nil {
+                throw StoreError.duplicate("scope \(scope.name)")
+            }
+            try db.cachedStatement(sql: "INSERT INTO scopes (id, mount_id, name) VALUES (?, ?, ?)").execute(arguments: [scope.id, mountID, scope.name])
+        }
+    }
+
+    func deleteScope(named name: String, force: Bool, mountID: String) async throws {
+        try await write { db in
+            guard let id = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM scopes WHERE mount_id = ? AND name = ?"),
+                                               arguments: [mountID, name]) else {
                 throw StoreError.notFound("scope \(name)")
             }
             let owned = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM objects WHERE scope_id = ?"), arguments: [id]) ?? 0
             if owned > 0 && !force { throw StoreError.scopeNotEmpty(name, objects: owned) }
             try db.execute(sql: """
+                DELETE FROM object_values WHERE scope_id = ?;
                 DELETE FROM object_names WHERE scope_id = ?;
                 DELETE FROM objects WHERE scope_id = ?;
                 DELETE FROM credentials WHERE scope_id = ?;
                 DELETE FROM roles WHERE scope_id = ?;
                 DELETE FROM scopes WHERE id = ?;
-                """, arguments: [id, id, id, id, id])
+                """, arguments: [id, id, id, id, id, id])
         }
     }
 
@@ -89,26 +113,30 @@ extension SQLiteStore {
                           tlsClientTTL: row["tls_client_ttl"])
     }
 
-    public func roles(scopeID: String) async throws -> [RoleRecord] {
+    func roles(scopeID: String, mountID: String) async throws -> [RoleRecord] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM roles WHERE scope_id = ? ORDER BY name"), arguments: [scopeID]).map(Self.role)
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM roles WHERE scope_id = ? AND scope_id IN \(Self.mountScopes) ORDER BY name"),
+                             arguments: [scopeID, mountID]).map(Self.role)
         }
     }
-    public func role(scopeID: String, name: String) async throws -> RoleRecord? {
+    func role(scopeID: String, name: String, mountID: String) async throws -> RoleRecord? {
         try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM roles WHERE scope_id = ? AND name = ?"), arguments: [scopeID, name]).map(Self.role)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM roles WHERE scope_id = ? AND name = ? AND scope_id IN \(Self.mountScopes)"),
+                             arguments: [scopeID, name, mountID]).map(Self.role)
         }
     }
-    public func role(scopeID: String, id: String) async throws -> RoleRecord? {
+    func role(scopeID: String, id: String, mountID: String) async throws -> RoleRecord? {
         try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM roles WHERE scope_id = ? AND id = ?"), arguments: [scopeID, id]).map(Self.role)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM roles WHERE scope_id = ? AND id = ? AND scope_id IN \(Self.mountScopes)"),
+                             arguments: [scopeID, id, mountID]).map(Self.role)
         }
     }
 
-    public func putRole(_ role: RoleRecord) async throws {
+    func putRole(_ role: RoleRecord, mountID: String) async throws {
         let operations = role.operations.map(\.rawValue).sorted().map(String.init).joined(separator: ",")
         try await write { db in
-            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM scopes WHERE id = ?"), arguments: [role.scopeID]) != nil else {
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM scopes WHERE id = ? AND mount_id = ?"),
+                                    arguments: [role.scopeID, mountID]) != nil else {
                 throw StoreError.notFound("scope \(role.scopeID)")
             }
             let existing = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM roles WHERE scope_id = ? AND name = ?"), arguments: [role.scopeID, role.name])
@@ -124,11 +152,14 @@ extension SQLiteStore {
         }
     }
 
-    public func deleteRole(scopeID: String, name: String) async throws {
+    func deleteRole(scopeID: String, name: String, mountID: String) async throws {
         try await write { db in
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM roles WHERE scope_id = ? AND name = ? AND scope_id IN \(Self.mountScopes)"),
+                                    arguments: [scopeID, name, mountID]) != nil else {
+                throw StoreError.notFound("role \(name)")
+            }
             try db.cachedStatement(sql: "DELETE FROM credentials WHERE scope_id = ? AND role_name = ?").execute(arguments: [scopeID, name])
             try db.cachedStatement(sql: "DELETE FROM roles WHERE scope_id = ? AND name = ?").execute(arguments: [scopeID, name])
-            if db.changesCount == 0 { throw StoreError.notFound("role \(name)") }
         }
     }
 
@@ -140,9 +171,10 @@ extension SQLiteStore {
                          expiresAt: DateTime(secondsSince1970: row["expires_at"]))
     }
 
-    public func addCredential(_ c: CredentialRecord) async throws {
+    func addCredential(_ c: CredentialRecord, mountID: String) async throws {
         try await write { db in
-            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM roles WHERE scope_id = ? AND name = ?"), arguments: [c.scopeID, c.roleName]) != nil else {
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM roles WHERE scope_id = ? AND name = ? AND scope_id IN \(Self.mountScopes)"),
+                                    arguments: [c.scopeID, c.roleName, mountID]) != nil else {
                 throw StoreError.notFound("role \(c.roleName)")
             }
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM credentials WHERE serial = ?"), arguments: [c.serialNumber]) != nil {
@@ -154,19 +186,23 @@ extension SQLiteStore {
         }
     }
 
-    public func credentials(scopeID: String, roleName: String) async throws -> [CredentialRecord] {
+    func credentials(scopeID: String, roleName: String, mountID: String) async throws -> [CredentialRecord] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM credentials WHERE scope_id = ? AND role_name = ? ORDER BY serial"), arguments: [scopeID, roleName]).map(Self.credential)
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT * FROM credentials WHERE scope_id = ? AND role_name = ? AND scope_id IN \(Self.mountScopes) ORDER BY serial
+                """), arguments: [scopeID, roleName, mountID]).map(Self.credential)
         }
     }
-    public func credential(serialNumber: String) async throws -> CredentialRecord? {
+    func credential(serialNumber: String, mountID: String) async throws -> CredentialRecord? {
         try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM credentials WHERE serial = ?"), arguments: [serialNumber]).map(Self.credential)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM credentials WHERE serial = ? AND scope_id IN \(Self.mountScopes)"),
+                             arguments: [serialNumber, mountID]).map(Self.credential)
         }
     }
-    public func deleteCredential(serialNumber: String) async throws {
+    func deleteCredential(serialNumber: String, mountID: String) async throws {
         try await write { db in
-            try db.cachedStatement(sql: "DELETE FROM credentials WHERE serial = ?").execute(arguments: [serialNumber])
+            try db.cachedStatement(sql: "DELETE FROM credentials WHERE serial = ? AND scope_id IN \(Self.mountScopes)")
+                .execute(arguments: [serialNumber, mountID])
             if db.changesCount == 0 { throw StoreError.notFound("credential \(serialNumber)") }
         }
     }

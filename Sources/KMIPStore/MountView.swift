@@ -1,0 +1,70 @@
+import KMIP
+
+/// `MountStore`'s operations with the mount made explicit: what a backend implements so that
+/// ``MountView`` can serve any mount of it. Roles and credentials are reachable only through a
+/// scope of the given mount, so one mount never sees (or changes) another's.
+protocol MountScopedStore: Sendable {
+    func config(mountID: String) async throws -> ConfigRecord?
+    func setConfig(_ config: ConfigRecord, mountID: String) async throws
+    func caMaterial(mountID: String) async throws -> CAMaterial?
+    func setCAMaterial(_ material: CAMaterial, mountID: String) async throws
+
+    func scopes(mountID: String) async throws -> [ScopeRecord]
+    func scope(named name: String, mountID: String) async throws -> ScopeRecord?
+    func scope(id: String, mountID: String) async throws -> ScopeRecord?
+    func insertScope(_ scope: ScopeRecord, mountID: String) async throws
+    func deleteScope(named name: String, force: Bool, mountID: String) async throws
+
+    func roles(scopeID: String, mountID: String) async throws -> [RoleRecord]
+    func role(scopeID: String, name: String, mountID: String) async throws -> RoleRecord?
+    func role(scopeID: String, id: String, mountID: String) async throws -> RoleRecord?
+    func putRole(_ role: RoleRecord, mountID: String) async throws
+    func deleteRole(scopeID: String, name: String, mountID: String) async throws
+
+    func addCredential(_ credential: CredentialRecord, mountID: String) async throws
+    func credentials(scopeID: String, roleName: String, mountID: String) async throws -> [CredentialRecord]
+    func credential(serialNumber: String, mountID: String) async throws -> CredentialRecord?
+    func deleteCredential(serialNumber: String, mountID: String) async throws
+}
+
+/// One mount of a store, as a `MountStore`: the store plus the mount id every call is made with.
+struct MountView<Backend: MountScopedStore>: MountStore {
+    let store: Backend
+    let mountID: String
+
+    func config() async throws -> ConfigRecord? { try await store.config(mountID: mountID) }
+    func setConfig(_ config: ConfigRecord) async throws { try await store.setConfig(config, mountID: mountID) }
+    func caMaterial() async throws -> CAMaterial? { try await store.caMaterial(mountID: mountID) }
+    func setCAMaterial(_ material: CAMaterial) async throws { try await store.setCAMaterial(material, mountID: mountID) }
+
+    func scopes() async throws -> [ScopeRecord] { try await store.scopes(mountID: mountID) }
+    func scope(named name: String) async throws -> ScopeRecord? { try await store.scope(named: name, mountID: mountID) }
+    func scope(id: String) async throws -> ScopeRecord? { try await store.scope(id: id, mountID: mountID) }
+    func insertScope(_ scope: ScopeRecord) async throws { try await store.insertScope(scope, mountID: mountID) }
+    func deleteScope(named name: String, force: Bool) async throws {
+        try await store.deleteScope(named: name, force: force, mountID: mountID)
+    }
+
+    func roles(scopeID: String) async throws -> [RoleRecord] { try await store.roles(scopeID: scopeID, mountID: mountID) }
+    func role(scopeID: String, name: String) async throws -> RoleRecord? {
+        try await store.role(scopeID: scopeID, name: name, mountID: mountID)
+    }
+    func role(scopeID: String, id: String) async throws -> RoleRecord? {
+        try await store.role(scopeID: scopeID, id: id, mountID: mountID)
+    }
+    func putRole(_ role: RoleRecord) async throws { try await store.putRole(role, mountID: mountID) }
+    func deleteRole(scopeID: String, name: String) async throws {
+        try await store.deleteRole(scopeID: scopeID, name: name, mountID: mountID)
+    }
+
+    func addCredential(_ credential: CredentialRecord) async throws { try await store.addCredential(credential, mountID: mountID) }
+    func credentials(scopeID: String, roleName: String) async throws -> [CredentialRecord] {
+        try await store.credentials(scopeID: scopeID, roleName: roleName, mountID: mountID)
+    }
+    func credential(serialNumber: String) async throws -> CredentialRecord? {
+        try await store.credential(serialNumber: serialNumber, mountID: mountID)
+    }
+    func deleteCredential(serialNumber: String) async throws {
+        try await store.deleteCredential(serialNumber: serialNumber, mountID: mountID)
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import GRDB
+import KMIP
+
+/// Mounts, API tokens and audit devices.
+extension SQLiteStore: SystemStore {
+    // MARK: Mounts
+
+    private static func mount(_ row: Row) -> MountEntry {
+        MountEntry(id: row["id"], path: row["path"], type: row["type"], description: row["description"],
+                   accessor: row["accessor"], createdAt: DateTime(secondsSince1970: row["created_at"]))
+    }
+
+    public func mounts() async throws -> [MountEntry] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM mounts ORDER BY path").map(Self.mount) }
+    }
+
+    public func insertMount(_ m: MountEntry) async throws {
+        try await write { db in
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM mounts WHERE id = ? OR path = ?"), arguments: [m.id, m.path]) != nil {
+                throw StoreError.duplicate("mount \(m.path)")
+            }
+            try db.cachedStatement(sql: """
+                INSERT INTO mounts (id, path, type, description, accessor, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [m.id, m.path, m.type, m.description, m.accessor, m.createdAt.secondsSince1970])
+        }
+    }
+
+    public func deleteMount(id: String) async throws {
+        try await write { db in
+            try db.cachedStatement(sql: "DELETE FROM mounts WHERE id = ?").execute(arguments: [id])
+            if db.changesCount == 0 { throw StoreError.notFound("mount \(id)") }
+            // Children before parents (roles and credentials carry foreign keys); one savepoint, so
+            // a failure leaves the mount whole.
+            let scopes = "(SELECT id FROM scopes WHERE mount_id = ?)"
+            try db.execute(sql: """
+                DELETE FROM object_values WHERE scope_id IN \(scopes);
+                DELETE FROM object_names WHERE scope_id IN \(scopes);
+                DELETE FROM objects WHERE scope_id IN \(scopes);
+                DELETE FROM credentials WHERE scope_id IN \(scopes);
+                DELETE FROM roles WHERE scope_id IN \(scopes);
+                DELETE FROM scopes WHERE mount_id = ?;
+                DELETE FROM ca_material WHERE mount_id = ?;
+                DELETE FROM config WHERE mount_id = ?;
+                """, arguments: StatementArguments(Array(repeating: id, count: 8)))
+        }
+    }
+
+    public func mountStore(mountID: String) -> any MountStore { MountView(store: self, mountID: mountID) }
+
+    // MARK: Tokens
+
+    private static func token(_ row: Row) throws -> TokenRecord {
+        let policies = try JSONDecoder().decode([String].self, from: Data((row["policies"] as String).utf8))
+        return TokenRecord(accessor: row["accessor"], tokenHash: Array(row["token_hash"] as Data), policies: policies,
+                           displayName: row["display_name"], createdAt: DateTime(secondsSince1970: row["created_at"]),
+                           expiresAt: (row["expires_at"] as Int64?).map { DateTime(secondsSince1970: $0) },
+                           parentAccessor: row["parent_accessor"])
+    }
+
+    public func tokens() async throws -> [TokenRecord] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY created_at, accessor").map(Self.token) }
+    }
+    public func token(hash: [UInt8]) async throws -> TokenRecord? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE token_hash = ?"), arguments: [Data(hash)]).map(Self.token)
+        }
+    }
+    public func token(accessor: String) async throws -> TokenRecord? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE accessor = ?"), arguments: [accessor]).map(Self.token)
+        }
+    }
+
+    public func insertToken(_ t: TokenRecord) async throws {
+        let policies = String(decoding: try JSONEncoder().encode(t.policies), as: UTF8.self)
+        try await write { db in
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM tokens WHERE accessor = ? OR token_hash = ?"),
+                                 arguments: [t.accessor, Data(t.tokenHash)]) != nil {
+                throw StoreError.duplicate("token \(t.accessor)")
+            }
+            try db.cachedStatement(sql: """
+                INSERT INTO tokens (accessor, token_hash, policies, display_name, created_at, expires_at, parent_accessor)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [t.accessor, Data(t.tokenHash), policies, t.displayName, t.createdAt.secondsSince1970,
+                                         t.expiresAt?.secondsSince1970, t.parentAccessor])
+        }
+    }
+
+    public func deleteToken(accessor: String) async throws {
+        try await write { db in
+            try db.execute(sql: """
+                WITH RECURSIVE doomed(accessor) AS (
+                    SELECT accessor FROM tokens WHERE accessor = ?
+                    UNION SELECT t.accessor FROM tokens t JOIN doomed d ON t.parent_accessor = d.accessor
+                )
+                DELETE FROM tokens WHERE accessor IN (SELECT accessor FROM doomed)
+                """, arguments: [accessor])
+            if db.changesCount == 0 { throw StoreError.notFound("token \(accessor)") }
+        }
+    }
+
+    // MARK: Audit devices
+
+    private static func auditDevice(_ row: Row) throws -> AuditDeviceRecord {
+        let options = try JSONDecoder().decode([String: String].self, from: Data((row["options"] as String).utf8))
+        return AuditDeviceRecord(path: row["path"], type: row["type"], description: row["description"], options: options)
+    }
+
+    public func auditDevices() async throws -> [AuditDeviceRecord] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM audit_devices ORDER BY path").map(Self.auditDevice) }
+    }
+
+    public func insertAuditDevice(_ d: AuditDeviceRecord) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let options = String(decoding: try encoder.encode(d.options), as: UTF8.self)
+        try await write { db in
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM audit_devices WHERE path = ?"), arguments: [d.path]) != nil {
+                throw StoreError.duplicate("audit device \(d.path)")
+            }
+            try db.cachedStatement(sql: "INSERT INTO audit_devices (path, type, description, options) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [d.path, d.type, d.description, options])
+        }
+    }
+
+    public func deleteAuditDevice(path: String) async throws {
+        try await write { db in
+            try db.cachedStatement(sql: "DELETE FROM audit_devices WHERE path = ?").execute(arguments: [path])
+            if db.changesCount == 0 { throw StoreError.notFound("audit device \(path)") }
+        }
+    }
+}
