@@ -71,14 +71,24 @@ let package = Package(
         .target(name: "StrongroomAPI", dependencies: [
             "KMIP", "KMIPEngine", "KMIPStore", "KMIPPKI",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Audit log devices (JSON lines, fail-closed option) and Prometheus metrics for both listeners.
+        .target(name: "StrongroomObservability", dependencies: [
+            "KMIP", "KMIPEngine", "KMIPStore", "KMIPTransport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The operator CLI's client side: Vault's HTTP API over Foundation, argument parsing, output.
         .target(name: "StrongroomCLI"),
         // Composition root: configuration, dev mode, the service group.
         .target(name: "StrongroomServer", dependencies: [
-            "KMIP", "KMIPEngine", "KMIPTransport", "KMIPStore", "KMIPPKI",
+            "KMIP", "KMIPEngine", "KMIPTransport", "KMIPStore", "KMIPPKI", "StrongroomAPI", "StrongroomObservability",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -131,8 +141,13 @@ let package = Package(
             "StrongroomAPI", "KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .testTarget(name: "StrongroomCLITests", dependencies: ["StrongroomCLI"]),
+        .testTarget(name: "StrongroomObservabilityTests", dependencies: [
+            "StrongroomObservability", "KMIPEngine", "KMIPStore", "KMIPTransport", "KMIP",
+        ]),
         // Runs the built `strongroom` executable (built by `swift build --build-tests`).
         .testTarget(name: "strongroomTests"),
     ],

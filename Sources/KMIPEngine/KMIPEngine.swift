@@ -15,9 +15,13 @@ public final class KMIPEngine: KMIPRequestProcessor {
     /// Streaming Encrypt/Decrypt/Sign/Verify/MAC/Hash contexts, per client.
     let streams = StreamRegistry()
     let clock: @Sendable () -> DateTime
+    /// Sees every batch item (audit log, metrics); nil costs nothing.
+    let observer: (any KMIPRequestObserver)?
 
     public init(objects: any ObjectStore, mount: any MountStore, logger: Logger,
-                limits: Limits = .default, clock: @escaping @Sendable () -> DateTime = { DateTime.now }) {
+                limits: Limits = .default, clock: @escaping @Sendable () -> DateTime = { DateTime.now },
+                observer: (any KMIPRequestObserver)? = nil) {
+        self.observer = observer
         self.objects = objects
         self.mount = mount
         self.logger = logger
@@ -35,7 +39,10 @@ public final class KMIPEngine: KMIPRequestProcessor {
         do {
             request = try RequestMessage(ttlv: message, limits: limits)
         } catch {
-            return Self.unparsableResponse(message, error: error, now: clock()).encoded()
+            let response = Self.unparsableResponse(message, error: error, now: clock())
+            await observeRefused(response.batchItems, client: client, version: response.responseHeader.protocolVersion,
+                                 connection: connection)
+            return response.encoded()
         }
         return await respond(to: request, client: client, connection: connection).encoded()
     }
@@ -56,12 +63,15 @@ public final class KMIPEngine: KMIPRequestProcessor {
         if request.requestHeader.protocolVersion.major != 1 || request.requestHeader.protocolVersion > .latest {
             items = Self.failAll(request, KMIPError(
                 .invalidMessage, "protocol version \(request.requestHeader.protocolVersion) is not supported; use 1.0–1.4"))
+            await observeRefused(items, client: client, version: version, connection: connection)
         } else if let invalid = Self.headerProblem(request) {
             items = Self.failAll(request, invalid)
+            await observeRefused(items, client: client, version: version, connection: connection)
         } else {
             switch await authorizer.role(for: client) {
             case .failure(let error):
                 items = Self.failAll(request, error)
+                await observeRefused(items, client: client, version: version, connection: connection)
             case .success(let role):
                 let context = OperationContext(
                     scopeID: client.scopeID, client: client, role: role, version: version, now: header.timeStamp,

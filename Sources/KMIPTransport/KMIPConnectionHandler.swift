@@ -20,6 +20,8 @@ struct ConnectionEnvironment: Sendable {
     let maxPendingBytes: Int
     /// Run each request's Task with the connection's event loop as its preferred executor.
     let processOnEventLoop: Bool
+    /// Connection and handshake events (metrics); nil costs nothing.
+    var observer: (any TransportObserver)? = nil
 }
 
 /// The per-connection state machine, last in the pipeline after TLS and the frame decoder.
@@ -55,6 +57,10 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var heldRead = false
     private var closed = false
     private var taskExecutor: EventLoopTaskExecutor?
+    /// The observer heard of this connection's opening and not yet of its closing.
+    private var reportedOpen = false
+    /// The observer heard how the handshake ended.
+    private var reportedHandshake = false
 
     /// This connection's number, unique in the process: what the processor ties per-connection
     /// state (open streams) to.
@@ -76,6 +82,10 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         if let remote = context.channel.remoteAddress {
             self.logger[metadataKey: "peer"] = "\(remote)"
         }
+        if let observer = self.environment.observer {
+            self.reportedOpen = true
+            observer.connectionOpened(id: self.connectionID)
+        }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         self.handshakeTimer = context.eventLoop.scheduleTask(in: self.environment.handshakeTimeout) {
             loopBound.value.handshakeTimedOut()
@@ -83,6 +93,7 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        self.reportClosed()
         self.cancelTimers()
         self.context = nil
     }
@@ -91,7 +102,21 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         self.closed = true
         self.cancelTimers()
         self.environment.processor.connectionClosed(self.connectionID)
+        self.reportClosed()
         context.fireChannelInactive()
+    }
+
+    private func reportClosed() {
+        guard self.reportedOpen else { return }
+        self.reportedOpen = false
+        if !self.handshakeCompleted { self.reportHandshakeFailure(.peerClosed) }
+        self.environment.observer?.connectionClosed(id: self.connectionID)
+    }
+
+    private func reportHandshakeFailure(_ reason: TLSHandshakeFailure) {
+        guard !self.reportedHandshake, !self.handshakeCompleted, let observer = self.environment.observer else { return }
+        self.reportedHandshake = true
+        observer.handshakeFailed(id: self.connectionID, reason: reason)
     }
 
     private func cancelTimers() {
@@ -116,6 +141,7 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     func verify(_ certificates: [NIOSSLCertificate], promise: EventLoopPromise<NIOSSLVerificationResult>) {
         guard let context = self.context, let leaf = certificates.first, let leafDER = try? leaf.toDERBytes() else {
             self.logger.info("client refused: no client certificate")
+            self.reportHandshakeFailure(.noCertificate)
             promise.succeed(.failed)
             return
         }
@@ -124,6 +150,7 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         for certificate in certificates.dropFirst() {
             guard let der = try? certificate.toDERBytes() else {
                 self.logger.info("client refused: unreadable certificate in the presented chain")
+                self.reportHandshakeFailure(.noCertificate)
                 promise.succeed(.failed)
                 return
             }
@@ -147,6 +174,7 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
                     promise.succeed(.certificateVerified)
                 case .failure(let error):
                     handler.logger.info("client refused: \(error)")
+                    handler.reportHandshakeFailure(.certificateRejected)
                     promise.succeed(.failed)
                 }
             }
@@ -156,6 +184,7 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func handshakeTimedOut() {
         self.handshakeTimer = nil
         guard !self.handshakeCompleted else { return }
+        self.reportHandshakeFailure(.timeout)
         self.close("TLS handshake not completed within the connection timeout", level: .info)
     }
 
@@ -169,6 +198,10 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
                 return
             }
             self.handshakeCompleted = true
+            if let observer = self.environment.observer, !self.reportedHandshake {
+                self.reportedHandshake = true
+                observer.handshakeSucceeded(id: self.connectionID, client: identity)
+            }
             self.logger[metadataKey: "scope"] = "\(identity.scopeID)"
             self.logger[metadataKey: "role"] = "\(identity.roleID)"
             self.logger[metadataKey: "serial"] = "\(identity.serialNumber)"
@@ -309,10 +342,13 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             }
             self.close("refused frame: \(error)", level: .info)
         case NIOSSLError.uncleanShutdown:
+            self.reportHandshakeFailure(.peerClosed)
             self.close("peer closed without TLS close_notify")
         case let error as NIOSSLError:
+            self.reportHandshakeFailure(.tlsError)
             self.close("TLS error: \(error)", level: self.handshakeCompleted ? .debug : .info)
         case let error as BoringSSLError:
+            self.reportHandshakeFailure(.tlsError)
             self.close("TLS error: \(error)", level: self.handshakeCompleted ? .debug : .info)
         default:
             self.close("connection error: \(error)")

@@ -38,14 +38,17 @@ public final class KMIPListener: Service, Sendable {
     private let registry = ConnectionRegistry()
     private let state = NIOLockedValueBox(State())
     private let stopped: EventLoopPromise<Void>
+    private let observer: (any TransportObserver)?
 
     public init(
         configuration: TransportConfiguration,
         processor: any KMIPRequestProcessor,
         authenticator: any ClientAuthenticator,
         logger: Logger,
-        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        observer: (any TransportObserver)? = nil
     ) {
+        self.observer = observer
         self.configuration = configuration
         self.processor = processor
         self.authenticator = authenticator
@@ -160,11 +163,13 @@ public final class KMIPListener: Service, Sendable {
             idleTimeout: TimeAmount(self.configuration.idleTimeout),
             maxPipelinedRequests: max(1, self.configuration.maxPipelinedRequests),
             maxPendingBytes: max(self.configuration.limits.maxMessageBytes, self.configuration.maxPendingBytes),
-            processOnEventLoop: self.configuration.processRequestsOnEventLoop)
+            processOnEventLoop: self.configuration.processRequestsOnEventLoop,
+            observer: self.observer)
         let limits = self.configuration.limits
         let maxConnections = self.configuration.maxConnections
         let registry = self.registry
         let logger = self.logger
+        let observer = self.observer
         return ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -173,6 +178,7 @@ public final class KMIPListener: Service, Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 guard registry.tryAdd(channel, limit: maxConnections) else {
+                    observer?.connectionRejected()
                     logger.notice(
                         "refusing connection: listener is at maxConnections or shutting down",
                         metadata: ["peer": "\(channel.remoteAddress.map { "\($0)" } ?? "?")", "max": "\(maxConnections)"])

@@ -5,53 +5,104 @@ import KMIPPKI
 import KMIPStore
 import KMIPTransport
 import Logging
+import NIOCore
 import ServiceLifecycle
+import StrongroomAPI
+import StrongroomObservability
 
-/// The composition root: builds the stores, the mount, the KMIP engine and the listener, and runs
-/// them as one ServiceGroup. Dev mode (`strongroom server -dev`) is the only mode for now; a
-/// production `-config FILE` mode will build a ``ServerComponents`` from its file and reuse
-/// ``makeKMIPListener(mount:engine:logger:)`` and ``run(_:logger:handlesSignals:)``.
+/// The composition root: opens the store, builds the mounts' KMIP listeners (``KMIPMountRuntime``),
+/// the HTTP API, audit and metrics (``ServerAssembly``), and runs them as one ServiceGroup. Dev mode
+/// (`strongroom server -dev`) provisions a ready `kmip/` mount and credential first; production
+/// (`strongroom server -config FILE`) serves whatever the store holds.
 public enum StrongroomServer {
     /// Names and roles of what dev mode provisions.
     public static let devScope = "default"
     public static let devRole = "admin"
 
-    /// Sets up dev mode in `options.dataDirectory` and starts the KMIP listener; returns once it is
-    /// bound. Call ``RunningServer/shutdown()`` (or send SIGTERM/SIGINT when `handlesSignals`) to stop.
+    /// Sets up dev mode in `options.dataDirectory`, then starts the KMIP listener of `kmip/` and the
+    /// HTTP API; returns once both are bound. Call ``RunningServer/shutdown()`` (or send
+    /// SIGTERM/SIGINT when `handlesSignals`) to stop.
     public static func startDev(_ options: DevOptions, logger: Logger = Logger(label: "strongroom")) async throws -> RunningServer {
         let dev = try await DevEnvironment.prepare(options, logger: logger)
+        let assembly = ServerAssembly(store: dev.store, logger: logger)
         do {
-            let components = ServerComponents(objects: dev.store, mountStore: dev.mountStore, logger: logger)
-            let listener = try await makeKMIPListener(mount: components.mount, engine: components.engine, logger: logger)
-            let addresses = try await listener.start()
-            let bound = addresses.map { address -> String in
-                let host = address.ipAddress ?? "?"
-                let port = address.port.map(String.init) ?? "?"
-                return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-            }
-            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-                services: [.init(service: listener)],
-                gracefulShutdownSignals: options.handlesSignals ? [.sigterm, .sigint] : [],
-                logger: logger))
-            let store = dev.store
-            let task = Task {
-                defer { try? store.close() }
-                try await group.run()
-            }
-            return RunningServer(kmipAddresses: bound, apiAddress: options.apiListenAddress, paths: dev.paths,
-                                 rootToken: dev.rootToken, mount: components.mount, group: group, task: task)
+            try await assembly.installRootToken(dev.rootToken)
+            return try await start(assembly, api: APIListenerOptions(address: options.apiListenAddress),
+                                   handlesSignals: options.handlesSignals, logger: logger,
+                                   paths: dev.paths, rootToken: dev.rootToken)
         } catch {
+            await assembly.runtime.shutdown()
             try? dev.store.close()
             throw error
         }
     }
 
-    /// The KMIP listener for the mount's current config: its `listen_addrs`, `tls_min_version` and
-    /// `connection_timeout`, the listener certificate from `server_hostnames`/`server_ips`, and the
-    /// mount's CA as client trust roots. Client certificates are checked by the mount.
-    public static func makeKMIPListener(mount: KMIPMount, engine: any KMIPRequestProcessor, logger: Logger) async throws -> KMIPListener {
-        let configuration = try await transportConfiguration(mount: mount)
-        return KMIPListener(configuration: configuration, processor: engine, authenticator: mount, logger: logger)
+    /// Production mode from a ``ServerConfigFile``: opens (or creates) the store under
+    /// `storage.path` with the configured root key, creates the root token on first start (its
+    /// plaintext is returned once, in ``RunningServer/rootToken``; empty afterwards), and serves.
+    public static func start(config: ServerConfigFile, handlesSignals: Bool,
+                             logger: Logger = Logger(label: "strongroom")) async throws -> RunningServer {
+        try DevFiles.ensureDirectory(config.storagePath)
+        let keyring: Keyring
+        switch config.rootKey {
+        case .file(let path): keyring = try Keyring.load(keyFile: path, createIfMissing: false)
+        case .environment(let name): keyring = try Keyring.fromEnvironment(name)
+        }
+        let paths = DevPaths(dataDirectory: config.storagePath)
+        let store = try SQLiteStore(path: paths.database, keyring: keyring)
+        let assembly = ServerAssembly(store: store, logger: logger) { transport in
+            transport.limits = config.limits
+            transport.maxConnections = config.maxConnections
+            transport.idleTimeout = .seconds(config.idleTimeout)
+        }
+        do {
+            let token = try await assembly.tokens.bootstrapRootToken() ?? ""
+            let api = APIListenerOptions(address: config.apiAddress, tlsCertificateFile: config.apiTLSCertificateFile,
+                                         tlsKeyFile: config.apiTLSKeyFile)
+            return try await start(assembly, api: api, handlesSignals: handlesSignals, logger: logger,
+                                   paths: paths, rootToken: token)
+        } catch {
+            await assembly.runtime.shutdown()
+            try? store.close()
+            throw error
+        }
+    }
+
+    /// Loads the mounts (binding their KMIP listeners), binds the HTTP API, and runs both.
+    static func start(_ assembly: ServerAssembly, api: APIListenerOptions, handlesSignals: Bool, logger: Logger,
+                      paths: DevPaths, rootToken: String) async throws -> RunningServer {
+        try await assembly.load()
+        let (host, port) = try splitAddress(api.address)
+        let bound = APIBoundAddress()
+        let application = try buildApplication(
+            configuration: APIConfiguration(host: host, port: port, tls: try api.tlsFiles()),
+            router: assembly.router, logger: logger.with("component", "api.http"),
+            onServerRunning: { channel in bound.set(channel.localAddress) })
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: MountsService(runtime: assembly.runtime)), .init(service: application)],
+            gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [],
+            logger: logger))
+        let store = assembly.store
+        let task = Task {
+            defer { try? store.close() }
+            try await group.run()
+        }
+        // The API binds inside the group; wait for it (or for the group to fail).
+        let apiAddress = try await bound.wait(failingWith: task)
+        let mount = await assembly.registry.mount(at: "kmip/")?.mount
+        return RunningServer(kmipAddresses: await assembly.runtime.boundAddresses(path: "kmip/"), apiAddress: apiAddress,
+                             paths: paths, rootToken: rootToken, mount: mount, registry: assembly.registry,
+                             runtime: assembly.runtime, observability: assembly.observability, group: group, task: task)
+    }
+
+    /// `host:port` or `[v6]:port`.
+    static func splitAddress(_ text: String) throws -> (String, Int) {
+        do {
+            let (host, port) = try MountConfig.splitListenAddress(text)
+            return (host, port)
+        } catch {
+            throw ConfigFileError("the API address \"\(text)\" is not host:port")
+        }
     }
 
     /// ``MountConfig`` → ``TransportConfiguration``.
@@ -71,59 +122,18 @@ public enum StrongroomServer {
         return transport
     }
 
-    /// Logs to standard error at `level` (once per process; later calls do nothing).
-    public static func bootstrapLogging(level: Logger.Level = .info) {
-        LoggingBootstrap.once(level: level)
+    /// Logs to standard error at `level` (once per process; later calls do nothing), as text or
+    /// as JSON lines.
+    public static func bootstrapLogging(level: Logger.Level = .info, json: Bool = false) {
+        LoggingBootstrap.once(level: level, json: json)
     }
 
-    /// As ``bootstrapLogging(level:)`` from a level name: trace, debug, info, notice, warning, error, critical.
-    public static func bootstrapLogging(levelName: String) throws {
+    /// As ``bootstrapLogging(level:json:)`` from a level name: trace, debug, info, notice, warning, error, critical.
+    public static func bootstrapLogging(levelName: String, json: Bool = false) throws {
         guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
             throw MountError.invalid("unknown log level \"\(levelName)\"; use trace, debug, info, notice, warning, error or critical")
         }
-        bootstrapLogging(level: level)
-    }
-}
-
-/// The long-lived parts of a server, whatever its mode.
-public struct ServerComponents: Sendable {
-    public let mount: KMIPMount
-    public let engine: KMIPEngine
-
-    public init(objects: any ObjectStore, mountStore: any MountStore, logger: Logger) {
-        self.mount = KMIPMount(store: mountStore)
-        let engine = KMIPEngine(objects: objects, mount: mountStore, logger: logger)
-        self.engine = engine
-        // A revocation or role change made here reaches open connections on their next request.
-        mount.onAuthorizationChange { engine.invalidateAuthorizations() }
-    }
-}
-
-/// A started server: where it listens, where its dev files are, and how to stop it.
-public struct RunningServer: Sendable {
-    /// The bound KMIP addresses as `host:port` (`[v6]:port`); with port 0 requested, the real port.
-    public let kmipAddresses: [String]
-    /// The HTTP API address from the options (not served yet).
-    public let apiAddress: String
-    public let paths: DevPaths
-    /// The HTTP API root token (for the coming API; secret).
-    public let rootToken: String
-    public let mount: KMIPMount
-    let group: ServiceGroup
-    let task: Task<Void, any Error>
-
-    /// The first bound KMIP port.
-    public var kmipPort: Int? { kmipAddresses.first.flatMap { $0.split(separator: ":").last.flatMap { Int($0) } } }
-
-    /// Graceful shutdown: stop accepting, answer in-flight requests, close; then close the store.
-    public func shutdown() async {
-        await group.triggerGracefulShutdown()
-        _ = await task.result
-    }
-
-    /// Waits until the server stops (a signal, or ``shutdown()`` from elsewhere); rethrows a failure.
-    public func wait() async throws {
-        try await task.value
+        bootstrapLogging(level: level, json: json)
     }
 }
 
@@ -131,12 +141,13 @@ enum LoggingBootstrap {
     private static let done = NSLock()
     nonisolated(unsafe) private static var bootstrapped = false
 
-    static func once(level: Logger.Level) {
+    static func once(level: Logger.Level, json: Bool) {
         done.lock()
         defer { done.unlock() }
         guard !bootstrapped else { return }
         bootstrapped = true
         LoggingSystem.bootstrap { label in
+            if json { return JSONLogHandler(label: label, logLevel: level) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler

@@ -486,7 +486,9 @@ final class MountTests: XCTestCase {
         XCTAssertEqual(der.caChain.count, 2)
         let bundle = FormattedCredential(c, format: .pemBundle)
         XCTAssertEqual(bundle.certificate.components(separatedBy: "BEGIN CERTIFICATE").count - 1, 3)
-        XCTAssertTrue(bundle.certificate.contains("BEGIN PRIVATE KEY"))
+        // Vault's layout: SEC1 "EC PRIVATE KEY" for EC credentials, first in a bundle.
+        XCTAssertTrue(pem.privateKey?.hasPrefix("-----BEGIN EC PRIVATE KEY-----") ?? false, pem.privateKey ?? "")
+        XCTAssertTrue(bundle.certificate.hasPrefix("-----BEGIN EC PRIVATE KEY-----"))
         XCTAssertFalse("\(bundle)".contains("PRIVATE KEY"))
         XCTAssertEqual(try CredentialFormat(parsing: nil), .pem)
         XCTAssertThrowsError(try CredentialFormat(parsing: "p12"))

@@ -44,7 +44,7 @@ final class KMIPCommandTests: XCTestCase {
     func testCreateLocateGetRevokeDestroyThroughTheCLI() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strongroom-cli-\(UUID().uuidString)")
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        let server = try await StrongroomServer.startDev(DevOptions(dataDirectory: dir.path, kmipListenAddress: "127.0.0.1:0"))
+        let server = try await StrongroomServer.startDev(DevOptions(dataDirectory: dir.path, kmipListenAddress: "127.0.0.1:0", apiListenAddress: "127.0.0.1:0"))
         let port = try XCTUnwrap(server.kmipPort)
         let connection = ["-address", "127.0.0.1:\(port)", "-ca", server.paths.caPEM, "-cert", server.paths.clientPEM,
                           "-key", server.paths.clientKeyPEM]
@@ -101,6 +101,9 @@ final class KMIPCommandTests: XCTestCase {
     func testServerWithoutDevIsAClearError() async throws {
         let result = try await run(["server"])
         XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.stderr.contains("only dev mode exists"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("strongroom server -dev") && result.stderr.contains("-config FILE"), result.stderr)
+        let both = try await run(["server", "-dev", "-config", "x.json"])
+        XCTAssertNotEqual(both.status, 0)
+        XCTAssertTrue(both.stderr.contains("not both"), both.stderr)
     }
 }

@@ -22,12 +22,19 @@ struct BatchExecutor {
         var responses: [ResponseBatchItem] = []
         var snapshots: [ManagedObjectRecord] = []
         responses.reserveCapacity(request.batchItems.count)
-        for item in request.batchItems {
+        for (index, item) in request.batchItems.enumerated() {
             if option == .undo, let snapshot = await snapshot(before: item, context) { snapshots.append(snapshot) }
-            let response = await runItem(item, &context)
+            let response = if let observer = engine.observer {
+                await runObservedItem(item, index: index, &context, observer: observer)
+            } else {
+                await runItem(item, &context)
+            }
             responses.append(response)
             if response.resultStatus != .success, option != .continue {
-                if option == .undo { await undo(&responses, restoring: snapshots, scopeID: context.scopeID) }
+                if option == .undo {
+                    await undo(&responses, restoring: snapshots, scopeID: context.scopeID)
+                    if let observer = engine.observer { await reportUndone(responses, request, context, observer) }
+                }
                 break
             }
         }

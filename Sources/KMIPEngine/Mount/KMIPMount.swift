@@ -194,6 +194,8 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
         for attempt in 0..<8 {
             do {
                 try await store.putRole(role)
+                // An update narrows or widens what connected clients may do: at once, not after the cache expires.
+                if existing != nil { clearBindings() }
                 return try await store.role(scopeID: scope.id, name: name) ?? role
             } catch let e as StoreError where e.reason == .illegalOperation && existing == nil && attempt < 7 {
                 role.id = Identifiers.shortID()   // role id collision: draw again

@@ -82,7 +82,7 @@ public enum CredentialFormat: String, Sendable, Hashable, CaseIterable {
     /// As `pem`, with `certificate` holding the private key (if any), the certificate and the chain in
     /// one string (Vault PKI's `pem_bundle` layout; inferred for the KMIP engine).
     case pemBundle = "pem_bundle"
-    /// Base64 DER certificate, base64 PKCS#8 DER private key, base64 DER chain.
+    /// Base64 DER certificate, base64 DER private key (SEC1 or PKCS#1, as in `pem`), base64 DER chain.
     case der
 
     public init(parsing text: String?) throws {
@@ -117,14 +117,29 @@ public struct FormattedCredential: Sendable, CustomStringConvertible {
                 MountPEM.derBlocks(pem, label: label).first.map { Data($0).base64EncodedString() } ?? ""
             }
             certificate = b64(certificatePEM, "CERTIFICATE")
-            privateKey = privateKeyPEM.map { b64($0, "PRIVATE KEY") }
+            privateKey = privateKeyPEM.map { pem in
+                ["EC PRIVATE KEY", "RSA PRIVATE KEY", "PRIVATE KEY"].lazy.map { b64(pem, $0) }.first { !$0.isEmpty } ?? ""
+            }
             self.caChain = caChain.map { b64($0, "CERTIFICATE") }
         }
     }
 
     public init(_ credential: ClientCredential, format: CredentialFormat) {
-        self.init(certificatePEM: credential.certificatePEM, privateKeyPEM: credential.privateKeyPEM,
+        self.init(certificatePEM: credential.certificatePEM,
+                  privateKeyPEM: credential.privateKeyPEM.map { (try? Self.vaultPrivateKeyPEM($0)) ?? $0 },
                   caChain: credential.caChain, serialNumber: credential.serialNumber, format: format)
+    }
+
+    /// A PKCS#8 private key as Vault hands it out: SEC1 `EC PRIVATE KEY` for EC keys, PKCS#1
+    /// `RSA PRIVATE KEY` for RSA (what clients configured for Vault expect to read).
+    static func vaultPrivateKeyPEM(_ pkcs8PEM: String) throws -> String {
+        guard let der = MountPEM.derBlocks(pkcs8PEM, label: "PRIVATE KEY").first else { return pkcs8PEM }
+        let key = try AsymmetricKey.importing(.byteString(ByteString(der)), format: .pkcs8, algorithm: nil, curve: nil, isPrivate: true)
+        switch key.kind {
+        case .ec: return MountPEM.encode(try key.ecPrivateKey().bytes, label: "EC PRIVATE KEY")
+        case .rsa: return MountPEM.encode(try key.pkcs1PrivateKey().bytes, label: "RSA PRIVATE KEY")
+        case .ed25519: return pkcs8PEM
+        }
     }
 
     public var description: String {

@@ -2,15 +2,19 @@ import ArgumentParser
 import Foundation
 import StrongroomServer
 
-/// `strongroom server -dev …`: runs a server. Only dev mode exists for now.
+/// `strongroom server -dev …` or `strongroom server -config FILE`: runs a server.
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server",
-        abstract: "Run a Strongroom server (KMIP listener; the HTTP API comes in a later release).",
+        abstract: "Run a Strongroom server: the KMIP listeners of every kmip mount and the HTTP API.",
         discussion: """
             Dev mode keeps everything under -dev-data-dir: the root key (root.key), the SQLite database, \
             and a ready client credential (ca.pem, client.pem, client-key.pem) for scope "default", role \
-            "admin" (all operations). A restart keeps the data, the CA and the credential.
+            "admin" (all operations) of the kmip/ mount. A restart keeps the data, the CA and the credential.
+
+            Production mode reads a JSON configuration file (see docs/strongroom.json): storage path, root \
+            key file or environment variable, API address and TLS, log level and format, limits. The first \
+            start prints the root token once; only its hash is stored.
             """)
 
     @Flag(name: .customLong("dev", withSingleDash: true), help: "Run in dev mode with an embedded SQLite store.")
@@ -22,30 +26,30 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("dev-kmip-listen-address", withSingleDash: true), help: "KMIP listener address (host:port).")
     var devKMIPListenAddress = "127.0.0.1:5696"
 
-    @Option(name: .customLong("dev-listen-address", withSingleDash: true), help: "HTTP API address (host:port; not served yet).")
+    @Option(name: .customLong("dev-listen-address", withSingleDash: true), help: "HTTP API address (host:port).")
     var devListenAddress = "127.0.0.1:8200"
 
     @Option(name: .customLong("dev-root-token-id", withSingleDash: true), help: "Root token of the HTTP API (default: keep or generate).")
     var devRootTokenID: String?
 
-    @Option(name: .customLong("config", withSingleDash: true), help: "Configuration file (production mode; not available yet).")
+    @Option(name: .customLong("config", withSingleDash: true), help: "Configuration file (production mode; JSON).")
     var config: String?
 
     @Option(name: .customLong("log-level", withSingleDash: true), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
     func validate() throws {
-        if config != nil && !dev {
-            throw ValidationError("-config is not available yet: only dev mode exists for now. Run `strongroom server -dev`.")
-        }
-        if !dev {
-            throw ValidationError("only dev mode exists for now. Run `strongroom server -dev` (production -config FILE comes later).")
+        switch (dev, config) {
+        case (true, _?): throw ValidationError("use either -dev or -config FILE, not both")
+        case (false, nil): throw ValidationError("run `strongroom server -dev` (embedded dev server) or `strongroom server -config FILE`")
+        default: break
         }
     }
 
     func run() async throws {
         // Everything the server writes (database, WAL, keys) is for its owner only.
         umask(0o077)
+        if let config { return try await runProduction(config) }
         try StrongroomServer.bootstrapLogging(levelName: logLevel)
         let options = DevOptions(
             dataDirectory: devDataDir, kmipListenAddress: devKMIPListenAddress, apiListenAddress: devListenAddress,
@@ -60,6 +64,29 @@ struct ServerCommand: AsyncParsableCommand {
         try await server.wait()
     }
 
+    func runProduction(_ path: String) async throws {
+        let file: ServerConfigFile
+        do { file = try ServerConfigFile.load(path) } catch { throw CLIError("\(error)") }
+        try StrongroomServer.bootstrapLogging(levelName: file.logLevel, json: file.logFormat == .json)
+        let server: RunningServer
+        do {
+            server = try await StrongroomServer.start(config: file, handlesSignals: true)
+        } catch {
+            throw CLIError("cannot start the server: \(error)")
+        }
+        var text = "==> Strongroom server started. Storage: \(file.storagePath)\n    HTTP API: \(server.apiAddress)\n"
+        if !server.rootToken.isEmpty {
+            text += """
+
+                Root token (shown once; only its hash is stored — keep it safe):
+                    \(server.rootToken)
+
+                """
+        }
+        FileHandle.standardOutput.write(Data(text.utf8))
+        try await server.wait()
+    }
+
     static func banner(_ server: RunningServer) -> String {
         let p = server.paths
         let address = server.kmipAddresses.first ?? "127.0.0.1:5696"
@@ -69,7 +96,7 @@ struct ServerCommand: AsyncParsableCommand {
             ==> Strongroom dev server started. Data directory: \(p.dataDirectory)
 
                 KMIP listener:    \(server.kmipAddresses.joined(separator: ", "))
-                HTTP API:         \(server.apiAddress) (not served yet: the HTTP API comes in a later release)
+                HTTP API:         http://\(server.apiAddress)
                 Root token:       \(server.rootToken)
 
                 CA chain:         \(p.caPEM)
@@ -77,6 +104,8 @@ struct ServerCommand: AsyncParsableCommand {
                 Client key:       \(p.clientKeyPEM)
 
             Try it:
+                export STRONGROOM_ADDR=http://\(server.apiAddress) STRONGROOM_TOKEN=\(server.rootToken)
+                strongroom read kmip/config
                 strongroom kmip create \(connect) -algorithm aes -length 256 -name my-key
                 strongroom kmip locate \(connect) -name my-key
 

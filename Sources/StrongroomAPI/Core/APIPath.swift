@@ -1,0 +1,224 @@
+import KMIPEngine
+import KMIPStore
+
+/// Vault's field types (`framework.FieldType`), used to check and document request fields.
+public enum APIFieldType: String, Sendable, Hashable {
+    case string, int, bool
+    /// Seconds, as an int or a duration string (`"336h"`).
+    case durationSecond
+    /// A list, or one comma-separated string.
+    case commaStringSlice
+    /// A JSON object.
+    case map
+    /// Anything (no check).
+    case any
+}
+
+/// One field of a path: Vault's `framework.FieldSchema`.
+public struct APIField: Sendable {
+    public var name: String
+    public var type: APIFieldType
+    /// The value a handler sees when the request omits the field (nil: absent).
+    public var defaultValue: APIValue?
+    public var description: String
+
+    public init(_ name: String, _ type: APIFieldType, default defaultValue: APIValue? = nil, _ description: String) {
+        self.name = name; self.type = type; self.defaultValue = defaultValue; self.description = description
+    }
+
+    /// Throws a 400 when `value` does not parse as the field's type.
+    func check(_ value: APIValue) throws {
+        if type == .any || value == .null { return }
+        // Vault reads "" as zero for durations (Terraform sends `explicit_max_ttl = ""`).
+        if type == .durationSecond, value == .string("") { return }
+        if type == .map {
+            guard value.objectValue != nil else { throw APIError.invalid("\(name) must be a JSON object") }
+            return
+        }
+        guard let field = value.fieldValue else { throw APIError.invalid("\(name): unexpected JSON object") }
+        do {
+            switch type {
+            case .string: _ = try MountFields.string(field, field: name)
+            case .int: _ = try MountFields.int(field, field: name)
+            case .bool: _ = try MountFields.bool(field, field: name)
+            case .durationSecond: _ = try MountFields.durationSeconds(field, field: name)
+            case .commaStringSlice: _ = try MountFields.stringList(field, field: name)
+            case .map, .any: break
+            }
+        } catch let e as MountError {
+            throw APIError.invalid(e.message)
+        }
+    }
+}
+
+/// Where a path lives: at the root of the API (`sys/…`, `auth/token/…`) or inside every mount of an
+/// engine type (`config` under `kmip/`, `team/kmip/`…).
+public enum APIPathScope: Sendable, Hashable {
+    case system
+    case mount(type: String)
+}
+
+/// What a handler gets: the request, the named segments, the checked fields and the server parts.
+public struct APIContext: Sendable {
+    public var request: APIRequest
+    /// Named segments of the pattern (`scope`, `role`, `path`).
+    public var parameters: [String: String]
+    /// Request fields that the path declares, with defaults filled in.
+    public var fields: [String: APIValue]
+    /// The mount the request addressed (mount paths only).
+    public var mount: MountedEngine?
+    /// The caller's token (nil on unauthenticated paths).
+    public var caller: TokenRecord?
+    public var services: APIServices
+
+    public func parameter(_ name: String) -> String { parameters[name] ?? "" }
+
+    /// The field as a mount field value (explicit values only, no defaults).
+    /// An empty duration string counts as absent (Vault reads it as zero: unset).
+    public func explicitFieldValues() -> [String: MountFieldValue] {
+        var out: [String: MountFieldValue] = [:]
+        for (name, value) in request.data where fields[name] != nil {
+            if value == .string(""), schema(name)?.type == .durationSecond { continue }
+            if let v = value.fieldValue { out[name] = v }
+        }
+        return out
+    }
+
+    /// The declared schema of a field.
+    public var schemaFields: [APIField] = []
+    func schema(_ name: String) -> APIField? { schemaFields.first { $0.name == name } }
+
+    public func string(_ name: String) -> String? {
+        guard let v = fields[name], v != .null, let f = v.fieldValue else { return nil }
+        return try? MountFields.string(f, field: name)
+    }
+
+    public func bool(_ name: String) -> Bool {
+        guard let v = fields[name], let f = v.fieldValue else { return false }
+        return (try? MountFields.bool(f, field: name)) ?? false
+    }
+
+    public func duration(_ name: String) -> Int? {
+        guard let v = fields[name], v != .null, v != .string(""), let f = v.fieldValue else { return nil }
+        return try? MountFields.durationSeconds(f, field: name)
+    }
+
+    public func stringList(_ name: String) -> [String]? {
+        guard let v = fields[name], v != .null, let f = v.fieldValue else { return nil }
+        return try? MountFields.stringList(f, field: name)
+    }
+
+    /// The addressed mount, or a 500 if a mount path was routed without one (a registry bug).
+    public func requireMount() throws -> MountedEngine {
+        guard let mount else { throw APIError.internal("no mount for \(request.path)") }
+        return mount
+    }
+}
+
+public typealias APIHandler = @Sendable (APIContext) async throws -> APIResponse
+
+/// One API path, Vault's `framework.Path`: a pattern of literal and named segments (`:name` is one
+/// segment, `*name` the rest of the path, last only), its fields, and a handler per operation.
+public struct APIPath: Sendable {
+    public var pattern: String
+    public var scope: APIPathScope
+    public var fields: [APIField]
+    public var operations: [APIOperation: APIHandler]
+    /// True for paths that need no token (`sys/health`).
+    public var unauthenticated: Bool
+    /// Vault's `HelpSynopsis`.
+    public var help: String
+    /// False to accept any field without a warning (paths whose fields are open-ended).
+    public var warnsOnUnknownFields: Bool
+
+    let segments: [Segment]
+
+    enum Segment: Sendable, Hashable {
+        case literal(String)
+        case named(String)
+        case rest(String)
+    }
+
+    public init(_ pattern: String, scope: APIPathScope, fields: [APIField] = [], unauthenticated: Bool = false,
+                warnsOnUnknownFields: Bool = true, help: String, operations: [APIOperation: APIHandler]) {
+        self.pattern = pattern; self.scope = scope; self.fields = fields; self.operations = operations
+        self.unauthenticated = unauthenticated; self.help = help; self.warnsOnUnknownFields = warnsOnUnknownFields
+        self.segments = pattern.split(separator: "/").map { s in
+            if s.hasPrefix(":") { return .named(String(s.dropFirst())) }
+            if s.hasPrefix("*") { return .rest(String(s.dropFirst())) }
+            return .literal(String(s))
+        }
+    }
+
+    /// The named segments if `path` (normalized, relative to the scope) matches.
+    func match(_ path: String) -> [String: String]? {
+        let parts = path.isEmpty ? [] : path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        var out: [String: String] = [:]
+        for (i, segment) in segments.enumerated() {
+            switch segment {
+            case .literal(let l):
+                guard i < parts.count, parts[i] == l else { return nil }
+            case .named(let n):
+                guard i < parts.count, !parts[i].isEmpty else { return nil }
+                out[n] = parts[i]
+            case .rest(let n):
+                guard i < parts.count else { return nil }
+                let rest = parts[i...].joined(separator: "/")
+                guard !rest.isEmpty else { return nil }
+                out[n] = rest
+                return out
+            }
+        }
+        return parts.count == segments.count ? out : nil
+    }
+
+    /// Literal segments first: `scope/:scope/role` must beat a pattern with more named segments.
+    var specificity: Int { segments.reduce(0) { $0 * 3 + ($1.isLiteral ? 2 : 1) } }
+}
+
+extension APIPath.Segment {
+    var isLiteral: Bool { if case .literal = self { return true }; return false }
+}
+
+/// The single registry of API paths. ``standard`` holds every built-in path; the server composition
+/// adds its own (`sys/audit`, `sys/audit/*path`, `sys/metrics`) with ``register(_:)`` before building
+/// the ``APIRouter``:
+/// ```swift
+/// var paths = APIPaths.standard
+/// paths.register(APIPath("sys/metrics", scope: .system, help: "…", operations: [.read: { ctx in … }]))
+/// let router = APIRouter(paths: paths, system: store, mounts: registry, tokens: auth)
+/// ```
+/// A registered path replaces a built-in one with the same scope and pattern.
+public struct APIPaths: Sendable {
+    public private(set) var all: [APIPath] = []
+
+    public init(_ paths: [APIPath] = []) { for p in paths { register(p) } }
+
+    public mutating func register(_ path: APIPath) {
+        all.removeAll { $0.pattern == path.pattern && $0.scope == path.scope }
+        all.append(path)
+    }
+
+    /// The most specific path of `scope` matching `path`, with its named segments.
+    func match(_ path: String, scope: APIPathScope) -> (APIPath, [String: String])? {
+        var best: (APIPath, [String: String])?
+        for candidate in all where candidate.scope == scope {
+            guard let params = candidate.match(path) else { continue }
+            if best == nil || candidate.specificity > best!.0.specificity { best = (candidate, params) }
+        }
+        return best
+    }
+
+    /// Every built-in path.
+    public static var standard: APIPaths {
+        APIPaths([
+            SysHealthPath.path, SysSealStatusPath.path, SysMountsPath.path, SysMountPath.path, SysInternalUIMountsPath.path,
+            TokenCreatePath.path, TokenLookupSelfPath.path, TokenRevokePath.path, TokenRevokeAccessorPath.path,
+            TokenRevokeSelfPath.path, TokenLookupPath.path, TokenLookupAccessorPath.path,
+            KMIPConfigPath.path, KMIPCAPath.path, KMIPScopeListPath.path, KMIPScopePath.path,
+            KMIPRoleListPath.path, KMIPRolePath.path,
+            KMIPCredentialGeneratePath.path, KMIPCredentialSignPath.path, KMIPCredentialLookupPath.path,
+            KMIPCredentialListPath.path, KMIPCredentialRevokePath.path,
+        ])
+    }
+}

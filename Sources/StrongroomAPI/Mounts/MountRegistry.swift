@@ -1,0 +1,166 @@
+import Foundation
+import KMIP
+import KMIPEngine
+import KMIPStore
+
+/// What serves mounts outside the API (the KMIP listeners). The server composition implements it.
+public protocol MountRuntime: Sendable {
+    /// A mount exists (enabled now or found at start): serve it (its listeners start once its config exists).
+    func mountEnabled(_ entry: MountEntry, mount: KMIPMount) async throws
+    func mountDisabled(_ entry: MountEntry) async
+    /// `kmip/config` was written; restart that mount's listeners when listener settings changed.
+    func configWritten(_ entry: MountEntry, mount: KMIPMount, old: MountConfig?, new: MountConfig) async throws
+}
+
+/// A runtime that does nothing (API-only use and tests).
+public struct NoMountRuntime: MountRuntime {
+    public init() {}
+    public func mountEnabled(_ entry: MountEntry, mount: KMIPMount) async throws {}
+    public func mountDisabled(_ entry: MountEntry) async {}
+    public func configWritten(_ entry: MountEntry, mount: KMIPMount, old: MountConfig?, new: MountConfig) async throws {}
+}
+
+/// An enabled mount: its entry and the engine behind it.
+public struct MountedEngine: Sendable {
+    public var entry: MountEntry
+    public var mount: KMIPMount
+}
+
+/// The enabled mounts by path, loaded from the ``SystemStore`` at start. Enabling, disabling and
+/// config writes go through here so the ``MountRuntime`` hears of each.
+public actor MountRegistry {
+    public let system: any SystemStore
+    let runtime: any MountRuntime
+    let clock: @Sendable () -> Date
+    private var mounted: [String: MountedEngine] = [:]
+    /// Config writes run one at a time, so two mounts cannot claim one port at once.
+    private var configWriteBusy = false
+    private var configWriteWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// Engine types that can be enabled.
+    public static let supportedTypes: Set<String> = ["kmip"]
+    /// Paths Vault keeps for itself.
+    static let reservedPrefixes = ["sys/", "auth/", "cubbyhole/", "identity/"]
+
+    public init(system: any SystemStore, runtime: any MountRuntime = NoMountRuntime(),
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.system = system
+        self.runtime = runtime
+        self.clock = now
+    }
+
+    /// Loads the stored mounts and tells the runtime of each.
+    public func load() async throws {
+        for entry in try await system.mounts() where mounted[entry.path] == nil {
+            let engine = makeEngine(entry)
+            mounted[entry.path] = engine
+            try await runtime.mountEnabled(entry, mount: engine.mount)
+        }
+    }
+
+    func makeEngine(_ entry: MountEntry) -> MountedEngine {
+        MountedEngine(entry: entry, mount: KMIPMount(store: system.mountStore(mountID: entry.id), now: clock))
+    }
+
+    public func all() -> [MountedEngine] { mounted.values.sorted { $0.entry.path < $1.entry.path } }
+
+    public func mount(at path: String) -> MountedEngine? { mounted[Self.normalize(path)] }
+
+    /// The mount whose path is the longest prefix of `path` (relative to /v1/, no trailing slash),
+    /// with the rest of the path.
+    public func resolve(_ path: String) -> (MountedEngine, rest: String)? {
+        let full = path + "/"
+        var best: MountedEngine?
+        for (prefix, engine) in mounted where full.hasPrefix(prefix) {
+            if best == nil || prefix.count > best!.entry.path.count { best = engine }
+        }
+        guard let best else { return nil }
+        let rest = String(full.dropFirst(best.entry.path.count).dropLast())
+        return (best, rest)
+    }
+
+    /// `kmip` → `kmip/`; slashes trimmed and one added.
+    public static func normalize(_ path: String) -> String {
+        let trimmed = path.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+        return trimmed + "/"
+    }
+
+    /// `sys/mounts/:path` POST. Vault's messages for an unknown type and a taken path.
+    @discardableResult
+    public func enable(path rawPath: String, type: String, description: String) async throws -> MountedEngine {
+        let path = Self.normalize(rawPath)
+        guard path != "/" else { throw APIError.invalid("path cannot be empty") }
+        guard path.split(separator: "/").allSatisfy({ segment in
+            segment.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) } && segment != "." && segment != ".."
+        }) else { throw APIError.invalid("invalid mount path \"\(rawPath)\"") }
+        if let reserved = Self.reservedPrefixes.first(where: { path.hasPrefix($0) }) {
+            throw APIError.invalid("cannot mount under \(reserved)")
+        }
+        guard Self.supportedTypes.contains(type) else {
+            throw APIError.invalid("plugin not found in the catalog: \(type)")
+        }
+        if let clash = mounted.keys.sorted().first(where: { path.hasPrefix($0) || $0.hasPrefix(path) }) {
+            throw APIError.invalid("path is already in use at \(clash)")
+        }
+        let entry = MountEntry(
+            id: Identifiers.mountID(), path: path, type: type, description: description,
+            accessor: Identifiers.accessor(prefix: type),
+            createdAt: DateTime(secondsSince1970: Int64(clock().timeIntervalSince1970)))
+        do { try await system.insertMount(entry) } catch let e as StoreError where e.reason == .illegalOperation {
+            throw APIError.invalid("path is already in use at \(path)")
+        }
+        let engine = makeEngine(entry)
+        mounted[path] = engine
+        do { try await runtime.mountEnabled(entry, mount: engine.mount) } catch {
+            // Not served, so not enabled: undo.
+            mounted[path] = nil
+            try? await system.deleteMount(id: entry.id)
+            throw APIError.internal("the mount could not be started: \(error)")
+        }
+        return engine
+    }
+
+    /// `sys/mounts/:path` DELETE: removes the mount and all its data. No-op when nothing is mounted there.
+    public func disable(path rawPath: String) async throws {
+        let path = Self.normalize(rawPath)
+        guard let engine = mounted[path] else { return }
+        mounted[path] = nil
+        await runtime.mountDisabled(engine.entry)
+        do { try await system.deleteMount(id: engine.entry.id) } catch let e as StoreError where e.reason == .itemNotFound {}
+    }
+
+    /// `kmip/config` write: refuses a listen port used by another mount's config, stores the config
+    /// (the first write generates the CA) and tells the runtime.
+    @discardableResult
+    public func writeConfig(_ engine: MountedEngine, update: MountConfigUpdate) async throws -> MountConfig {
+        await acquireConfigWrite()
+        defer { releaseConfigWrite() }
+        let old = try await engine.mount.config()
+        let next = try (old ?? MountConfig()).applying(update)
+        let ports = Set(try next.listenAddrs.map { try MountConfig.splitListenAddress($0).port })
+        for other in mounted.values where other.entry.id != engine.entry.id {
+            guard let config = try await other.mount.config() else { continue }
+            for address in config.listenAddrs {
+                let port = try MountConfig.splitListenAddress(address).port
+                if ports.contains(port) {
+                    throw APIError.invalid(
+                        "listen_addrs: port \(port) is already used by the KMIP listener of the mount at \(other.entry.path)")
+                }
+            }
+        }
+        let new = try await engine.mount.configure(update)
+        do { try await runtime.configWritten(engine.entry, mount: engine.mount, old: old, new: new) } catch {
+            throw APIError.internal("the config was stored, but the KMIP listener could not be (re)started: \(error)")
+        }
+        return new
+    }
+
+    private func acquireConfigWrite() async {
+        if !configWriteBusy { configWriteBusy = true; return }
+        await withCheckedContinuation { configWriteWaiters.append($0) }
+    }
+
+    private func releaseConfigWrite() {
+        if configWriteWaiters.isEmpty { configWriteBusy = false } else { configWriteWaiters.removeFirst().resume() }
+    }
+}

@@ -1,0 +1,263 @@
+import Foundation
+
+/// A JSON value as Vault's Go client sees it: numbers keep the literal the server wrote
+/// (Go's `json.Number`), so `86400` prints as `86400` and a big serial never turns into a float.
+public enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    /// Go maps are unordered; every rendering sorts keys, as Go's encoder and `fmt` do.
+    case object([String: JSONValue])
+
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
+
+    public var arrayValue: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+}
+
+// MARK: - Parsing
+
+public struct JSONParseError: Error, Equatable, CustomStringConvertible {
+    public var description: String
+}
+
+extension JSONValue {
+    /// Parses one JSON value; only whitespace may follow it.
+    public static func parse(_ data: Data) throws -> JSONValue {
+        var parser = JSONParser(bytes: [UInt8](data))
+        let value = try parser.value(depth: 0)
+        parser.skipWhitespace()
+        guard parser.index == parser.bytes.count else { throw parser.error("unexpected data after the JSON value") }
+        return value
+    }
+
+    public static func parse(_ text: String) throws -> JSONValue { try parse(Data(text.utf8)) }
+}
+
+private struct JSONParser {
+    let bytes: [UInt8]
+    var index = 0
+    static let maxDepth = 512
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    func error(_ message: String) -> JSONParseError {
+        JSONParseError(description: "invalid JSON at offset \(index): \(message)")
+    }
+
+    mutating func skipWhitespace() {
+        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+    }
+
+    mutating func value(depth: Int) throws -> JSONValue {
+        guard depth < Self.maxDepth else { throw error("nesting too deep") }
+        skipWhitespace()
+        guard index < bytes.count else { throw error("unexpected end of input") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try object(depth: depth)
+        case UInt8(ascii: "["): return try array(depth: depth)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        default: return .number(try number())
+        }
+    }
+
+    mutating func literal(_ word: String) throws {
+        let w = Array(word.utf8)
+        guard index + w.count <= bytes.count, Array(bytes[index..<index + w.count]) == w else { throw error("invalid literal") }
+        index += w.count
+    }
+
+    mutating func object(depth: Int) throws -> JSONValue {
+        index += 1
+        var result: [String: JSONValue] = [:]
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(result) }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a key") }
+            let key = try string()
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            index += 1
+            result[key] = try value(depth: depth + 1)
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of input") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(result) }
+            throw error("expected ',' or '}'")
+        }
+    }
+
+    mutating func array(depth: Int) throws -> JSONValue {
+        index += 1
+        var result: [JSONValue] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(result) }
+        while true {
+            result.append(try value(depth: depth + 1))
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of input") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(result) }
+            throw error("expected ',' or ']'")
+        }
+    }
+
+    mutating func number() throws -> String {
+        let start = index
+        func digits(_ p: inout JSONParser) -> Int {
+            let s = p.index
+            while p.index < p.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(p.bytes[p.index]) { p.index += 1 }
+            return p.index - s
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard digits(&self) > 0 else { throw error("invalid number") }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits(&self) > 0 else { throw error("invalid number") }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard digits(&self) > 0 else { throw error("invalid number") }
+        }
+        return String(decoding: bytes[start..<index], as: UTF8.self)
+    }
+
+    mutating func hex4() throws -> UInt32 {
+        guard index + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
+        else { throw error("invalid \\u escape") }
+        index += 4
+        return v
+    }
+
+    mutating func string() throws -> String {
+        index += 1
+        var out = [UInt8]()
+        while index < bytes.count {
+            let b = bytes[index]
+            index += 1
+            switch b {
+            case UInt8(ascii: "\""):
+                return String(decoding: out, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard index < bytes.count else { throw error("unterminated escape") }
+                let e = bytes[index]
+                index += 1
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try hex4()
+                    if (0xD800..<0xDC00).contains(scalar), index + 1 < bytes.count,
+                       bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                        index += 2
+                        let low = try hex4()
+                        scalar = (0xDC00..<0xE000).contains(low) ? 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00) : 0xFFFD
+                    }
+                    out.append(contentsOf: Array(String(Unicode.Scalar(scalar) ?? "\u{FFFD}").utf8))
+                default: throw error("invalid escape")
+                }
+            default:
+                guard b >= 0x20 else { throw error("control character in string") }
+                out.append(b)
+            }
+        }
+        throw error("unterminated string")
+    }
+}
+
+// MARK: - Rendering
+
+extension JSONValue {
+    /// Compact JSON with sorted keys: the request bodies the CLI sends.
+    public var compactJSON: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n): return n
+        case .string(let s): return Self.quote(s)
+        case .array(let a): return "[" + a.map(\.compactJSON).joined(separator: ",") + "]"
+        case .object(let o):
+            return "{" + o.keys.sorted().map { Self.quote($0) + ":" + o[$0]!.compactJSON }.joined(separator: ",") + "}"
+        }
+    }
+
+    /// Go's `json.MarshalIndent(v, "", "  ")`, which is what `vault … -format=json` prints.
+    public func indentedJSON(indent: String = "") -> String {
+        let inner = indent + "  "
+        switch self {
+        case .array(let a):
+            if a.isEmpty { return "[]" }
+            return "[\n" + a.map { inner + $0.indentedJSON(indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+        case .object(let o):
+            if o.isEmpty { return "{}" }
+            let items = o.keys.sorted().map { inner + Self.quote($0) + ": " + o[$0]!.indentedJSON(indent: inner) }
+            return "{\n" + items.joined(separator: ",\n") + "\n" + indent + "}"
+        default:
+            return compactJSON
+        }
+    }
+
+    /// A JSON string literal escaped as Go's encoder does (HTML-safe: <, >, & as \u00XX).
+    public static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "<", ">", "&", "\u{2028}", "\u{2029}":
+                out += "\\u" + hex4(scalar.value)
+            default:
+                if scalar.value < 0x20 { out += "\\u" + hex4(scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+
+    private static func hex4(_ v: UInt32) -> String {
+        let h = String(v, radix: 16)
+        return String(repeating: "0", count: max(0, 4 - h.count)) + h
+    }
+
+    /// Go's `fmt.Sprintf("%v", v)` for a decoded JSON value: `[a b c]`, `map[k:v]`, `<nil>`.
+    public var goDescription: String {
+        switch self {
+        case .null: return "<nil>"
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n): return n
+        case .string(let s): return s
+        case .array(let a): return "[" + a.map(\.goDescription).joined(separator: " ") + "]"
+        case .object(let o): return "map[" + o.keys.sorted().map { $0 + ":" + o[$0]!.goDescription }.joined(separator: " ") + "]"
+        }
+    }
+}

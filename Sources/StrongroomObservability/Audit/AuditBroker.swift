@@ -1,0 +1,219 @@
+import Foundation
+import KMIPStore
+import Logging
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The enabled audit devices, and the one place entries are written.
+///
+/// Every entry becomes one JSON line appended to every device with one `write(2)` (no user-space
+/// buffer: each line reaches the kernel before `log` returns). Writes are serialised under one lock
+/// so lines never interleave. A device that fails is reopened on the next entry. When a
+/// `fail_closed` device fails, `log` throws and the caller must fail the request; other devices
+/// only count the failure (`audit_log_failures_total`) and log a warning.
+public final class AuditBroker: Sendable {
+    struct Device {
+        var record: AuditDeviceRecord
+        var options: AuditDeviceOptions
+        /// -1 when closed (a file not yet or no longer open).
+        var fd: Int32 = -1
+        /// The last write failed: warn once per outage rather than per entry.
+        var failing = false
+    }
+
+    /// A failure noticed under the lock, reported after it.
+    struct Failure {
+        let path: String
+        let reason: String
+        let firstOfOutage: Bool
+    }
+
+    private let state = Locked<[Device]>([])
+    private let logger: Logger
+    private let metrics: StrongroomMetrics?
+
+    public init(logger: Logger = Logger(label: "strongroom.audit"), metrics: StrongroomMetrics? = nil) {
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    deinit {
+        state.withLock { devices in for i in devices.indices { Self.close(&devices[i]) } }
+    }
+
+    // MARK: Devices
+
+    /// Validates the options and opens the file; refuses a taken path or a file that cannot be
+    /// opened. Returns the record as stored (path normalised to `name/`).
+    @discardableResult
+    public func enable(_ record: AuditDeviceRecord) throws(AuditError) -> AuditDeviceRecord {
+        var device = try Self.device(record)
+        if case .file(let path) = device.options.destination {
+            do throws(AuditError) { try Self.open(&device) } catch {
+                throw AuditError(.unavailable, "cannot open audit file \(path): \(error.message)")
+            }
+        }
+        let added = state.withLock { devices -> Bool in
+            guard !devices.contains(where: { $0.record.path == device.record.path }) else { return false }
+            devices.append(device)
+            return true
+        }
+        guard added else {
+            Self.close(&device)
+            throw AuditError(.duplicate, "an audit device is already enabled at \(device.record.path)")
+        }
+        return device.record
+    }
+
+    /// Re-enables stored devices at startup. A device whose file cannot be opened now stays enabled
+    /// (retried on every entry, so a fail-closed one keeps refusing requests) instead of keeping the
+    /// server down; the returned errors say which, for the log. Invalid records are skipped.
+    @discardableResult
+    public func restore(_ records: [AuditDeviceRecord]) -> [AuditError] {
+        var errors: [AuditError] = []
+        for record in records {
+            do { try enable(record) } catch where error.kind == .unavailable {
+                errors.append(error)
+                if let device = try? Self.device(record) {
+                    state.withLock { devices in
+                        if !devices.contains(where: { $0.record.path == device.record.path }) { devices.append(device) }
+                    }
+                }
+            } catch {
+                errors.append(error)
+            }
+        }
+        for error in errors { logger.error("audit device not available at startup", metadata: ["error": "\(error)"]) }
+        return errors
+    }
+
+    public func disable(path: String) throws(AuditError) {
+        let key = Self.normalise(path)
+        let found = state.withLock { devices -> Bool in
+            guard let i = devices.firstIndex(where: { $0.record.path == key }) else { return false }
+            Self.close(&devices[i])
+            devices.remove(at: i)
+            return true
+        }
+        guard found else { throw AuditError(.notFound, "no audit device is enabled at \(key)") }
+    }
+
+    /// The enabled devices, in the order they were enabled.
+    public func devices() -> [AuditDeviceRecord] { state.withLock { $0.map(\.record) } }
+
+    public var isEnabled: Bool { state.withLock { !$0.isEmpty } }
+
+    // MARK: Logging
+
+    /// Appends `entry` to every device. Throws ``AuditError/Kind/unavailable`` when a fail-closed
+    /// device could not write it (the other devices have still been written).
+    public func log(_ entry: AuditEntry) throws(AuditError) {
+        var failures: [Failure] = []
+        var closedFailure: String?
+        state.withLock { devices in
+            guard !devices.isEmpty else { return }
+            var lines: [String: [UInt8]] = [:]
+            for i in devices.indices {
+                let prefix = devices[i].options.prefix
+                let line = lines[prefix] ?? Array(entry.jsonLine(prefix: prefix).utf8)
+                lines[prefix] = line
+                do throws(AuditError) {
+                    try Self.write(line, to: &devices[i])
+                    devices[i].failing = false
+                } catch {
+                    failures.append(Failure(path: devices[i].record.path, reason: error.message,
+                                            firstOfOutage: !devices[i].failing))
+                    devices[i].failing = true
+                    Self.close(&devices[i])
+                    if devices[i].options.failClosed { closedFailure = devices[i].record.path }
+                }
+            }
+        }
+        for failure in failures { report(failure) }
+        if let closedFailure {
+            throw AuditError(.unavailable, "audit device \(closedFailure) could not write the entry")
+        }
+    }
+
+    private func report(_ failure: Failure) {
+        metrics?.recordAuditFailure(device: failure.path)
+        guard failure.firstOfOutage else { return }
+        logger.warning("audit device failed to write", metadata: ["device": "\(failure.path)", "error": "\(failure.reason)"])
+    }
+
+    // MARK: Files
+
+    static func device(_ record: AuditDeviceRecord) throws(AuditError) -> Device {
+        let options = try AuditDeviceOptions(record)
+        var record = record
+        record.path = normalise(record.path)
+        guard record.path != "/" else { throw AuditError(.invalidOption, "an audit device needs a path") }
+        return Device(record: record, options: options)
+    }
+
+    /// `file`, `/file/` and `file/` are one device path, spelled like a mount path: `file/`.
+    static func normalise(_ path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.hasPrefix("/") { trimmed = trimmed.dropFirst() }
+        while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        return trimmed + "/"
+    }
+
+    static func write(_ line: [UInt8], to device: inout Device) throws(AuditError) {
+        let fd: Int32
+        switch device.options.destination {
+        case .discard: return
+        case .stdout: fd = STDOUT_FILENO
+        case .file:
+            if device.fd < 0 { try open(&device) }
+            fd = device.fd
+        }
+        var offset = 0
+        while offset < line.count {
+            let written = line.withUnsafeBytes { raw in
+                #if canImport(Glibc)
+                Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                #else
+                Darwin.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                #endif
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw AuditError(.unavailable, String(cString: strerror(errno)))
+            }
+            offset += written
+        }
+    }
+
+    /// Opens for appending, creating with the device's mode; an existing regular file is brought to
+    /// that mode too (never a device node such as /dev/stderr).
+    static func open(_ device: inout Device) throws(AuditError) {
+        guard case .file(let path) = device.options.destination else { return }
+        let mode = device.options.mode == 0 ? 0o600 : device.options.mode
+        let fd = path.withCString { systemOpen($0, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode_t(mode)) }
+        guard fd >= 0 else { throw AuditError(.unavailable, String(cString: strerror(errno))) }
+        var info = stat()
+        if device.options.mode != 0, fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
+           (info.st_mode & 0o777) != mode_t(device.options.mode) {
+            _ = fchmod(fd, mode_t(device.options.mode))
+        }
+        device.fd = fd
+    }
+
+    static func close(_ device: inout Device) {
+        guard device.fd >= 0 else { return }
+        _ = systemClose(device.fd)
+        device.fd = -1
+    }
+}
+
+#if canImport(Glibc)
+private func systemOpen(_ path: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Int32 { Glibc.open(path, flags, mode) }
+private func systemClose(_ fd: Int32) -> Int32 { Glibc.close(fd) }
+#else
+private func systemOpen(_ path: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Int32 { Darwin.open(path, flags, mode) }
+private func systemClose(_ fd: Int32) -> Int32 { Darwin.close(fd) }
+#endif

@@ -1,0 +1,157 @@
+import Foundation
+import KMIP
+import KMIPEngine
+import KMIPStore
+import KMIPTransport
+import Logging
+import NIOCore
+import StrongroomAPI
+
+/// Serves every enabled KMIP mount: one engine per mount, and its listener once `kmip/config`
+/// exists. A config write that changes a listener setting restarts that mount's listener in
+/// place; disabling a mount stops it. The API's ``MountRegistry`` drives it.
+public actor KMIPMountRuntime: MountRuntime {
+    /// One served mount.
+    struct Served {
+        let entry: MountEntry
+        let engine: KMIPEngine
+        var listener: KMIPListener?
+        var task: Task<Void, Never>?
+        var settings: ListenerSettings?
+    }
+
+    let objects: any ObjectStore
+    let logger: Logger
+    let engineObserver: (any KMIPRequestObserver)?
+    let transportObserver: (any TransportObserver)?
+    /// How long a restart or a disable lets in-flight requests finish.
+    let restartGracePeriod: Duration
+    /// Server-wide limits applied to every listener (connections, idle timeout, message limits).
+    let tuning: @Sendable (inout TransportConfiguration) -> Void
+    private var served: [String: Served] = [:]
+    private var stopped = false
+
+    public init(objects: any ObjectStore, logger: Logger, engineObserver: (any KMIPRequestObserver)? = nil,
+                transportObserver: (any TransportObserver)? = nil, restartGracePeriod: Duration = .seconds(2),
+                tuning: @escaping @Sendable (inout TransportConfiguration) -> Void = { _ in }) {
+        self.tuning = tuning
+        self.objects = objects
+        self.logger = logger
+        self.engineObserver = engineObserver
+        self.transportObserver = transportObserver
+        self.restartGracePeriod = restartGracePeriod
+    }
+
+    // MARK: MountRuntime
+
+    public func mountEnabled(_ entry: MountEntry, mount: KMIPMount) async throws {
+        guard !stopped, served[entry.id] == nil else { return }
+        let engine = KMIPEngine(objects: objects, mount: mount.store,
+                                logger: logger.with("mount", entry.path), observer: engineObserver)
+        // A revocation or a role or scope change made through the API reaches open connections at once.
+        mount.onAuthorizationChange { engine.invalidateAuthorizations() }
+        served[entry.id] = Served(entry: entry, engine: engine)
+        if let config = try await mount.config() {
+            try await startListener(entry, mount: mount, settings: ListenerSettings(config))
+        }
+    }
+
+    public func mountDisabled(_ entry: MountEntry) async {
+        await stopListener(entry.id)
+        served[entry.id] = nil
+    }
+
+    public func configWritten(_ entry: MountEntry, mount: KMIPMount, old: MountConfig?, new: MountConfig) async throws {
+        guard !stopped, let current = served[entry.id] else { return }
+        let settings = ListenerSettings(new)
+        if current.listener != nil, current.settings == settings { return }
+        await stopListener(entry.id)
+        try await startListener(entry, mount: mount, settings: settings)
+    }
+
+    // MARK: Queries and shutdown
+
+    /// The bound KMIP addresses of the mount at `path` (`host:port`, `[v6]:port`); empty when it
+    /// has no listener.
+    public func boundAddresses(path: String) -> [String] {
+        guard let s = served.values.first(where: { $0.entry.path == path }), let listener = s.listener else { return [] }
+        return listener.boundAddresses.map(Self.text)
+    }
+
+    /// The engine serving the mount at `path`.
+    public func engine(path: String) -> KMIPEngine? { served.values.first { $0.entry.path == path }?.engine }
+
+    /// Stops every listener (graceful) and refuses to start new ones.
+    public func shutdown() async {
+        stopped = true
+        for id in served.keys { await stopListener(id) }
+    }
+
+    // MARK: Listeners
+
+    func startListener(_ entry: MountEntry, mount: KMIPMount, settings: ListenerSettings) async throws {
+        guard var s = served[entry.id] else { return }
+        var configuration = try await StrongroomServer.transportConfiguration(mount: mount)
+        configuration.shutdownGracePeriod = restartGracePeriod
+        tuning(&configuration)
+        let listener = KMIPListener(configuration: configuration, processor: s.engine, authenticator: mount,
+                                    logger: logger.with("mount", entry.path), observer: transportObserver)
+        let bound: [SocketAddress]
+        do { bound = try await listener.start() } catch {
+            await listener.shutdown()
+            throw MountError.invalid("the KMIP listener of \(entry.path) could not start on "
+                + "\(configuration.listenAddresses.joined(separator: ", ")): \(error)")
+        }
+        s.listener = listener
+        s.settings = settings
+        s.task = Task { try? await listener.run() }
+        served[entry.id] = s
+        logger.info("KMIP listener started", metadata: [
+            "mount": "\(entry.path)", "addresses": "\(bound.map(Self.text).joined(separator: ","))",
+        ])
+    }
+
+    func stopListener(_ id: String) async {
+        guard var s = served[id], let listener = s.listener else { return }
+        s.listener = nil
+        s.settings = nil
+        let task = s.task
+        s.task = nil
+        served[id] = s
+        await listener.shutdown()
+        await task?.value
+        logger.info("KMIP listener stopped", metadata: ["mount": "\(s.entry.path)"])
+    }
+
+    static func text(_ address: SocketAddress) -> String {
+        let host = address.ipAddress ?? "?"
+        let port = address.port.map(String.init) ?? "?"
+        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+}
+
+/// The config fields a running listener depends on; the client defaults are not among them.
+struct ListenerSettings: Equatable {
+    let listenAddrs: [String]
+    let connectionTimeout: Int
+    let serverHostnames: [String]
+    let serverIPs: [String]
+    let tlsMinVersion: String
+
+    init(_ config: MountConfig) {
+        listenAddrs = config.listenAddrs
+        connectionTimeout = config.connectionTimeout
+        serverHostnames = config.serverHostnames
+        serverIPs = config.serverIPs
+        tlsMinVersion = config.tlsMinVersion.rawValue
+    }
+}
+
+extension Logger {
+    /// A copy with one more metadata value.
+    func with(_ key: String, _ value: String) -> Logger {
+        var copy = self
+        copy[metadataKey: key] = "\(value)"
+        return copy
+    }
+}

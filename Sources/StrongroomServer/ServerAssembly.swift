@@ -1,0 +1,107 @@
+import Foundation
+import Hummingbird
+import KMIP
+import KMIPEngine
+import KMIPStore
+import KMIPTransport
+import Logging
+import NIOCore
+import ServiceLifecycle
+import StrongroomAPI
+import StrongroomObservability
+
+/// Where the HTTP API listens and whether it speaks TLS.
+public struct APIListenerOptions: Sendable, Hashable {
+    /// `host:port`; port 0 binds an ephemeral port (tests).
+    public var address: String
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
+
+    public init(address: String = "127.0.0.1:8200", tlsCertificateFile: String? = nil, tlsKeyFile: String? = nil) {
+        self.address = address; self.tlsCertificateFile = tlsCertificateFile; self.tlsKeyFile = tlsKeyFile
+    }
+
+    /// The TLS files, when both are set.
+    func tlsFiles() throws -> APITLSFiles? {
+        switch (tlsCertificateFile, tlsKeyFile) {
+        case (nil, nil): return nil
+        case (let cert?, let key?): return APITLSFiles(certificateFile: cert, keyFile: key)
+        default: throw ConfigFileError("the API's TLS needs both a certificate file and a key file")
+        }
+    }
+}
+
+/// The parts of a running server over one open store: the mounts' KMIP listeners (through
+/// ``KMIPMountRuntime``), the HTTP API, audit and metrics.
+struct ServerAssembly: Sendable {
+    let store: SQLiteStore
+    let runtime: KMIPMountRuntime
+    let registry: MountRegistry
+    let tokens: TokenAuth
+    let observability: Observability
+    let router: APIRouter
+    let logger: Logger
+
+    init(store: SQLiteStore, logger: Logger, transportTuning: @escaping @Sendable (inout TransportConfiguration) -> Void = { _ in }) {
+        self.store = store
+        self.logger = logger
+        let observability = Observability(logger: logger.with("component", "audit"))
+        self.observability = observability
+        runtime = KMIPMountRuntime(objects: store, logger: logger, engineObserver: observability.kmip,
+                                   transportObserver: observability.transport, tuning: transportTuning)
+        registry = MountRegistry(system: store, runtime: runtime)
+        tokens = TokenAuth(store: store)
+        var paths = APIPaths.standard
+        for path in SysAuditPath.paths(store: store, observability: observability) { paths.register(path) }
+        paths.register(SysMetricsPath.path(observability))
+        router = APIRouter(paths: paths, system: store, mounts: registry, tokens: tokens,
+                           observers: [APIAuditObserver(observability: observability)],
+                           logger: logger.with("component", "api"))
+    }
+
+    /// Loads the stored audit devices and mounts (starting their listeners).
+    func load() async throws {
+        // A device that cannot open now is kept and retried (a fail-closed one refuses requests meanwhile).
+        for failure in observability.audit.restore(try await store.auditDevices()) {
+            logger.warning("audit device unavailable at start", metadata: ["error": "\(failure)"])
+        }
+        try await registry.load()
+    }
+
+    /// Makes `token` a root token of the API if it is not one yet (dev mode's chosen token).
+    func installRootToken(_ token: String) async throws {
+        let hash = TokenAuth.hash(token)
+        if try await store.token(hash: hash) != nil { return }
+        let now = DateTime(secondsSince1970: Int64(Date().timeIntervalSince1970))
+        try await store.insertToken(TokenRecord(accessor: Identifiers.base62(count: 24), tokenHash: hash,
+                                                policies: [TokenAuth.rootPolicy], displayName: "root", createdAt: now))
+    }
+}
+
+/// Audits and counts every API request through ``Observability``.
+struct APIAuditObserver: APIRequestObserver {
+    let observability: Observability
+
+    func requestReceived(_ request: APIRequest, tokenAccessor: String?) async throws {
+        try observability.logAPIRequest(id: request.id, operation: request.operation.rawValue, path: request.path,
+                                        remoteAddress: request.remoteAddress, auth: tokenAccessor.map { .init(accessor: $0) })
+    }
+
+    func responseSent(_ request: APIRequest, response: APIResponse, tokenAccessor: String?) async {
+        try? observability.logAPIResponse(
+            id: request.id, method: request.method, operation: request.operation.rawValue, path: request.path,
+            remoteAddress: request.remoteAddress, auth: tokenAccessor.map { .init(accessor: $0) },
+            status: response.status, error: response.errors.first)
+    }
+}
+
+/// Runs the mounts for the life of the service group: loads them at start, stops their
+/// listeners at graceful shutdown.
+struct MountsService: Service {
+    let runtime: KMIPMountRuntime
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await runtime.shutdown()
+    }
+}

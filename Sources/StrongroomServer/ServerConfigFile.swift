@@ -1,0 +1,177 @@
+import Foundation
+import KMIP
+
+/// `strongroom server -config FILE`: the production configuration, a JSON file. Unknown keys are
+/// refused (a typo must not silently fall back to a default). Example: `docs/strongroom.json`.
+///
+/// ```json
+/// {
+///   "storage": { "path": "/var/lib/strongroom" },
+///   "root_key": { "file": "/etc/strongroom/root.key" },
+///   "api": { "address": "0.0.0.0:8200", "tls_cert_file": "/etc/strongroom/api.pem",
+///            "tls_key_file": "/etc/strongroom/api-key.pem" },
+///   "log": { "level": "info", "format": "json" },
+///   "limits": { "max_message_bytes": 1048576, "max_batch_items": 256, "max_connections": 4096,
+///               "idle_timeout": "5m" }
+/// }
+/// ```
+public struct ServerConfigFile: Sendable, Hashable {
+    /// Where the SQLite database lives (a directory; created 0700 if missing).
+    public var storagePath: String
+    /// The root key: a 32-byte file (0600), or the name of an environment variable holding it as
+    /// 64 hex characters.
+    public var rootKey: RootKeySource
+    public var apiAddress: String = "127.0.0.1:8200"
+    /// Both or neither: TLS on the HTTP API.
+    public var apiTLSCertificateFile: String?
+    public var apiTLSKeyFile: String?
+    public var logLevel: String = "info"
+    public var logFormat: LogFormat = .text
+    public var limits: Limits = .default
+    public var maxConnections: Int = 4096
+    /// Seconds.
+    public var idleTimeout: Int = 300
+
+    public enum RootKeySource: Sendable, Hashable {
+        case file(String)
+        case environment(String)
+    }
+
+    public enum LogFormat: String, Sendable, Hashable { case text, json }
+
+    public init(storagePath: String, rootKey: RootKeySource) {
+        self.storagePath = storagePath
+        self.rootKey = rootKey
+    }
+
+    /// Reads and validates `path`; every error names the offending key.
+    public static func load(_ path: String) throws -> ServerConfigFile {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ConfigFileError("cannot read \(path): \(error.localizedDescription)")
+        }
+        guard data.count <= 1 << 20 else { throw ConfigFileError("\(path) is larger than 1 MiB") }
+        let value: ConfigValue
+        do { value = try JSONDecoder().decode(ConfigValue.self, from: data) } catch {
+            throw ConfigFileError("\(path) is not valid JSON: \(error)")
+        }
+        guard case .object(let root) = value else { throw ConfigFileError("\(path) must hold a JSON object") }
+        return try parse(root)
+    }
+
+    static func parse(_ root: [String: ConfigValue]) throws -> ServerConfigFile {
+        var reader = Section(root, name: "")
+        try reader.allow(["storage", "root_key", "api", "log", "limits"])
+        var storage = try reader.section("storage", required: true)
+        try storage.allow(["path"])
+        var rootKey = try reader.section("root_key", required: true)
+        try rootKey.allow(["file", "env"])
+        let source: RootKeySource
+        switch (try rootKey.string("file"), try rootKey.string("env")) {
+        case (let file?, nil): source = .file(file)
+        case (nil, let variable?): source = .environment(variable)
+        default: throw ConfigFileError("root_key needs exactly one of \"file\" and \"env\"")
+        }
+        guard let path = try storage.string("path"), !path.isEmpty else { throw ConfigFileError("storage.path is required") }
+        var config = ServerConfigFile(storagePath: path, rootKey: source)
+
+        var api = try reader.section("api")
+        try api.allow(["address", "tls_cert_file", "tls_key_file"])
+        if let address = try api.string("address") { config.apiAddress = address }
+        config.apiTLSCertificateFile = try api.string("tls_cert_file")
+        config.apiTLSKeyFile = try api.string("tls_key_file")
+        guard (config.apiTLSCertificateFile == nil) == (config.apiTLSKeyFile == nil) else {
+            throw ConfigFileError("api.tls_cert_file and api.tls_key_file go together")
+        }
+
+        var log = try reader.section("log")
+        try log.allow(["level", "format"])
+        if let level = try log.string("level") { config.logLevel = level }
+        if let format = try log.string("format") {
+            guard let parsed = LogFormat(rawValue: format) else { throw ConfigFileError("log.format is \"text\" or \"json\"") }
+            config.logFormat = parsed
+        }
+
+        var limits = try reader.section("limits")
+        try limits.allow(["max_message_bytes", "max_batch_items", "max_depth", "max_connections", "idle_timeout"])
+        if let n = try limits.int("max_message_bytes", in: 1024...(64 << 20)) { config.limits.maxMessageBytes = n }
+        if let n = try limits.int("max_batch_items", in: 1...100_000) { config.limits.maxBatchItems = n }
+        if let n = try limits.int("max_depth", in: 4...256) { config.limits.maxDepth = n }
+        if let n = try limits.int("max_connections", in: 1...1_000_000) { config.maxConnections = n }
+        if let n = try limits.duration("idle_timeout", in: 1...86_400) { config.idleTimeout = n }
+        return config
+    }
+
+    /// One JSON object of the file, read key by key.
+    struct Section {
+        let values: [String: ConfigValue]
+        let name: String
+
+        init(_ values: [String: ConfigValue], name: String) { self.values = values; self.name = name }
+
+        func key(_ k: String) -> String { name.isEmpty ? k : "\(name).\(k)" }
+
+        func allow(_ keys: Set<String>) throws {
+            if let unknown = values.keys.sorted().first(where: { !keys.contains($0) }) {
+                throw ConfigFileError("unknown key \"\(key(unknown))\" (known: \(keys.sorted().joined(separator: ", ")))")
+            }
+        }
+
+        func section(_ k: String, required: Bool = false) throws -> Section {
+            guard let value = values[k] else {
+                if required { throw ConfigFileError("\"\(key(k))\" is required") }
+                return Section([:], name: key(k))
+            }
+            guard case .object(let object) = value else { throw ConfigFileError("\"\(key(k))\" must be an object") }
+            return Section(object, name: key(k))
+        }
+
+        func string(_ k: String) throws -> String? {
+            guard let value = values[k] else { return nil }
+            guard case .string(let s) = value else { throw ConfigFileError("\"\(key(k))\" must be a string") }
+            return s
+        }
+
+        func int(_ k: String, in range: ClosedRange<Int>) throws -> Int? {
+            guard let value = values[k] else { return nil }
+            guard case .number(let number) = value, let n = Int(exactly: number), range.contains(n) else {
+                throw ConfigFileError("\"\(key(k))\" must be an integer in \(range.lowerBound)...\(range.upperBound)")
+            }
+            return n
+        }
+
+        /// Seconds, from an integer or a duration string (`"30s"`, `"5m"`, `"1h"`).
+        func duration(_ k: String, in range: ClosedRange<Int>) throws -> Int? {
+            guard let value = values[k] else { return nil }
+            if case .string(let text) = value {
+                let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
+                guard let unit = text.last, let factor = units[unit], let n = Int(text.dropLast()), range.contains(n * factor) else {
+                    throw ConfigFileError("\"\(key(k))\" must be seconds or a duration like \"30s\", \"5m\", \"1h\"")
+                }
+                return n * factor
+            }
+            return try int(k, in: range)
+        }
+    }
+}
+
+/// A configuration file that cannot be used; the message names the key.
+public struct ConfigFileError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A JSON value as the configuration file holds it (booleans kept apart from numbers).
+enum ConfigValue: Decodable, Hashable {
+    case string(String), number(Double), bool(Bool), object([String: ConfigValue]), array([ConfigValue]), null
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let d = try? c.decode(Double.self) { self = .number(d) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let o = try? c.decode([String: ConfigValue].self) { self = .object(o) }
+        else { self = .array(try c.decode([ConfigValue].self)) }
+    }
+}

@@ -1,3 +1,0 @@
-import XCTest
-@testable import StrongroomAPI
-final class StrongroomAPIPlaceholderTests: XCTestCase {}
