@@ -22,7 +22,8 @@ public actor KMIPMountRuntime: MountRuntime {
 
     let objects: any ObjectStore
     let logger: Logger
-    let engineObserver: (any KMIPRequestObserver)?
+    /// The engine observer of each mount (audit entries name their mount).
+    let engineObserver: @Sendable (MountEntry) -> (any KMIPRequestObserver)?
     let transportObserver: (any TransportObserver)?
     /// How long a restart or a disable lets in-flight requests finish.
     let restartGracePeriod: Duration
@@ -31,7 +32,8 @@ public actor KMIPMountRuntime: MountRuntime {
     private var served: [String: Served] = [:]
     private var stopped = false
 
-    public init(objects: any ObjectStore, logger: Logger, engineObserver: (any KMIPRequestObserver)? = nil,
+    public init(objects: any ObjectStore, logger: Logger,
+                engineObserver: @escaping @Sendable (MountEntry) -> (any KMIPRequestObserver)? = { _ in nil },
                 transportObserver: (any TransportObserver)? = nil, restartGracePeriod: Duration = .seconds(2),
                 tuning: @escaping @Sendable (inout TransportConfiguration) -> Void = { _ in }) {
         self.tuning = tuning
@@ -47,7 +49,7 @@ public actor KMIPMountRuntime: MountRuntime {
     public func mountEnabled(_ entry: MountEntry, mount: KMIPMount) async throws {
         guard !stopped, served[entry.id] == nil else { return }
         let engine = KMIPEngine(objects: objects, mount: mount.store,
-                                logger: logger.with("mount", entry.path), observer: engineObserver)
+                                logger: logger.with("mount", entry.path), observer: engineObserver(entry))
         // A revocation or a role or scope change made through the API reaches open connections at once.
         mount.onAuthorizationChange { engine.invalidateAuthorizations() }
         served[entry.id] = Served(entry: entry, engine: engine)
@@ -76,6 +78,10 @@ public actor KMIPMountRuntime: MountRuntime {
     public func boundAddresses(path: String) -> [String] {
         guard let s = served.values.first(where: { $0.entry.path == path }), let listener = s.listener else { return [] }
         return listener.boundAddresses.map(Self.text)
+    }
+
+    public func boundPorts(_ entry: MountEntry) -> [Int] {
+        served[entry.id]?.listener?.boundAddresses.compactMap(\.port) ?? []
     }
 
     /// The engine serving the mount at `path`.

@@ -47,7 +47,7 @@ struct ServerAssembly: Sendable {
         self.logger = logger
         let observability = Observability(logger: logger.with("component", "audit"))
         self.observability = observability
-        runtime = KMIPMountRuntime(objects: store, logger: logger, engineObserver: observability.kmip,
+        runtime = KMIPMountRuntime(objects: store, logger: logger, engineObserver: { observability.kmip(mount: $0.path) },
                                    transportObserver: observability.transport, tuning: transportTuning)
         registry = MountRegistry(system: store, runtime: runtime)
         tokens = TokenAuth(store: store)

@@ -1,5 +1,6 @@
 import Foundation
 import KMIP
+import StrongroomAPI
 
 /// `strongroom server -config FILE`: the production configuration, a JSON file. Unknown keys are
 /// refused (a typo must not silently fall back to a default). Example: `docs/strongroom.json`.
@@ -51,15 +52,15 @@ public struct ServerConfigFile: Sendable, Hashable {
             throw ConfigFileError("cannot read \(path): \(error.localizedDescription)")
         }
         guard data.count <= 1 << 20 else { throw ConfigFileError("\(path) is larger than 1 MiB") }
-        let value: ConfigValue
-        do { value = try JSONDecoder().decode(ConfigValue.self, from: data) } catch {
+        let value: APIValue
+        do { value = try JSONDecoder().decode(APIValue.self, from: data) } catch {
             throw ConfigFileError("\(path) is not valid JSON: \(error)")
         }
         guard case .object(let root) = value else { throw ConfigFileError("\(path) must hold a JSON object") }
         return try parse(root)
     }
 
-    static func parse(_ root: [String: ConfigValue]) throws -> ServerConfigFile {
+    static func parse(_ root: [String: APIValue]) throws -> ServerConfigFile {
         var reader = Section(root, name: "")
         try reader.allow(["storage", "root_key", "api", "log", "limits"])
         var storage = try reader.section("storage", required: true)
@@ -104,10 +105,10 @@ public struct ServerConfigFile: Sendable, Hashable {
 
     /// One JSON object of the file, read key by key.
     struct Section {
-        let values: [String: ConfigValue]
+        let values: [String: APIValue]
         let name: String
 
-        init(_ values: [String: ConfigValue], name: String) { self.values = values; self.name = name }
+        init(_ values: [String: APIValue], name: String) { self.values = values; self.name = name }
 
         func key(_ k: String) -> String { name.isEmpty ? k : "\(name).\(k)" }
 
@@ -134,7 +135,7 @@ public struct ServerConfigFile: Sendable, Hashable {
 
         func int(_ k: String, in range: ClosedRange<Int>) throws -> Int? {
             guard let value = values[k] else { return nil }
-            guard case .number(let number) = value, let n = Int(exactly: number), range.contains(n) else {
+            guard case .int(let n) = value, range.contains(n) else {
                 throw ConfigFileError("\"\(key(k))\" must be an integer in \(range.lowerBound)...\(range.upperBound)")
             }
             return n
@@ -159,19 +160,4 @@ public struct ServerConfigFile: Sendable, Hashable {
 public struct ConfigFileError: Error, Sendable, CustomStringConvertible {
     public var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// A JSON value as the configuration file holds it (booleans kept apart from numbers).
-enum ConfigValue: Decodable, Hashable {
-    case string(String), number(Double), bool(Bool), object([String: ConfigValue]), array([ConfigValue]), null
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let d = try? c.decode(Double.self) { self = .number(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let o = try? c.decode([String: ConfigValue].self) { self = .object(o) }
-        else { self = .array(try c.decode([ConfigValue].self)) }
-    }
 }

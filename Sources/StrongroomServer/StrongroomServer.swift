@@ -108,7 +108,7 @@ public enum StrongroomServer {
     /// ``MountConfig`` → ``TransportConfiguration``.
     public static func transportConfiguration(mount: KMIPMount) async throws -> TransportConfiguration {
         guard let config = try await mount.config() else {
-            throw MountError(.notConfigured, "the KMIP engine has not been configured: write kmip/config first")
+            throw MountError(.notConfigured, "the KMIP engine has not been configured: write its config (<mount>/config) first")
         }
         let ca = try await mount.ca()
         let server = try await mount.serverCredential()

@@ -111,8 +111,16 @@ final class MountPathTests: XCTestCase {
         XCTAssertTrue(mounts.isEmpty, "a mount that cannot be served is not enabled")
         try await h.kmipMount("kmip", config: nil)
         await h.runtime.setFailNext()
-        let config = await h.expect(500, .write, "kmip/config", [:])
+        // A first config whose listener cannot start is kept (the CA exists now) and said so.
+        let config = await h.expect(400, .write, "kmip/config", [:])
         XCTAssertTrue(config.errors.first?.contains("listener") ?? false)
+        // A later config whose listener cannot start is not kept: the previous one serves again.
+        await h.expect(204, .write, "kmip/config", ["listen_addrs": "127.0.0.1:7000"])
+        await h.runtime.setFailNext()
+        let moved = await h.expect(400, .write, "kmip/config", ["listen_addrs": "127.0.0.1:7001"])
+        XCTAssertTrue(moved.errors.first?.contains("not kept") ?? false, "\(moved.errors)")
+        let kept = await h.expect(200, .read, "kmip/config")
+        XCTAssertEqual(kept.data?["listen_addrs"], .list([.string("127.0.0.1:7000")]))
     }
 
     func testTwoMountsCannotShareAListenPort() async throws {

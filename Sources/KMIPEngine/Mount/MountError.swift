@@ -24,7 +24,7 @@ public struct MountError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public static func invalid(_ message: String) -> MountError { MountError(.invalid, message) }
     public static func notFound(_ message: String) -> MountError { MountError(.notFound, message) }
-    static let notConfigured = MountError(.notConfigured, "the KMIP engine has not been configured: write kmip/config first")
+    static let notConfigured = MountError(.notConfigured, "the KMIP engine has not been configured: write its config (<mount>/config) first")
 
     /// The KMIP Result Reason for this failure when it surfaces on the KMIP port.
     public var kmipError: KMIPError {

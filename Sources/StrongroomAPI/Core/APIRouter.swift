@@ -133,7 +133,11 @@ public struct APIRouter: Sendable {
         context.schemaFields = route.path.fields
         var response: APIResponse
         do { response = try await handler(context) } catch {
-            let apiError = APIError.from(error)
+            var apiError = APIError.from(error)
+            if let mount = route.mount {
+                // Errors from the mount speak of "<mount>/"; name the one addressed.
+                apiError.messages = apiError.messages.map { $0.replacingOccurrences(of: "<mount>/", with: mount.entry.path) }
+            }
             if apiError.status >= 500 { logger.error("\(request.description): \(String(describing: error))") }
             return apiError.response
         }

@@ -10,6 +10,12 @@ public protocol MountRuntime: Sendable {
     func mountDisabled(_ entry: MountEntry) async
     /// `kmip/config` was written; restart that mount's listeners when listener settings changed.
     func configWritten(_ entry: MountEntry, mount: KMIPMount, old: MountConfig?, new: MountConfig) async throws
+    /// The ports the mount's listeners are bound to now (a config asking for port 0 binds another).
+    func boundPorts(_ entry: MountEntry) async -> [Int]
+}
+
+extension MountRuntime {
+    public func boundPorts(_ entry: MountEntry) async -> [Int] { [] }
 }
 
 /// A runtime that does nothing (API-only use and tests).
@@ -137,20 +143,28 @@ public actor MountRegistry {
         defer { releaseConfigWrite() }
         let old = try await engine.mount.config()
         let next = try (old ?? MountConfig()).applying(update)
-        let ports = Set(try next.listenAddrs.map { try MountConfig.splitListenAddress($0).port })
+        // Port 0 asks for an ephemeral port: it never clashes. Other mounts' ports are the ones
+        // they are configured with and the ones they are bound to (theirs may be ephemeral).
+        let ports = Set(try next.listenAddrs.map { try MountConfig.splitListenAddress($0).port }).subtracting([0])
         for other in mounted.values where other.entry.id != engine.entry.id {
-            guard let config = try await other.mount.config() else { continue }
-            for address in config.listenAddrs {
-                let port = try MountConfig.splitListenAddress(address).port
-                if ports.contains(port) {
-                    throw APIError.invalid(
-                        "listen_addrs: port \(port) is already used by the KMIP listener of the mount at \(other.entry.path)")
-                }
+            var taken = Set(await runtime.boundPorts(other.entry))
+            for address in try await other.mount.config()?.listenAddrs ?? [] {
+                taken.insert(try MountConfig.splitListenAddress(address).port)
+            }
+            if let port = ports.intersection(taken).subtracting([0]).min() {
+                throw APIError.invalid(
+                    "listen_addrs: port \(port) is already used by the KMIP listener of the mount at \(other.entry.path)")
             }
         }
         let new = try await engine.mount.configure(update)
         do { try await runtime.configWritten(engine.entry, mount: engine.mount, old: old, new: new) } catch {
-            throw APIError.internal("the config was stored, but the KMIP listener could not be (re)started: \(error)")
+            // Keep the mount serving: put the previous config back and restart its listener.
+            guard let old else {
+                throw APIError.invalid("the config was stored, but the KMIP listener could not start: \(error)")
+            }
+            try? await engine.mount.store.setConfig(old.record)
+            try? await runtime.configWritten(engine.entry, mount: engine.mount, old: new, new: old)
+            throw APIError.invalid("the KMIP listener could not start with this config, which was not kept: \(error)")
         }
         return new
     }
