@@ -83,7 +83,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The operator CLI's client side: Vault's HTTP API over Foundation, argument parsing, output.
-        .target(name: "StrongroomCLI"),
+        .target(name: "StrongroomCLI", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         // Composition root: configuration, dev mode, the service group.
         .target(name: "StrongroomServer", dependencies: [
             "KMIP", "KMIPEngine", "KMIPTransport", "KMIPStore", "KMIPPKI", "StrongroomAPI", "StrongroomObservability",

@@ -1,5 +1,5 @@
 import Foundation
-import StrongroomServer
+@testable import StrongroomServer
 import XCTest
 
 /// `strongroom kmip …` run as the built executable against an in-process dev server.
@@ -13,7 +13,7 @@ final class KMIPCommandTests: XCTestCase {
     }
 
     /// Runs the CLI off the cooperative pool (the server in this process needs it meanwhile).
-    func run(_ args: [String]) async throws -> Result {
+    func run(_ args: [String], environment: [String: String] = [:]) async throws -> Result {
         guard let binary = Self.binary else {
             throw XCTSkip("strongroom executable not found beside the tests; run `swift build --build-tests`")
         }
@@ -23,6 +23,9 @@ final class KMIPCommandTests: XCTestCase {
                     let p = Process()
                     p.executableURL = binary
                     p.arguments = args
+                    if !environment.isEmpty {
+                        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+                    }
                     let output = Pipe(), error = Pipe()
                     p.standardOutput = output
                     p.standardError = error
@@ -105,5 +108,54 @@ final class KMIPCommandTests: XCTestCase {
         let both = try await run(["server", "-dev", "-config", "x.json"])
         XCTAssertNotEqual(both.status, 0)
         XCTAssertTrue(both.stderr.contains("not both"), both.stderr)
+    }
+
+    /// `strongroom server -config` with HTTPS on the API: the CLI trusts the private CA given with
+    /// `-ca-cert` (NIOSSL; URLSession cannot on Linux), refuses the server without it, and
+    /// `-tls-skip-verify` skips the check.
+    func testProductionServerServesTheAPIOverHTTPSToTheCLI() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strongroom-prod-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cert = dir.appendingPathComponent("api.pem").path, key = dir.appendingPathComponent("api-key.pem").path
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                             "-keyout", key, "-out", cert]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        XCTAssertEqual(openssl.terminationStatus, 0)
+        let rootKey = dir.appendingPathComponent("root.key").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: rootKey, contents: Data((0..<32).map { _ in UInt8.random(in: 0...255) }),
+                                                     attributes: [.posixPermissions: 0o600]))
+
+        var config = ServerConfigFile(storagePath: dir.appendingPathComponent("storage").path, rootKey: .file(rootKey))
+        config.apiAddress = "127.0.0.1:0"
+        config.apiTLSCertificateFile = cert
+        config.apiTLSKeyFile = key
+        let server = try await StrongroomServer.start(config: config, handlesSignals: false)
+        XCTAssertTrue(server.rootToken.hasPrefix("hvs."), "the first start hands out the root token once")
+        XCTAssertTrue(server.kmipAddresses.isEmpty, "no mount until one is enabled")
+        let env = ["STRONGROOM_ADDR": "https://\(server.apiAddress)", "STRONGROOM_TOKEN": server.rootToken]
+
+        let enabled = try await run(["secrets", "enable", "-ca-cert", cert, "kmip"], environment: env)
+        XCTAssertEqual(enabled.status, 0, enabled.stderr)
+        XCTAssertEqual(enabled.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "Success! Enabled the kmip secrets engine at: kmip/")
+        let untrusted = try await run(["secrets", "list"], environment: env)
+        XCTAssertNotEqual(untrusted.status, 0, "a server whose CA is not trusted is refused")
+        let skipped = try await run(["secrets", "list", "-tls-skip-verify", "-format=json"], environment: env)
+        XCTAssertEqual(skipped.status, 0, skipped.stderr)
+        XCTAssertTrue(skipped.stdout.contains("\"kmip/\""), skipped.stdout)
+        await server.shutdown()
+
+        // A restart keeps the mount and hands out no new root token.
+        let again = try await StrongroomServer.start(config: config, handlesSignals: false)
+        XCTAssertEqual(again.rootToken, "")
+        let listed = try await run(["secrets", "list", "-ca-cert", cert], environment: env.merging(["STRONGROOM_ADDR": "https://\(again.apiAddress)"]) { $1 })
+        XCTAssertEqual(listed.status, 0, listed.stderr)
+        XCTAssertTrue(listed.stdout.contains("kmip/"), listed.stdout)
+        await again.shutdown()
     }
 }

@@ -32,7 +32,11 @@ struct APIConnectionOptions: ParsableArguments {
 
     func client() throws -> VaultClient {
         let configuration = ClientConfiguration.resolve(address: address, caCert: caCert, tlsSkipVerify: tlsSkipVerify)
-        if let problem = URLSessionTransport.unsupported(configuration) { throw CLIError(problem) }
+        // URLSession on Linux cannot trust a private CA or skip verification: NIOSSL does those.
+        if URLSessionTransport.unsupported(configuration) != nil {
+            let transport = NIOHTTPTransport(caCertFile: configuration.caCert, skipVerify: configuration.tlsSkipVerify)
+            return VaultClient(configuration: configuration, transport: transport)
+        }
         return VaultClient(configuration: configuration, transport: URLSessionTransport())
     }
 }
