@@ -19,7 +19,9 @@ public final class Observability: Sendable {
     public var kmip: KMIPAuditObserver { KMIPAuditObserver(audit: audit, metrics: metrics) }
 
     /// The same, naming the mount (`kmip/`) in each entry: one per mount's engine.
-    public func kmip(mount: String) -> KMIPAuditObserver { KMIPAuditObserver(audit: audit, metrics: metrics, mount: mount) }
+    public func kmip(mount: String, scopeName: (@Sendable (String) async -> String?)? = nil) -> KMIPAuditObserver {
+        KMIPAuditObserver(audit: audit, metrics: metrics, mount: mount, scopeName: scopeName)
+    }
 
     /// Pass to `KMIPListener(…, observer:)`.
     public var transport: any TransportObserver { metrics }

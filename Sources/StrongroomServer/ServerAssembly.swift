@@ -47,7 +47,10 @@ struct ServerAssembly: Sendable {
         self.logger = logger
         let observability = Observability(logger: logger.with("component", "audit"))
         self.observability = observability
-        runtime = KMIPMountRuntime(objects: store, logger: logger, engineObserver: { observability.kmip(mount: $0.path) },
+        runtime = KMIPMountRuntime(objects: store, logger: logger, engineObserver: { entry in
+            let scopes = store.mountStore(mountID: entry.id)
+            return observability.kmip(mount: entry.path) { id in try? await scopes.scope(id: id)?.name }
+        },
                                    transportObserver: observability.transport, tuning: transportTuning)
         registry = MountRegistry(system: store, runtime: runtime)
         tokens = TokenAuth(store: store)

@@ -585,6 +585,11 @@ final class ServerAPITests: XCTestCase {
         XCTAssertEqual((createResponse?.kmip["result_status"] as? String)?.lowercased(), "success", text)
         XCTAssertEqual(createResponse?.kmip["unique_identifiers"] as? [String], [id], text)
         XCTAssertEqual(createResponse?.kmip["serial"] as? String, cred.serial, text)
+        // Operators know scopes by name: the entry names it (and keeps the id) and its mount.
+        XCTAssertEqual(createResponse?.kmip["scope"] as? String, "audited", text)
+        XCTAssertEqual((createResponse?.kmip["scope_id"] as? String)?.count, 5, text)
+        XCTAssertEqual(createResponse?.kmip["mount"] as? String, "kmip/", text)
+        XCTAssertEqual(createResponse?.kmip["role"] as? String, "auditor", text)
         XCTAssertTrue(kmipEntries.contains { $0.type == "kmip_request" && operation($0.kmip) == "get" }, text)
         XCTAssertTrue(kmipEntries.contains { $0.type == "kmip_response" && operation($0.kmip) == "get"
             && ($0.kmip["result_status"] as? String)?.lowercased() == "success" }, text)

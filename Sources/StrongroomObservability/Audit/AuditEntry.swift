@@ -33,7 +33,9 @@ public struct AuditEntry: Sendable, Hashable {
         /// The KMIP mount's path, when the observer knows it.
         public var mount: String?
         public var operation: String
+        /// The scope's name when the observer could look it up, else its id.
         public var scope: String
+        public var scopeID: String
         /// The role's name when known, else its id.
         public var role: String
         public var serial: String
@@ -64,10 +66,11 @@ public struct AuditEntry: Sendable, Hashable {
     }
 
     /// A KMIP batch item before (`kmip_request`) or after (`kmip_response`, result set) it ran.
-    public static func kmip(_ event: KMIPRequestEvent, mount: String? = nil) -> AuditEntry {
+    public static func kmip(_ event: KMIPRequestEvent, mount: String? = nil, scopeName: String? = nil) -> AuditEntry {
         let operation = event.operation.map { "\($0)" } ?? "unknown"
         let fields = KMIPFields(
-            mount: mount, operation: operation, scope: event.scopeID, role: event.roleName ?? event.roleID,
+            mount: mount, operation: operation, scope: scopeName ?? event.scopeID, scopeID: event.scopeID,
+            role: event.roleName ?? event.roleID,
             serial: event.clientSerial, uniqueIdentifiers: event.uniqueIdentifiers,
             protocolVersion: "\(event.protocolVersion.major).\(event.protocolVersion.minor)",
             batchIndex: event.batchIndex,
@@ -115,6 +118,7 @@ extension AuditEntry.KMIPFields {
         if let mount { k.add("mount", mount) }
         k.add("operation", operation)
         k.add("scope", scope)
+        k.add("scope_id", scopeID)
         k.add("role", role)
         k.add("serial", serial)
         k.add("unique_identifiers", uniqueIdentifiers)
