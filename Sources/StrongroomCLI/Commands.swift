@@ -58,14 +58,22 @@ public struct CommandRunner: Sendable {
 
     // MARK: read / write / list / delete
 
-    public func read(_ args: [String]) async -> CommandResult {
-        guard let first = args.first else { return .failure("Not enough arguments (expected 1, got 0)", exit: 1) }
-        let path = Paths.sanitize(first)
-        let query: [String: [String]]
+    /// The path and the `key=value` query parameters after it (read, delete), or the usage error.
+    func pathAndQuery(_ args: [String]) -> Result<(path: String, query: [String: [String]]), CommandFailure> {
+        guard let first = args.first else { return .failure(CommandFailure(.failure("Not enough arguments (expected 1, got 0)", exit: 1))) }
         do {
-            query = try KeyValueArguments.queryParameters(KeyValueArguments.parse(Array(args.dropFirst()), sources: sources))
+            let query = try KeyValueArguments.queryParameters(KeyValueArguments.parse(Array(args.dropFirst()), sources: sources))
+            return .success((Paths.sanitize(first), query))
         } catch {
-            return .failure("Failed to parse K=V data: \(error)", exit: 1)
+            return .failure(CommandFailure(.failure("Failed to parse K=V data: \(error)", exit: 1)))
+        }
+    }
+
+    public func read(_ args: [String]) async -> CommandResult {
+        let path: String, query: [String: [String]]
+        switch pathAndQuery(args) {
+        case .success(let parsed): (path, query) = parsed
+        case .failure(let failure): return failure.result
         }
         do {
             guard let secret = try await client.read(path, query: query) else {
@@ -127,13 +135,10 @@ public struct CommandRunner: Sendable {
     }
 
     public func delete(_ args: [String]) async -> CommandResult {
-        guard let first = args.first else { return .failure("Not enough arguments (expected 1, got 0)", exit: 1) }
-        let path = Paths.sanitize(first)
-        let query: [String: [String]]
-        do {
-            query = try KeyValueArguments.queryParameters(KeyValueArguments.parse(Array(args.dropFirst()), sources: sources))
-        } catch {
-            return .failure("Failed to parse K=V data: \(error)", exit: 1)
+        let path: String, query: [String: [String]]
+        switch pathAndQuery(args) {
+        case .success(let parsed): (path, query) = parsed
+        case .failure(let failure): return failure.result
         }
         do {
             _ = try await client.delete(path, query: query)
@@ -292,4 +297,10 @@ public enum Paths {
         let t = s.trimmingCharacters(in: .whitespaces)
         return t.isEmpty || t.hasSuffix("/") ? t : t + "/"
     }
+}
+
+/// A command's early exit, as an Error so it can travel in a `Result`.
+struct CommandFailure: Error {
+    let result: CommandResult
+    init(_ result: CommandResult) { self.result = result }
 }
