@@ -16,12 +16,20 @@ final class RSAEncryptionTests: XCTestCase {
                 let ct = try pub.encrypt(message, padding: padding)
                 XCTAssertEqual(ct.count, 384)
                 XCTAssertEqual(try key.decrypt(ct, padding: padding).bytes, message, "\(padding)")
-                // Another label, another MGF hash, or PKCS#1 v1.5: the same generic failure.
+                // Another label or another MGF hash: the same generic failure.
                 for wrong in [RSAEncryptionPadding.oaep(digest: d, mgf1: m, label: [1, 2]),
-                              .oaep(digest: d, mgf1: m == .sha1 ? .sha224 : .sha1, label: [1, 2, 3]), .pkcs1v15] {
+                              .oaep(digest: d, mgf1: m == .sha1 ? .sha224 : .sha1, label: [1, 2, 3])] {
                     XCTAssertThrowsError(try key.decrypt(ct, padding: wrong)) {
                         XCTAssertEqual($0 as? CryptoError, CryptoError(.cryptographicFailure, "decryption failed"), "\(wrong)")
                     }
+                }
+                // PKCS#1 v1.5 over an OAEP block: the generic failure — or, about once in 65,536
+                // ciphertexts, a block that happens to be well-formed v1.5, which is never the message.
+                do {
+                    let wrongly = try key.decrypt(ct, padding: .pkcs1v15)
+                    XCTAssertNotEqual(wrongly.bytes, message)
+                } catch {
+                    XCTAssertEqual(error as? CryptoError, CryptoError(.cryptographicFailure, "decryption failed"))
                 }
             }
         }
