@@ -58,7 +58,9 @@ public enum JSONValue: Hashable, Sendable {
         }
     }
 
-    static func quote(_ s: String) -> String {
+    /// A JSON string literal. U+2028/U+2029 are escaped too, so the text is also safe inside
+    /// JavaScript (log viewers); JSON itself allows them raw.
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for c in s.unicodeScalars {
             switch c {
@@ -68,7 +70,11 @@ public enum JSONValue: Hashable, Sendable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if c.value < 0x20 { out += "\\u" + String(c.value, radix: 16).leftPadded(4) } else { out.unicodeScalars.append(c) }
+                if c.value < 0x20 || c.value == 0x2028 || c.value == 0x2029 {
+                    out += "\\u" + String(c.value, radix: 16).leftPadded(4)
+                } else {
+                    out.unicodeScalars.append(c)
+                }
             }
         }
         return out + "\""

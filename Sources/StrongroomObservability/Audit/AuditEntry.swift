@@ -141,30 +141,13 @@ struct JSONObject {
     mutating func addRaw(_ key: String, _ raw: String) {
         if !empty { body += "," }
         empty = false
-        body += JSONObject.quote(key) + ":" + raw
+        body += JSONValue.quote(key) + ":" + raw
     }
 
-    mutating func add(_ key: String, _ value: String) { addRaw(key, JSONObject.quote(value)) }
+    mutating func add(_ key: String, _ value: String) { addRaw(key, JSONValue.quote(value)) }
 
     mutating func add(_ key: String, _ values: [String]) {
-        addRaw(key, "[" + values.map(JSONObject.quote).joined(separator: ",") + "]")
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        addRaw(key, "[" + values.map(JSONValue.quote).joined(separator: ",") + "]")
     }
 }
 
