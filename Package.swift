@@ -67,9 +67,13 @@ let package = Package(
             .product(name: "NIOTLS", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
-        // The Vault-compatible HTTP API: one file per path under Paths/, token auth, Vault-shaped errors.
+        // Vault's ACL policy language (HCL and JSON) and its evaluation. No I/O, no dependencies.
+        .target(name: "VaultPolicy"),
+        // The Vault-compatible HTTP API: one file per path under Paths/, token auth and ACL policies,
+        // Vault-shaped errors.
         .target(name: "StrongroomAPI", dependencies: [
-            "KMIP", "KMIPEngine", "KMIPStore", "KMIPPKI",
+            "KMIP", "KMIPEngine", "KMIPStore", "KMIPPKI", "VaultPolicy",
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -84,6 +88,7 @@ let package = Package(
         ]),
         // The operator CLI's client side: Vault's HTTP API over Foundation, argument parsing, output.
         .target(name: "StrongroomCLI", dependencies: [
+            "VaultPolicy",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -128,7 +133,7 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         .testTarget(name: "KMIPEngineTests", dependencies: ["KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP"]),
-        .testTarget(name: "StrongroomServerTests", dependencies: ["StrongroomServer", "KMIPClient", "KMIPEngine", "KMIPStore", "KMIP"]),
+        .testTarget(name: "StrongroomServerTests", dependencies: ["StrongroomServer", "KMIPClient", "KMIPEngine", "KMIPStore", "KMIP", "StrongroomObservability"]),
         .testTarget(name: "KMIPTransportTests", dependencies: [
             "KMIPTransport", "KMIPClient", "KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP", "StrongroomServer",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -144,7 +149,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "StrongroomAPITests", dependencies: [
-            "StrongroomAPI", "KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP",
+            "StrongroomAPI", "KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP", "VaultPolicy",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),

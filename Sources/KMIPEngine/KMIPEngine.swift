@@ -13,15 +13,16 @@ public final class KMIPEngine: KMIPRequestProcessor {
     let limits: Limits
     let authorizer: Authorizer
     /// Streaming Encrypt/Decrypt/Sign/Verify/MAC/Hash contexts, per client.
-    let streams = StreamRegistry()
+    let streams: StreamRegistry
     let clock: @Sendable () -> DateTime
     /// Sees every batch item (audit log, metrics); nil costs nothing.
     let observer: (any KMIPRequestObserver)?
 
     public init(objects: any ObjectStore, mount: any MountStore, logger: Logger,
                 limits: Limits = .default, clock: @escaping @Sendable () -> DateTime = { DateTime.now },
-                observer: (any KMIPRequestObserver)? = nil) {
+                observer: (any KMIPRequestObserver)? = nil, streamLifetime: Double = 600) {
         self.observer = observer
+        self.streams = StreamRegistry(maxLifetime: streamLifetime)
         self.objects = objects
         self.mount = mount
         self.logger = logger

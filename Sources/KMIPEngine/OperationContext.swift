@@ -18,10 +18,22 @@ public struct OperationContext: Sendable {
     public var idPlaceholder: String?
     /// The transport's number for the client's connection (0: none in particular).
     public var connection: UInt64 = 0
+    /// Set for batches whose Batch Error Continuation Option is Undo: every object change a
+    /// handler makes is then journaled in ``changes``, from inside the store transaction that
+    /// made it, so Undo knows exactly what this batch did and nothing else.
+    var journalsChanges = false
+    var changes: [ObjectChange] = []
+    /// The index of the batch item running (journaled with its changes).
+    var batchIndex = 0
 
     /// Who owns streams opened by this request: the client certificate (serial) in its scope, on
     /// this connection (streaming state is per connection, as the spec has it).
     public var streamOwner: StreamOwner { StreamOwner(client: "\(scopeID)/\(client.serialNumber)", connection: connection) }
+
+    /// Records a change for Undo when this batch journals changes.
+    mutating func journal(before: ManagedObjectRecord, after: ManagedObjectRecord) {
+        if journalsChanges { changes.append(ObjectChange(item: batchIndex, before: before, after: after)) }
+    }
 
     /// The Unique Identifier the item names, else the ID Placeholder.
     public func identifier(_ requested: String?) throws -> String {
@@ -33,4 +45,12 @@ public struct OperationContext: Sendable {
 
 extension DateTime {
     public static var now: DateTime { DateTime(secondsSince1970: Int64(Date().timeIntervalSince1970)) }
+}
+
+/// One change a batch item made to an existing object: the object as that item's transaction read
+/// it and as it wrote it. Undo restores `before` only while the object is still `after`.
+struct ObjectChange: Sendable {
+    var item: Int
+    var before: ManagedObjectRecord
+    var after: ManagedObjectRecord
 }

@@ -57,7 +57,17 @@ public struct AuditDeviceRecord: Sendable, Hashable {
     }
 }
 
-/// The server-wide records: mounts, API tokens and audit devices. A mount's own records are
+/// An ACL policy (`sys/policy/:name`): its name and its text as written (HCL or JSON). The text is
+/// parsed again on every load, as Vault does, so a parser fix applies to stored policies.
+public struct PolicyRecord: Sendable, Hashable {
+    /// Trimmed and lower-cased.
+    public var name: String
+    public var text: String
+
+    public init(name: String, text: String) { self.name = name; self.text = text }
+}
+
+/// The server-wide records: mounts, API tokens, ACL policies and audit devices. A mount's own records are
 /// reached through ``mountStore(mountID:)``.
 public protocol SystemStore: Sendable {
     func mounts() async throws -> [MountEntry]
@@ -77,6 +87,14 @@ public protocol SystemStore: Sendable {
     func insertToken(_ token: TokenRecord) async throws
     /// Removes the token and, transitively, every token it created. Item Not Found if absent.
     func deleteToken(accessor: String) async throws
+
+    /// Sorted by name.
+    func policies() async throws -> [PolicyRecord]
+    func policy(name: String) async throws -> PolicyRecord?
+    /// Creates or replaces the policy of that name.
+    func putPolicy(_ policy: PolicyRecord) async throws
+    /// Item Not Found if absent.
+    func deletePolicy(name: String) async throws
 
     func auditDevices() async throws -> [AuditDeviceRecord]
     /// Fails with `StoreError.duplicate` when the path is taken.

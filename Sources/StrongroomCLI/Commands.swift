@@ -56,6 +56,13 @@ public struct CommandRunner: Sendable {
 
     static let formats: Set<String> = ["table", "json"]
 
+    /// Vault's usage error for a wrong number of positional arguments, or nil.
+    static func argumentCount(_ args: [String], _ expected: Int) -> CommandResult? {
+        guard args.count != expected else { return nil }
+        let problem = args.count < expected ? "Not enough" : "Too many"
+        return .failure("\(problem) arguments (expected \(expected), got \(args.count))", exit: 1)
+    }
+
     // MARK: read / write / list / delete
 
     /// The path and the `key=value` query parameters after it (read, delete), or the usage error.
@@ -111,10 +118,7 @@ public struct CommandRunner: Sendable {
     }
 
     public func list(_ args: [String]) async -> CommandResult {
-        guard args.count == 1 else {
-            let problem = args.isEmpty ? "Not enough" : "Too many"
-            return .failure("\(problem) arguments (expected 1, got \(args.count))", exit: 1)
-        }
+        if let usage = Self.argumentCount(args, 1) { return usage }
         let path = Paths.withTrailingSlash(Paths.sanitize(args[0]))
         let secret: Secret?
         do {
@@ -153,10 +157,7 @@ public struct CommandRunner: Sendable {
     // MARK: secrets
 
     public func secretsEnable(_ args: [String], path: String? = nil, description: String = "") async -> CommandResult {
-        guard args.count == 1 else {
-            let problem = args.isEmpty ? "Not enough" : "Too many"
-            return .failure("\(problem) arguments (expected 1, got \(args.count))", exit: 1)
-        }
+        if let usage = Self.argumentCount(args, 1) { return usage }
         let type = args[0].trimmingCharacters(in: .whitespaces)
         // Vault mounts at the engine type unless -path says otherwise.
         let chosen = path.flatMap { $0.isEmpty ? nil : $0 } ?? type
@@ -172,10 +173,7 @@ public struct CommandRunner: Sendable {
     }
 
     public func secretsDisable(_ args: [String]) async -> CommandResult {
-        guard args.count == 1 else {
-            let problem = args.isEmpty ? "Not enough" : "Too many"
-            return .failure("\(problem) arguments (expected 1, got \(args.count))", exit: 1)
-        }
+        if let usage = Self.argumentCount(args, 1) { return usage }
         let path = Paths.withTrailingSlash(Paths.sanitize(args[0]))
         do {
             try await client.unmount(Paths.sanitize(path))
@@ -188,7 +186,7 @@ public struct CommandRunner: Sendable {
     }
 
     public func secretsList(_ args: [String] = []) async -> CommandResult {
-        guard args.isEmpty else { return .failure("Too many arguments (expected 0, got \(args.count))", exit: 1) }
+        if let usage = Self.argumentCount(args, 0) { return usage }
         let mounts: [String: JSONValue]
         do {
             mounts = try await client.listMounts()

@@ -10,9 +10,10 @@ public final class Observability: Sendable {
     public let metrics: StrongroomMetrics
     public let audit: AuditBroker
 
-    public init(logger: Logger = Logger(label: "strongroom.audit"), metrics: StrongroomMetrics = StrongroomMetrics()) {
+    public init(logger: Logger = Logger(label: "strongroom.audit"), metrics: StrongroomMetrics = StrongroomMetrics(),
+                auditRules: AuditRules = AuditRules()) {
         self.metrics = metrics
-        self.audit = AuditBroker(logger: logger, metrics: metrics)
+        self.audit = AuditBroker(logger: logger, metrics: metrics, rules: auditRules)
     }
 
     /// Pass to `KMIPEngine(…, observer:)`.

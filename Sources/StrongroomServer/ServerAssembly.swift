@@ -41,11 +41,15 @@ struct ServerAssembly: Sendable {
     let observability: Observability
     let router: APIRouter
     let logger: Logger
+    /// Audit devices of the config file: enabled at every start, not changeable through the API.
+    let declaredAuditDevices: [AuditDeviceRecord]
 
-    init(store: SQLiteStore, logger: Logger, transportTuning: @escaping @Sendable (inout TransportConfiguration) -> Void = { _ in }) {
+    init(store: SQLiteStore, logger: Logger, auditRules: AuditRules, declaredAuditDevices: [AuditDeviceRecord] = [],
+         transportTuning: @escaping @Sendable (inout TransportConfiguration) -> Void = { _ in }) {
         self.store = store
         self.logger = logger
-        let observability = Observability(logger: logger.with("component", "audit"))
+        self.declaredAuditDevices = declaredAuditDevices
+        let observability = Observability(logger: logger.with("component", "audit"), auditRules: auditRules)
         self.observability = observability
         runtime = KMIPMountRuntime(objects: store, logger: logger, engineObserver: { entry in
             let scopes = store.mountStore(mountID: entry.id)
@@ -64,21 +68,34 @@ struct ServerAssembly: Sendable {
 
     /// Loads the stored audit devices and mounts (starting their listeners).
     func load() async throws {
-        // A device that cannot open now is kept and retried (a fail-closed one refuses requests meanwhile).
-        for failure in observability.audit.restore(try await store.auditDevices()) {
+        // A device that cannot open now is kept and retried (a fail-closed one refuses requests
+        // meanwhile). Stored devices came through the API: today's rules apply to them again.
+        for failure in observability.audit.restore(declaredAuditDevices, origin: .declared)
+            + observability.audit.restore(try await store.auditDevices(), origin: .api) {
             logger.warning("audit device unavailable at start", metadata: ["error": "\(failure)"])
         }
         try await registry.load()
+        try await router.services.policies.bootstrap()
     }
 
-    /// Makes `token` a root token of the API if it is not one yet (dev mode's chosen token).
+    /// Makes `token` the dev root token (display name `dev-root`), revoking every other dev root
+    /// token with its children: a token chosen at an earlier start must not stay root forever.
     func installRootToken(_ token: String) async throws {
         let hash = TokenAuth.hash(token)
+        // Before this rule dev root tokens were orphans named `root`; dev mode owns those too.
+        let devRoots = try await store.tokens().filter {
+            $0.parentAccessor == nil && $0.isRoot && ($0.displayName == Self.devRootName || $0.displayName == "root")
+        }
+        for old in devRoots where old.tokenHash != hash {
+            try? await store.deleteToken(accessor: old.accessor)
+        }
         if try await store.token(hash: hash) != nil { return }
         let now = DateTime(secondsSince1970: Int64(Date().timeIntervalSince1970))
         try await store.insertToken(TokenRecord(accessor: Identifiers.base62(count: 24), tokenHash: hash,
-                                                policies: [TokenAuth.rootPolicy], displayName: "root", createdAt: now))
+                                                policies: [TokenAuth.rootPolicy], displayName: Self.devRootName, createdAt: now))
     }
+
+    static let devRootName = "dev-root"
 }
 
 /// Audits and counts every API request through ``Observability``.

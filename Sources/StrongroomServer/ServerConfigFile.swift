@@ -1,6 +1,8 @@
 import Foundation
 import KMIP
+import KMIPStore
 import StrongroomAPI
+import StrongroomObservability
 
 /// `strongroom server -config FILE`: the production configuration, a JSON file. Unknown keys are
 /// refused (a typo must not silently fall back to a default). Example: `docs/strongroom.json`.
@@ -13,7 +15,9 @@ import StrongroomAPI
 ///            "tls_key_file": "/etc/strongroom/api-key.pem" },
 ///   "log": { "level": "info", "format": "json" },
 ///   "limits": { "max_message_bytes": 1048576, "max_batch_items": 256, "max_connections": 4096,
-///               "idle_timeout": "5m" }
+///               "idle_timeout": "5m" },
+///   "audit": { "directory": "/var/log/strongroom", "allow_api_devices": false,
+///              "devices": { "file": { "type": "file", "options": { "file_path": "/var/log/strongroom/audit.log" } } } }
 /// }
 /// ```
 public struct ServerConfigFile: Sendable, Hashable {
@@ -32,6 +36,10 @@ public struct ServerConfigFile: Sendable, Hashable {
     public var maxConnections: Int = 4096
     /// Seconds.
     public var idleTimeout: Int = 300
+    /// What `sys/audit` may enable (nothing by default: devices are declared here).
+    public var auditRules = AuditRules()
+    /// Devices enabled at every start; the API cannot change or disable them.
+    public var auditDevices: [AuditDeviceRecord] = []
 
     public enum RootKeySource: Sendable, Hashable {
         case file(String)
@@ -62,7 +70,7 @@ public struct ServerConfigFile: Sendable, Hashable {
 
     static func parse(_ root: [String: APIValue]) throws -> ServerConfigFile {
         var reader = Section(root, name: "")
-        try reader.allow(["storage", "root_key", "api", "log", "limits"])
+        try reader.allow(["storage", "root_key", "api", "log", "limits", "audit"])
         var storage = try reader.section("storage", required: true)
         try storage.allow(["path"])
         var rootKey = try reader.section("root_key", required: true)
@@ -100,7 +108,39 @@ public struct ServerConfigFile: Sendable, Hashable {
         if let n = try limits.int("max_depth", in: 4...256) { config.limits.maxDepth = n }
         if let n = try limits.int("max_connections", in: 1...1_000_000) { config.maxConnections = n }
         if let n = try limits.duration("idle_timeout", in: 1...86_400) { config.idleTimeout = n }
+        try parseAudit(try reader.section("audit"), into: &config)
         return config
+    }
+
+    static func parseAudit(_ section: Section, into config: inout ServerConfigFile) throws {
+        var audit = section
+        try audit.allow(["directory", "allow_api_devices", "allow_audit_log_prefixing", "devices"])
+        if let directory = try audit.string("directory") {
+            guard directory.hasPrefix("/") else { throw ConfigFileError("\"audit.directory\" must be an absolute path") }
+            config.auditRules.directory = directory
+        }
+        config.auditRules.allowAPIDevices = try audit.bool("allow_api_devices") ?? false
+        config.auditRules.allowPrefix = try audit.bool("allow_audit_log_prefixing") ?? false
+        let devices = try audit.section("devices")
+        for name in devices.values.keys.sorted() {
+            var device = try devices.section(name)
+            try device.allow(["type", "description", "options"])
+            var options: [String: String] = [:]
+            for (key, value) in try device.section("options").values {
+                switch value {
+                case .string(let s): options[key] = s
+                case .bool(let b): options[key] = String(b)
+                case .int(let n): options[key] = String(n)
+                default: throw ConfigFileError("\"audit.devices.\(name).options.\(key)\" must be a string, number or boolean")
+                }
+            }
+            let record = AuditDeviceRecord(path: name, type: try device.string("type") ?? "file",
+                                           description: try device.string("description") ?? "", options: options)
+            do { _ = try AuditDeviceOptions(record, origin: .declared, rules: config.auditRules) } catch {
+                throw ConfigFileError("\"audit.devices.\(name)\": \(error.message)")
+            }
+            config.auditDevices.append(record)
+        }
     }
 
     /// One JSON object of the file, read key by key.
@@ -131,6 +171,12 @@ public struct ServerConfigFile: Sendable, Hashable {
             guard let value = values[k] else { return nil }
             guard case .string(let s) = value else { throw ConfigFileError("\"\(key(k))\" must be a string") }
             return s
+        }
+
+        func bool(_ k: String) throws -> Bool? {
+            guard let value = values[k] else { return nil }
+            guard case .bool(let b) = value else { throw ConfigFileError("\"\(key(k))\" must be true or false") }
+            return b
         }
 
         func int(_ k: String, in range: ClosedRange<Int>) throws -> Int? {

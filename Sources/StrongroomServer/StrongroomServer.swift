@@ -24,7 +24,11 @@ public enum StrongroomServer {
     /// SIGTERM/SIGINT when `handlesSignals`) to stop.
     public static func startDev(_ options: DevOptions, logger: Logger = Logger(label: "strongroom")) async throws -> RunningServer {
         let dev = try await DevEnvironment.prepare(options, logger: logger)
-        let assembly = ServerAssembly(store: dev.store, logger: logger)
+        // Dev mode lets the API add file devices, inside the data directory's `audit/` only.
+        let auditDirectory = dev.paths.dataDirectory + "/audit"
+        try DevFiles.ensureDirectory(auditDirectory)
+        let assembly = ServerAssembly(store: dev.store, logger: logger,
+                                      auditRules: AuditRules(directory: auditDirectory, allowAPIDevices: true))
         do {
             try await assembly.installRootToken(dev.rootToken)
             return try await start(assembly, api: APIListenerOptions(address: options.apiListenAddress),
@@ -50,7 +54,9 @@ public enum StrongroomServer {
         }
         let paths = DevPaths(dataDirectory: config.storagePath)
         let store = try SQLiteStore(path: paths.database, keyring: keyring)
-        let assembly = ServerAssembly(store: store, logger: logger) { transport in
+        if let directory = config.auditRules.directory { try DevFiles.ensureDirectory(directory) }
+        let assembly = ServerAssembly(store: store, logger: logger, auditRules: config.auditRules,
+                                      declaredAuditDevices: config.auditDevices) { transport in
             transport.limits = config.limits
             transport.maxConnections = config.maxConnections
             transport.idleTimeout = .seconds(config.idleTimeout)

@@ -86,3 +86,39 @@ def test_hvac_kmip_walkthrough_and_pykmip(vault, tmp_path):
     assert vault.list("kmip-hvac/scope") is None or vault.list("kmip-hvac/scope")["data"]["keys"] == []
     vault.sys.disable_secrets_engine("kmip-hvac")
     assert "kmip-hvac/" not in vault.sys.list_mounted_secrets_engines()["data"]
+
+
+def test_hvac_policies_and_a_token_limited_by_one(vault):
+    policy = """
+# KMIP scopes only
+path "kmip/scope" {
+  capabilities = ["list"]
+}
+path "kmip/scope/*" {
+  capabilities = ["create", "read", "update", "list"]
+}
+"""
+    vault.sys.create_or_update_acl_policy(name="KMIP-Ops", policy=policy)
+    assert "kmip-ops" in vault.sys.list_acl_policies()["data"]["keys"]
+    assert vault.sys.read_acl_policy("kmip-ops")["data"]["policy"] == policy
+    assert "kmip-ops" in vault.sys.list_policies()["data"]["policies"]   # the older sys/policy
+    with pytest.raises(hvac.exceptions.InvalidRequest):
+        vault.sys.create_or_update_acl_policy(name="bad", policy='path "a" { capabilities = ["fly"] }')
+
+    created = vault.auth.token.create(policies=["kmip-ops"], ttl="1h")["auth"]
+    assert created["policies"] == ["default", "kmip-ops"]
+    limited = hvac.Client(url=vault.url, token=created["client_token"])
+    assert limited.is_authenticated()   # lookup-self, granted by default
+    limited.write("kmip/scope/hvac-limited", force=True)
+    assert "hvac-limited" in limited.list("kmip/scope")["data"]["keys"]
+    for denied in (lambda: limited.sys.list_mounted_secrets_engines(),
+                   lambda: limited.read("kmip/config"),
+                   lambda: limited.sys.enable_secrets_engine("kmip", path="evil"),
+                   lambda: limited.sys.create_or_update_acl_policy(name="kmip-ops", policy='path "*" { capabilities = ["sudo"] }'),
+                   lambda: limited.delete("kmip/scope/hvac-limited")):
+        with pytest.raises(hvac.exceptions.Forbidden):
+            denied()
+    vault.sys.delete_acl_policy("kmip-ops")
+    with pytest.raises(hvac.exceptions.Forbidden):
+        limited.list("kmip/scope")   # a deleted policy grants nothing, at once
+    vault.delete("kmip/scope/hvac-limited")

@@ -50,6 +50,49 @@ final class ImportHandlerTests: XCTestCase {
         XCTAssertFalse(back.publicKeyMatches(first))
     }
 
+    /// Unique Identifiers are per scope: another scope can neither see that an identifier is taken
+    /// (no oracle) nor squat it; both scopes hold their own object under the same name.
+    func testIdentifiersArePerScope() async throws {
+        for backend in EngineHarness.Backend.allCases {
+            let h = try await EngineHarness.make(backend)
+            let other = try await h.makeClient(scope: "other")
+            let mine = try AsymmetricKey.generateEd25519()
+            let theirs = try AsymmetricKey.generateEd25519()
+            _ = try await h.succeed(.import, importRequest("shared-name", try publicKeyObject(mine)), ImportResponsePayload.self)
+            _ = try await h.succeed(.import, importRequest("shared-name", try publicKeyObject(theirs)), ImportResponsePayload.self,
+                                    as: other)
+            let kept = try await h.asymmetric("shared-name")
+            XCTAssertTrue(kept.publicKeyMatches(mine), "\(backend)")
+            let theirRead = try await h.record("shared-name", in: other)
+            let theirRecord = try XCTUnwrap(theirRead)
+            XCTAssertEqual(theirRecord.scopeID, other.scopeID)
+            var destroy = DestroyRequestPayload(); destroy.uniqueIdentifier = "shared-name"
+            _ = try await h.succeed(.destroy, destroy, DestroyResponsePayload.self, as: other)
+            let mineAfter = try await h.record("shared-name")
+            XCTAssertEqual(mineAfter?.state, .preActive, "\(backend): only the other scope's object went")
+        }
+    }
+
+    /// Replacing destroys the old object: Import alone is not enough, and a non-extractable object
+    /// is never replaced.
+    func testReplaceNeedsDestroyAndNeverOverwritesANonExtractableObject() async throws {
+        let h = try await EngineHarness.make()
+        let importer = try await h.makeClient(scope: "default", role: "importer", all: false, operations: [.import])
+        let first = try AsymmetricKey.generateEd25519()
+        let second = try AsymmetricKey.generateEd25519()
+        _ = try await h.succeed(.import, importRequest("k", try publicKeyObject(first)), ImportResponsePayload.self)
+        await h.fail(.import, importRequest("k", try publicKeyObject(second), replace: true), .permissionDenied, as: importer)
+        _ = try await h.succeed(.import, importRequest("locked", try publicKeyObject(first),
+                                                       attributes: [Attribute(name: "Extractable", value: .boolean(false))]),
+                                ImportResponsePayload.self)
+        let lockedBefore = try await h.record("locked")
+        await h.fail(.import, importRequest("locked", try publicKeyObject(second), replace: true), .permissionDenied)
+        let lockedAfter = try await h.record("locked")
+        XCTAssertEqual(lockedAfter, lockedBefore, "the non-extractable object is untouched")
+        let k = try await h.asymmetric("k")
+        XCTAssertTrue(k.publicKeyMatches(first))
+    }
+
     func testImportIsAKMIP14Operation() async throws {
         let h = try await EngineHarness.make()
         let key = try AsymmetricKey.generateEd25519()

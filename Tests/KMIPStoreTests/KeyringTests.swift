@@ -76,6 +76,15 @@ final class KeyringTests: XCTestCase {
         XCTAssertEqual(try direct.open(try k.seal([7], aad: [1]), aad: [1]), [7])
         XCTAssertThrowsError(try Keyring.fromEnvironment(environment: [:]))
         XCTAssertThrowsError(try Keyring.fromEnvironment(environment: [Keyring.environmentVariable: "***"]))
+        // 64 hex characters, as the docs say (`openssl rand -hex 32`).
+        let hex = raw.map { String(format: "%02x", $0) }.joined()
+        let fromHex = try Keyring.fromEnvironment(environment: [Keyring.environmentVariable: hex + "\n"])
+        XCTAssertEqual(try direct.open(try fromHex.seal([8], aad: [2]), aad: [2]), [8])
+        for bad in [String(hex.dropLast()), "+" + String(hex.dropFirst()), Data(raw.prefix(16)).base64EncodedString()] {
+            XCTAssertThrowsError(try Keyring.fromEnvironment(environment: [Keyring.environmentVariable: bad])) {
+                XCTAssertTrue("\($0)".contains("64 hex characters"), "\($0)")
+            }
+        }
     }
 
     func testIdentifierCharactersAreEvenlySpread() {

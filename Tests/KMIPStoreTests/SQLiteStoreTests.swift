@@ -24,9 +24,9 @@ final class SQLiteStoreTests: XCTestCase {
              try Int.fetchOne(db, sql: "PRAGMA synchronous"),
              try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"))
         }
-        XCTAssertEqual(applied, ["v1", "v2", "v3"])
+        XCTAssertEqual(applied, ["v1", "v2", "v3", "v4"])
         for t in ["objects", "object_names", "object_values", "scopes", "roles", "credentials", "config", "ca_material", "meta",
-                  "mounts", "tokens", "audit_devices"] {
+                  "mounts", "tokens", "audit_devices", "policies"] {
             XCTAssertTrue(tables.contains(t), t)
         }
         XCTAssertEqual(journal, "wal")
@@ -181,6 +181,18 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(read, object)
         let located = try await store.locate(scopeID: "sc0pe", ObjectQuery(name: "legacy-key"))
         XCTAssertEqual(located, [object.uniqueIdentifier])
+        // v4 rebuilt the objects table: identifiers are unique per scope now, and the names and
+        // values tables still reach the rows by their kept sequence numbers.
+        var twin = object
+        twin.scopeID = "0ther"
+        try await store.insert(twin)
+        let twinRead = try await store.object(scopeID: "0ther", uniqueIdentifier: object.uniqueIdentifier)
+        XCTAssertEqual(twinRead, twin)
+        try await store.delete(scopeID: "0ther", uniqueIdentifier: object.uniqueIdentifier)
+        let stillThere = try await store.locate(scopeID: "sc0pe", ObjectQuery(name: "legacy-key"))
+        XCTAssertEqual(stillThere, [object.uniqueIdentifier])
+        let foreignKeys = try await store.pool.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
+        XCTAssertTrue(foreignKeys.isEmpty, "\(foreignKeys)")
         // Another mount sees none of it, and may use the same scope name.
         let other = store.mountStore(mountID: "newMount")
         let otherConfig = try await other.config(), otherScope = try await other.scope(named: "legacy")

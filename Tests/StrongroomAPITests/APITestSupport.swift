@@ -91,6 +91,7 @@ struct APIHarness {
         let auth = TokenAuth(store: store, now: now)
         let root = try await auth.bootstrapRootToken() ?? ""
         let router = APIRouter(paths: paths, system: store, mounts: registry, tokens: auth, observers: observers, now: now)
+        try await router.services.policies.bootstrap()
         return APIHarness(store: store, runtime: runtime, registry: registry, auth: auth, router: router, root: root, clock: clock)
     }
 

@@ -71,13 +71,15 @@ final class TokenAuthTests: XCTestCase {
 
     func testTokenCreateAuthBlockAndLookupSelf() async throws {
         let h = try await APIHarness.make()
+        await h.expect(204, .write, "sys/policies/acl/a", ["policy": #"path "auth/token/create" { capabilities = ["update"] }"#])
         let r = await h.call(.write, "auth/token/create", ["ttl": "1h", "display_name": "ops", "policies": "a,b"])
         XCTAssertEqual(r.status, 200)
         let auth = try XCTUnwrap(r.auth)
         let token = try XCTUnwrap(auth["client_token"]?.stringValue)
         XCTAssertTrue(token.hasPrefix("hvs."))
-        XCTAssertEqual(auth["policies"], ["a", "b"])
-        XCTAssertEqual(auth["token_policies"], ["a", "b"])
+        // A root caller's child gets `default` too (Vault's rule for sudo callers).
+        XCTAssertEqual(auth["policies"], ["a", "b", "default"])
+        XCTAssertEqual(auth["token_policies"], ["a", "b", "default"])
         XCTAssertEqual(auth["lease_duration"], 3600)
         XCTAssertEqual(auth["renewable"], false)
         XCTAssertNil(r.data)
@@ -86,7 +88,7 @@ final class TokenAuthTests: XCTestCase {
         let look = await h.call(.read, "auth/token/lookup-self", token: .some(token))
         XCTAssertEqual(look.string("accessor"), accessor)
         XCTAssertEqual(look.string("display_name"), "token-ops")
-        XCTAssertEqual(look.data?["policies"], ["a", "b"])
+        XCTAssertEqual(look.data?["policies"], ["a", "b", "default"])
         XCTAssertEqual(look.data?["ttl"], 3600)
         XCTAssertEqual(look.string("id"), token)
         // The parent is the caller.
@@ -102,7 +104,7 @@ final class TokenAuthTests: XCTestCase {
         XCTAssertEqual(sub.auth?["lease_duration"], 3600)
         // Without policies the child inherits the parent's.
         let inherit = await h.call(.write, "auth/token/create", [:], token: .some(token))
-        XCTAssertEqual(inherit.auth?["policies"], ["a", "b"])
+        XCTAssertEqual(inherit.auth?["policies"], ["a", "b", "default"])
     }
 
     func testLookupByTokenAndAccessor() async throws {
@@ -127,6 +129,11 @@ final class TokenAuthTests: XCTestCase {
 
     func testRevokeRevokesChildrenAndChecksOwnership() async throws {
         let h = try await APIHarness.make()
+        await h.expect(204, .write, "sys/policies/acl/p", ["policy": """
+            path "auth/token/create" { capabilities = ["update"] }
+            path "auth/token/revoke" { capabilities = ["update"] }
+            path "auth/token/revoke-accessor" { capabilities = ["update"] }
+            """])
         let parentResponse = await h.call(.write, "auth/token/create", ["policies": "p"])
         let parent = try XCTUnwrap(Self.token(parentResponse))
         let childResponse = await h.call(.write, "auth/token/create", [:], token: .some(parent))

@@ -188,7 +188,7 @@ final class AuditBrokerTests: XCTestCase {
 
     func testPrefixIsWrittenBeforeEachLine() throws {
         let dir = try TemporaryDirectory()
-        let broker = AuditBroker(logger: quietLogger)
+        let broker = AuditBroker(logger: quietLogger, rules: AuditRules(allowPrefix: true))
         try broker.enable(record(["file_path": dir.path("p.log"), "prefix": "@cee: "]))
         try broker.log(.kmip(kmipEvent()))
         let text = try String(contentsOfFile: dir.path("p.log"), encoding: .utf8)

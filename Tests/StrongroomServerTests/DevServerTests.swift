@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import KMIP
 import KMIPClient
 import KMIPEngine
@@ -86,6 +89,36 @@ final class DevServerTests: XCTestCase {
         XCTAssertEqual(server.rootToken, "my-root")
         XCTAssertEqual(try read(server.paths.rootToken), "my-root")
         await server.shutdown()
+    }
+
+    /// A dev root token chosen at an earlier start is revoked when another is chosen: it must not
+    /// stay root for ever.
+    func testChoosingAnotherDevRootTokenRevokesThePreviousOne() async throws {
+        let dir = try temporaryDirectory()
+        func lookupStatus(_ server: RunningServer, _ token: String) async throws -> Int {
+            var request = URLRequest(url: try XCTUnwrap(URL(string: "\(server.apiURL)/v1/auth/token/lookup-self")))
+            request.setValue(token, forHTTPHeaderField: "X-Vault-Token")
+            let sendable = request
+            return try await withCheckedThrowingContinuation { continuation in
+                URLSession.shared.dataTask(with: sendable) { _, response, error in
+                    if let error { continuation.resume(throwing: error); return }
+                    continuation.resume(returning: (response as? HTTPURLResponse)?.statusCode ?? -1)
+                }.resume()
+            }
+        }
+        var opts = options(dir)
+        opts.rootTokenID = "first-root"
+        let first = try await StrongroomServer.startDev(opts)
+        let status = try await lookupStatus(first, "first-root")
+        XCTAssertEqual(status, 200)
+        await first.shutdown()
+        opts.rootTokenID = "second-root"
+        let second = try await StrongroomServer.startDev(opts)
+        let old = try await lookupStatus(second, "first-root")
+        let new = try await lookupStatus(second, "second-root")
+        XCTAssertEqual(old, 403, "the previous dev root token is revoked")
+        XCTAssertEqual(new, 200)
+        await second.shutdown()
     }
 
     func testBadListenAddressIsAClearError() async throws {

@@ -500,7 +500,13 @@ final class ServerAPITests: XCTestCase {
 
     func testAuditAndMetricsOverHTTP() async throws {
         let h = try await start()
-        let auditFile = h.directory.appendingPathComponent("audit.log").path
+        // Dev mode allows API devices only inside <data>/audit.
+        let outside = h.directory.appendingPathComponent("audit.log").path
+        let refused = try await h.api("POST", "sys/audit/file", ["type": "file", "options": ["file_path": outside]])
+        XCTAssertEqual(refused.status, 400, refused.summary)
+        XCTAssertTrue(refused.errors.first?.contains("audit directory") == true, refused.summary)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: outside))
+        let auditFile = h.directory.appendingPathComponent("data/audit/audit.log").path
         let enabled = try await h.api("POST", "sys/audit/file", ["type": "file", "options": ["file_path": auditFile]])
         XCTAssertEqual(enabled.status, 204, enabled.summary)
         let devices = try await h.api("GET", "sys/audit")

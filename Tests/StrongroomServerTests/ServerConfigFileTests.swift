@@ -1,4 +1,5 @@
 import Foundation
+import StrongroomObservability
 import XCTest
 @testable import StrongroomServer
 
@@ -22,6 +23,25 @@ final class ServerConfigFileTests: XCTestCase {
         XCTAssertEqual(config.limits.maxBatchItems, 256)
         XCTAssertEqual(config.maxConnections, 4096)
         XCTAssertEqual(config.idleTimeout, 300)
+        XCTAssertEqual(config.auditRules.directory, "/var/log/strongroom")
+        XCTAssertFalse(config.auditRules.allowAPIDevices)
+        XCTAssertEqual(config.auditDevices.map(\.path), ["file"])
+        XCTAssertEqual(config.auditDevices.first?.options["file_path"], "/var/log/strongroom/audit.log")
+    }
+
+    /// Declared devices are checked at load time like API ones (no execute bit, no prefix unless allowed).
+    func testAuditSectionRules() throws {
+        let base = #"{"storage":{"path":"/d"},"root_key":{"env":"K"},"audit":"#
+        XCTAssertThrowsError(try ServerConfigFile.load(try write(base + #"{"devices":{"f":{"options":{"file_path":"/l","mode":"0755"}}}}}"#))) {
+            XCTAssertTrue("\($0)".contains("execute bit"), "\($0)")
+        }
+        XCTAssertThrowsError(try ServerConfigFile.load(try write(base + #"{"devices":{"f":{"options":{"file_path":"/l","prefix":"x"}}}}}"#))) {
+            XCTAssertTrue("\($0)".contains("allow_audit_log_prefixing"), "\($0)")
+        }
+        XCTAssertThrowsError(try ServerConfigFile.load(try write(base + #"{"directory":"relative"}}"#)))
+        XCTAssertThrowsError(try ServerConfigFile.load(try write(base + #"{"typo":true}}"#)))
+        let ok = try ServerConfigFile.load(try write(base + #"{"allow_api_devices":true,"allow_audit_log_prefixing":true,"directory":"/a","devices":{"f":{"options":{"file_path":"/l","prefix":"x"}}}}}"#))
+        XCTAssertEqual(ok.auditRules, AuditRules(directory: "/a", allowAPIDevices: true, allowPrefix: true))
     }
 
     func testMinimalFileTakesDefaults() throws {

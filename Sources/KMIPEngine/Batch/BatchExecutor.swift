@@ -19,11 +19,11 @@ struct BatchExecutor {
             }
         }
         var context = context
+        context.journalsChanges = option == .undo
         var responses: [ResponseBatchItem] = []
-        var snapshots: [ManagedObjectRecord] = []
         responses.reserveCapacity(request.batchItems.count)
         for (index, item) in request.batchItems.enumerated() {
-            if option == .undo, let snapshot = await snapshot(before: item, context) { snapshots.append(snapshot) }
+            context.batchIndex = index
             let response = if let observer = engine.observer {
                 await runObservedItem(item, index: index, &context, observer: observer)
             } else {
@@ -32,20 +32,13 @@ struct BatchExecutor {
             responses.append(response)
             if response.resultStatus != .success, option != .continue {
                 if option == .undo {
-                    await undo(&responses, restoring: snapshots, scopeID: context.scopeID)
+                    await undo(&responses, changes: context.changes, scopeID: context.scopeID)
                     if let observer = engine.observer { await reportUndone(responses, request, context, observer) }
                 }
                 break
             }
         }
         return responses
-    }
-
-    /// The object an attribute-changing item is about to change, as it is now (for Undo).
-    func snapshot(before item: RequestBatchItem, _ context: OperationContext) async -> ManagedObjectRecord? {
-        guard let payload = item.requestPayload as? ChangesOneObject,
-              let uid = try? context.identifier(payload.uniqueIdentifier) else { return nil }
-        return try? await engine.objects.object(scopeID: context.scopeID, uniqueIdentifier: uid)
     }
 
     /// Operations an Undo batch may hold: reads, creations (undone by deleting what they made) and
@@ -58,10 +51,31 @@ struct BatchExecutor {
         .getUsageAllocation, .reKey,
     ]
 
-    /// Restores the objects changed and removes the objects created by the batch's successful
-    /// items, and marks those items Operation Undone (the failed item keeps its error).
-    func undo(_ responses: inout [ResponseBatchItem], restoring snapshots: [ManagedObjectRecord], scopeID: String) async {
-        for snapshot in snapshots.reversed() { try? await engine.objects.update(snapshot) }
+    /// Reverses what the batch's successful items did: every journaled change (made by an
+    /// authorised item, inside its own transaction) is restored newest first with a
+    /// compare-and-set — only while the object is still exactly as the batch left it, so a
+    /// concurrent change by another client wins — and the objects it created are removed. Items
+    /// whose change could not be reversed keep their Success (and are logged); the others become
+    /// Operation Undone (the failed item keeps its error).
+    func undo(_ responses: inout [ResponseBatchItem], changes: [ObjectChange], scopeID: String) async {
+        var keptItems: Set<Int> = []
+        var conflicted: Set<String> = []
+        for change in changes.reversed() {
+            let uid = change.after.uniqueIdentifier
+            // Once a newer change of this object stands, restoring an older one would undo it too.
+            if conflicted.contains(uid) { keptItems.insert(change.item); continue }
+            do {
+                _ = try await engine.objects.modify(scopeID: scopeID, uniqueIdentifier: uid, inserting: nil) { current in
+                    guard current == change.after else { throw UndoConflict() }
+                    current = change.before
+                }
+            } catch {
+                conflicted.insert(uid)
+                keptItems.insert(change.item)
+                let reason = error is UndoConflict ? "changed since by another request" : "\(error)"
+                engine.logger.notice("Undo left object \(uid) as it is: \(reason)")
+            }
+        }
         for i in responses.indices where responses[i].resultStatus == .success {
             let created: [String] = switch responses[i].responsePayload {
             case let p as CreateResponsePayload: [p.uniqueIdentifier]
@@ -70,7 +84,13 @@ struct BatchExecutor {
             case let p as ReKeyResponsePayload: [p.uniqueIdentifier]
             default: []
             }
-            for uid in created { try? await engine.objects.delete(scopeID: scopeID, uniqueIdentifier: uid) }
+            for uid in created {
+                do { try await engine.objects.delete(scopeID: scopeID, uniqueIdentifier: uid) } catch {
+                    keptItems.insert(i)
+                    engine.logger.notice("Undo could not remove created object \(uid): \(error)")
+                }
+            }
+            if keptItems.contains(i) { continue }
             responses[i].resultStatus = .operationUndone
             responses[i].responsePayload = nil
         }
@@ -130,15 +150,5 @@ protocol KMIPErrorConvertible: Error {
 extension StoreError: KMIPErrorConvertible {}
 extension CryptoError: KMIPErrorConvertible {}
 
-/// A request payload that changes one existing object (for Undo's snapshots).
-protocol ChangesOneObject { var uniqueIdentifier: String? { get } }
-extension AddAttributeRequestPayload: ChangesOneObject {}
-extension ModifyAttributeRequestPayload: ChangesOneObject {}
-extension DeleteAttributeRequestPayload: ChangesOneObject {}
-extension ActivateRequestPayload: ChangesOneObject {}
-extension RevokeRequestPayload: ChangesOneObject {}
-extension DestroyRequestPayload: ChangesOneObject {}
-extension ArchiveRequestPayload: ChangesOneObject {}
-extension RecoverRequestPayload: ChangesOneObject {}
-extension GetUsageAllocationRequestPayload: ChangesOneObject {}
-extension ReKeyRequestPayload: ChangesOneObject {}
+/// Undo's compare-and-set found the object changed since the batch left it.
+struct UndoConflict: Error {}

@@ -13,7 +13,8 @@ extension KMIPEngine {
     func setArchived(_ requested: String?, _ archived: Bool, _ context: inout OperationContext) async throws -> ManagedObjectRecord {
         let uid = try context.identifier(requested)
         let now = context.now
-        let (record, _) = try await objects.modify(scopeID: context.scopeID, uniqueIdentifier: uid, inserting: nil) { record in
+        let (record, before) = try await objects.modify(scopeID: context.scopeID, uniqueIdentifier: uid, inserting: nil) { record in
+            let before = record
             guard record.archived != archived else {
                 throw KMIPError(.illegalOperation, "object \(uid) is \(archived ? "already" : "not") archived")
             }
@@ -22,7 +23,9 @@ extension KMIPEngine {
             attributes.set(AttributeName.lastChangeDate, .dateTime(now))
             record.setAttributes(attributes)
             record.archived = archived
+            return before
         }
+        context.journal(before: before, after: record)
         context.idPlaceholder = record.uniqueIdentifier
         return record
     }

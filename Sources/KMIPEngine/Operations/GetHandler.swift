@@ -31,11 +31,15 @@ extension KMIPEngine {
         // After converting and wrapping, so a refused Get leaves the object Fresh.
         if record.attributes.first(AttributeName.fresh)?.value(as: Bool.self) == true {
             // Fresh means "never served"; it turns false with the first Get (one write per object).
-            _ = try await objects.modify(scopeID: record.scopeID, uniqueIdentifier: record.uniqueIdentifier, inserting: nil) { served in
+            let (after, before) = try await objects.modify(scopeID: record.scopeID, uniqueIdentifier: record.uniqueIdentifier, inserting: nil) { served in
+                let before = served
                 var attributes = served.attributes
                 attributes.set(AttributeName.fresh, .boolean(false))
                 served.setAttributes(attributes)
+                return before
             }
+            // Journaled so that an Undo of an earlier change in the batch still finds its object as left.
+            context.journal(before: before, after: after)
         }
         return response
     }

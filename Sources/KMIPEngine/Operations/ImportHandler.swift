@@ -41,10 +41,8 @@ extension KMIPEngine {
         attributes.set(Attribute(object.objectType))
         let record = try ManagedObjectRecord(scopeID: context.scopeID, attributes: attributes, value: object)
 
-        if try await objects.object(scopeID: context.scopeID, uniqueIdentifier: request.uniqueIdentifier) != nil {
-            guard request.replaceExisting == true else {
-                throw KMIPError(.illegalOperation, "object \(request.uniqueIdentifier) exists; set Replace Existing to replace it")
-            }
+        if let existing = try await objects.object(scopeID: context.scopeID, uniqueIdentifier: request.uniqueIdentifier) {
+            try Self.checkReplacement(existing, request, context)
             try await objects.update(record)
         } else {
             try await objects.insert(record)
@@ -53,5 +51,20 @@ extension KMIPEngine {
         var response = ImportResponsePayload()
         response.uniqueIdentifier = request.uniqueIdentifier
         return response
+    }
+
+    /// Replacing an object destroys it: the role must allow Destroy too, and an object whose key
+    /// must never leave the server (Extractable false) is never overwritten by one from outside.
+    static func checkReplacement(_ existing: ManagedObjectRecord, _ request: ImportRequestPayload,
+                                 _ context: OperationContext) throws {
+        guard request.replaceExisting == true else {
+            throw KMIPError(.illegalOperation, "object \(request.uniqueIdentifier) exists; set Replace Existing to replace it")
+        }
+        guard context.role.allows(.destroy) else {
+            throw KMIPError(.permissionDenied, "replacing object \(request.uniqueIdentifier) destroys it; role \(context.role.name) may not perform Destroy")
+        }
+        if existing.attributes.first(AttributeName.extractable)?.value(as: Bool.self) == false {
+            throw KMIPError(.permissionDenied, "object \(request.uniqueIdentifier) is not extractable; it cannot be replaced")
+        }
     }
 }

@@ -36,7 +36,8 @@ enum AttributeRules {
             guard name.hasPrefix("x-") else { throw KMIPError(.permissionDenied, "\(name) is a server attribute (y-)") }
             return
         }
-        guard definition.modifiableByClient else {
+        // Usage Limits count down as the server uses the key: a client resetting them would lift its own limit.
+        guard definition.modifiableByClient, name != AttributeName.usageLimits else {
             throw KMIPError(.permissionDenied, "attribute \(name) cannot be modified by a client")
         }
         try checkDateState(name, state: state)
@@ -62,7 +63,8 @@ enum AttributeRules {
             guard name.hasPrefix("x-") else { throw KMIPError(.permissionDenied, "\(name) is a server attribute (y-)") }
             return
         }
-        guard definition.deletableByClient, name != AttributeName.sensitive, name != AttributeName.extractable else {
+        guard definition.deletableByClient, name != AttributeName.sensitive, name != AttributeName.extractable,
+              name != AttributeName.usageLimits else {
             throw KMIPError(.permissionDenied, "attribute \(name) cannot be deleted by a client")
         }
     }

@@ -88,7 +88,8 @@ extension KMIPEngine {
                              _ change: @escaping @Sendable (inout [Attribute], ManagedObjectRecord) throws -> T) async throws -> (ManagedObjectRecord, T) {
         let uid = try context.identifier(requested)
         let now = context.now
-        let (record, result) = try await objects.modify(scopeID: context.scopeID, uniqueIdentifier: uid, inserting: inserting) { record in
+        let (record, outcome) = try await objects.modify(scopeID: context.scopeID, uniqueIdentifier: uid, inserting: inserting) { record in
+            let before = record
             if record.archived, archived == .refuse {
                 throw KMIPError(.objectArchived, "object \(uid) is archived; Recover it first")
             }
@@ -98,10 +99,11 @@ extension KMIPEngine {
             attributes.set(AttributeName.lastChangeDate, .dateTime(now))
             record.setAttributes(attributes)
             if !keepValue { record.keyMaterial = nil }
-            return result
+            return (result, before)
         }
+        context.journal(before: outcome.1, after: record)
         context.idPlaceholder = record.uniqueIdentifier
-        return (record, result)
+        return (record, outcome.0)
     }
 
     /// `modify` for changes that only edit attributes.

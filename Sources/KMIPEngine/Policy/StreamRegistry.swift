@@ -11,36 +11,47 @@ public struct StreamOwner: Sendable, Hashable {
 /// Open streaming operations (Init Indicator → Correlation Value → Final Indicator): each one a
 /// cryptographic context (cipher, signer, MAC, digest) owned by the client connection that opened
 /// it, found again by its random Correlation Value. Bounded in count per client and in total,
-/// closed with their connection and when idle for `idleTimeout`, so an abandoned stream cannot pin
-/// memory.
+/// closed with their connection, when idle for `idleTimeout` and in any case `maxLifetime` after
+/// they opened (a stream kept busy must not keep a key in use for ever), so an abandoned stream
+/// cannot pin memory.
 final class StreamRegistry: Sendable {
     struct Entry {
         let owner: StreamOwner
         let operation: KMIP.Operation
         let context: any Sendable
+        let opened: TimeInterval
         var lastUsed: TimeInterval
     }
 
     static let maxPerClient = 32
     static let maxTotal = 4_096
     static let idleTimeout: TimeInterval = 300
+    /// Default of ``maxLifetime``.
+    static let defaultMaxLifetime: TimeInterval = 600  // ten minutes
     static let correlationBytes = 16
 
     private let entries = Locked<[ByteString: Entry]>([:])
+    let maxLifetime: TimeInterval
+
+    init(maxLifetime: TimeInterval = StreamRegistry.defaultMaxLifetime) { self.maxLifetime = maxLifetime }
+
+    func isLive(_ entry: Entry, at now: TimeInterval) -> Bool {
+        now - entry.lastUsed < Self.idleTimeout && now - entry.opened < maxLifetime
+    }
 
     /// Registers a new stream of `owner` and returns its Correlation Value.
     func open(owner: StreamOwner, operation: KMIP.Operation, context: any Sendable) throws -> ByteString {
         let now = ProcessInfo.processInfo.systemUptime
         let correlation = ByteString(try RNG.retrieve(count: Self.correlationBytes).bytes)
         try entries.withLock { all in
-            all = all.filter { now - $0.value.lastUsed < Self.idleTimeout }
+            all = all.filter { isLive($0.value, at: now) }
             guard all.count < Self.maxTotal else {
                 throw KMIPError(.operationNotSupported, "too many open streams on this server; finish or abandon some")
             }
             guard all.values.filter({ $0.owner.client == owner.client }).count < Self.maxPerClient else {
                 throw KMIPError(.operationNotSupported, "at most \(Self.maxPerClient) open streams per client")
             }
-            all[correlation] = Entry(owner: owner, operation: operation, context: context, lastUsed: now)
+            all[correlation] = Entry(owner: owner, operation: operation, context: context, opened: now, lastUsed: now)
         }
         return correlation
     }
@@ -52,7 +63,7 @@ final class StreamRegistry: Sendable {
         let now = ProcessInfo.processInfo.systemUptime
         return try entries.withLock { all in
             guard let entry = all[correlation], entry.owner == owner, entry.operation == operation,
-                  now - entry.lastUsed < Self.idleTimeout, let context = entry.context as? C else {
+                  isLive(entry, at: now), let context = entry.context as? C else {
                 throw KMIPError(.itemNotFound, "no open \(operation.name ?? "") stream with this Correlation Value")
             }
             if final { all[correlation] = nil } else { all[correlation]?.lastUsed = now }
@@ -88,10 +99,40 @@ extension KMIPEngine {
         }
         let stream = try streams.context(type, owner: context.streamOwner, operation: operation,
                                          correlation: correlation, final: isFinal)
-        do { try await body(stream, isFinal, correlation) } catch {
+        do {
+            try await recheckKey(of: stream, operation, context)
+            try await body(stream, isFinal, correlation)
+        } catch {
             streams.close(correlation)
             throw error
         }
         return true
+    }
+}
+
+/// A stream over a managed object (every streamed operation but Hash).
+protocol KeyedStream { var uniqueIdentifier: String { get } }
+extension CipherStream: KeyedStream {}
+extension SignStream: KeyedStream {}
+extension VerifyStream: KeyedStream {}
+extension MACStream: KeyedStream {}
+
+extension KMIPEngine {
+    /// Every part of a stream checks its key again, as a one-shot request would: the object may
+    /// have been revoked, destroyed, deactivated or had its usage mask changed since the stream
+    /// opened, and a stream must not outlive the key's right to be used.
+    func recheckKey(of stream: some Sendable, _ operation: KMIP.Operation, _ context: OperationContext) async throws {
+        guard let keyed = stream as? KeyedStream else { return }
+        let use: (CryptographicUsageMask, CryptographicUse.Direction) = switch operation {
+        case .encrypt: (.encrypt, .protect)
+        case .decrypt: (.decrypt, .process)
+        case .sign: (.sign, .protect)
+        case .signatureVerify: (.verify, .process)
+        case .mac: (.macGenerate, .protect)
+        case .macVerify: (.macVerify, .process)
+        default: throw KMIPError(.generalFailure, "no key check for streamed \(operation.name ?? "operation")")
+        }
+        var probe = context
+        _ = try await cryptographicObject(keyed.uniqueIdentifier, &probe, usage: use.0, direction: use.1)
     }
 }

@@ -9,7 +9,9 @@ public actor InMemoryStore: ObjectStore, SystemStore {
         var scopesByName: [String: ScopeRecord] = [:]
     }
 
-    private var objects: [String: (seq: Int, record: ManagedObjectRecord)] = [:]
+    /// Keyed by scope id and Unique Identifier: identifiers are per scope (Import chooses them).
+    private var objects: [ObjectKey: (seq: Int, record: ManagedObjectRecord)] = [:]
+    private struct ObjectKey: Hashable { var scopeID: String; var uid: String }
     private var sequence = 0
     private var mountData: [String: MountData] = [:]
     /// Scope id → its mount's id; scope ids are unique across all mounts.
@@ -19,46 +21,44 @@ public actor InMemoryStore: ObjectStore, SystemStore {
     private var mountEntries: [String: MountEntry] = [:]
     private var tokensByAccessor: [String: TokenRecord] = [:]
     private var auditDevicesByPath: [String: AuditDeviceRecord] = [:]
+    private var policiesByName: [String: PolicyRecord] = [:]
 
     public init() {}
 
     // MARK: Objects
 
     public func insert(_ object: ManagedObjectRecord) throws {
-        guard objects[object.uniqueIdentifier] == nil else { throw StoreError.duplicate("object \(object.uniqueIdentifier)") }
+        let key = ObjectKey(scopeID: object.scopeID, uid: object.uniqueIdentifier)
+        guard objects[key] == nil else { throw StoreError.duplicate("object \(object.uniqueIdentifier)") }
         sequence += 1
-        objects[object.uniqueIdentifier] = (sequence, object)
+        objects[key] = (sequence, object)
     }
 
     public func object(scopeID: String, uniqueIdentifier: String) -> ManagedObjectRecord? {
-        guard let r = objects[uniqueIdentifier]?.record, r.scopeID == scopeID else { return nil }
-        return r
+        objects[ObjectKey(scopeID: scopeID, uid: uniqueIdentifier)]?.record
     }
 
     public func update(_ object: ManagedObjectRecord) throws {
-        guard let e = objects[object.uniqueIdentifier], e.record.scopeID == object.scopeID else {
-            throw StoreError.notFound("object \(object.uniqueIdentifier)")
-        }
-        objects[object.uniqueIdentifier] = (e.seq, object)
+        let key = ObjectKey(scopeID: object.scopeID, uid: object.uniqueIdentifier)
+        guard let e = objects[key] else { throw StoreError.notFound("object \(object.uniqueIdentifier)") }
+        objects[key] = (e.seq, object)
     }
 
     public func modify<T: Sendable>(scopeID: String, uniqueIdentifier: String, inserting: ManagedObjectRecord?,
                                     _ change: @escaping @Sendable (inout ManagedObjectRecord) throws -> T) throws -> (ManagedObjectRecord, T) {
-        guard let e = objects[uniqueIdentifier], e.record.scopeID == scopeID else {
-            throw StoreError.notFound("object \(uniqueIdentifier)")
-        }
+        let key = ObjectKey(scopeID: scopeID, uid: uniqueIdentifier)
+        guard let e = objects[key] else { throw StoreError.notFound("object \(uniqueIdentifier)") }
         var record = e.record
         let result = try change(&record)
         if let inserting { try insert(inserting) }
-        objects[uniqueIdentifier] = (e.seq, record)
+        objects[key] = (e.seq, record)
         return (record, result)
     }
 
     public func delete(scopeID: String, uniqueIdentifier: String) throws {
-        guard let e = objects[uniqueIdentifier], e.record.scopeID == scopeID else {
+        guard objects.removeValue(forKey: ObjectKey(scopeID: scopeID, uid: uniqueIdentifier)) != nil else {
             throw StoreError.notFound("object \(uniqueIdentifier)")
         }
-        objects[uniqueIdentifier] = nil
     }
 
     public func locate(scopeID: String, _ query: ObjectQuery) -> [String] {
@@ -121,6 +121,13 @@ public actor InMemoryStore: ObjectStore, SystemStore {
     }
 
     // MARK: Audit devices
+
+    public func policies() -> [PolicyRecord] { policiesByName.values.sorted { $0.name < $1.name } }
+    public func policy(name: String) -> PolicyRecord? { policiesByName[name] }
+    public func putPolicy(_ policy: PolicyRecord) { policiesByName[policy.name] = policy }
+    public func deletePolicy(name: String) throws {
+        guard policiesByName.removeValue(forKey: name) != nil else { throw StoreError.notFound("policy \(name)") }
+    }
 
     public func auditDevices() -> [AuditDeviceRecord] { auditDevicesByPath.values.sorted { $0.path < $1.path } }
 

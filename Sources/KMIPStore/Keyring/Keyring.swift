@@ -85,14 +85,26 @@ public struct Keyring: Sendable {
         return try Keyring(rootKey: bytes)
     }
 
-    /// The root key from an environment variable holding it in base64.
+    /// The root key from an environment variable: 64 hex characters, as the docs say (32 bytes in
+    /// base64, which earlier versions read, is still accepted: 44 characters, never 64 hex).
     public static func fromEnvironment(_ name: String = environmentVariable,
                                        environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Keyring {
-        guard let text = environment[name] else { throw StoreError(.generalFailure, "\(name) is not set") }
-        guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw StoreError(.generalFailure, "\(name) is not base64")
+        guard let raw = environment[name] else { throw StoreError(.generalFailure, "\(name) is not set") }
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.count == 64, text.allSatisfy(\.isHexDigit), let bytes = hexBytes(text) { return try Keyring(rootKey: bytes) }
+        if let data = Data(base64Encoded: text), data.count == 32 { return try Keyring(rootKey: Array(data)) }
+        throw StoreError(.generalFailure, "\(name) must hold the 32-byte root key as 64 hex characters (openssl rand -hex 32)")
+    }
+
+    static func hexBytes(_ text: String) -> [UInt8]? {
+        var out: [UInt8] = []
+        var chars = Array(text.utf8)[...]
+        while chars.count >= 2 {
+            guard let byte = UInt8(String(decoding: chars.prefix(2), as: UTF8.self), radix: 16) else { return nil }
+            out.append(byte)
+            chars = chars.dropFirst(2)
         }
-        return try Keyring(rootKey: Array(data))
+        return chars.isEmpty ? out : nil
     }
 
     /// The AAD of a managed object's key material.

@@ -174,6 +174,49 @@ enum Migrations {
                 ALTER TABLE new_scopes RENAME TO scopes;
                 """, arguments: [mountID, mountID, mountID])
         }
+        // v4: ACL policies (`sys/policy`), kept as written; Unique Identifiers unique per scope, not
+        // across scopes (Import lets clients choose them: one scope must not squat or probe
+        // another's). The objects table is rebuilt, as SQLite cannot drop a UNIQUE constraint.
+        m.registerMigration("v4") { db in
+            try db.execute(sql: """
+                CREATE TABLE policies (name TEXT PRIMARY KEY NOT NULL, text TEXT NOT NULL);
+                CREATE TABLE new_objects (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    uid TEXT NOT NULL,
+                    scope_id TEXT NOT NULL,
+                    object_type INTEGER NOT NULL,
+                    state INTEGER NOT NULL,
+                    algorithm INTEGER,
+                    length INTEGER,
+                    initial_date INTEGER NOT NULL,
+                    activation_date INTEGER,
+                    deactivation_date INTEGER,
+                    destroy_date INTEGER,
+                    object_group TEXT,
+                    attributes BLOB NOT NULL,
+                    key_material BLOB,
+                    usage_mask INTEGER,
+                    archived INTEGER NOT NULL DEFAULT 0,
+                    UNIQUE (scope_id, uid)
+                );
+                INSERT INTO new_objects (seq, uid, scope_id, object_type, state, algorithm, length, initial_date,
+                    activation_date, deactivation_date, destroy_date, object_group, attributes, key_material, usage_mask, archived)
+                    SELECT seq, uid, scope_id, object_type, state, algorithm, length, initial_date,
+                    activation_date, deactivation_date, destroy_date, object_group, attributes, key_material, usage_mask, archived
+                    FROM objects;
+                DROP TABLE objects;
+                ALTER TABLE new_objects RENAME TO objects;
+                CREATE INDEX objects_by_date ON objects(scope_id, initial_date DESC, seq DESC);
+                CREATE INDEX objects_by_type ON objects(scope_id, object_type, initial_date DESC);
+                CREATE INDEX objects_by_state ON objects(scope_id, state, initial_date DESC);
+                CREATE INDEX objects_by_algorithm ON objects(scope_id, algorithm, length, initial_date DESC);
+                CREATE INDEX objects_by_length ON objects(scope_id, length, initial_date DESC);
+                CREATE INDEX objects_by_group ON objects(scope_id, object_group, initial_date DESC);
+                CREATE INDEX objects_by_activation ON objects(scope_id, activation_date);
+                CREATE INDEX objects_by_deactivation ON objects(scope_id, deactivation_date);
+                CREATE INDEX objects_by_destroy ON objects(scope_id, destroy_date);
+                """)
+        }
         return m
     }
 }

@@ -52,7 +52,8 @@ extension SQLiteStore {
     }
 
     private static func insertRow(_ db: Database, _ sealed: SealedObject, _ object: ManagedObjectRecord) throws {
-            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM objects WHERE uid = ?"), arguments: [object.uniqueIdentifier]) != nil {
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM objects WHERE uid = ? AND scope_id = ?"),
+                                 arguments: [object.uniqueIdentifier, object.scopeID]) != nil {
                 throw StoreError.duplicate("object \(object.uniqueIdentifier)")
             }
             try db.cachedStatement(sql: """

@@ -100,6 +100,35 @@ extension SQLiteStore: SystemStore {
         }
     }
 
+    // MARK: Policies
+
+    public func policies() async throws -> [PolicyRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT name, text FROM policies ORDER BY name").map { PolicyRecord(name: $0["name"], text: $0["text"]) }
+        }
+    }
+
+    public func policy(name: String) async throws -> PolicyRecord? {
+        try await read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT name, text FROM policies WHERE name = ?"), arguments: [name])
+                .map { PolicyRecord(name: $0["name"], text: $0["text"]) }
+        }
+    }
+
+    public func putPolicy(_ p: PolicyRecord) async throws {
+        try await write { db in
+            try db.cachedStatement(sql: "INSERT INTO policies (name, text) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET text = excluded.text")
+                .execute(arguments: [p.name, p.text])
+        }
+    }
+
+    public func deletePolicy(name: String) async throws {
+        try await write { db in
+            try db.cachedStatement(sql: "DELETE FROM policies WHERE name = ?").execute(arguments: [name])
+            if db.changesCount == 0 { throw StoreError.notFound("policy \(name)") }
+        }
+    }
+
     // MARK: Audit devices
 
     private static func auditDevice(_ row: Row) throws -> AuditDeviceRecord {

@@ -12,7 +12,10 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(status): \(messages.joined(separator: "; "))" }
 
     public static func invalid(_ message: String) -> APIError { APIError(status: 400, [message]) }
+    /// An absent, unknown or expired token.
     public static let permissionDenied = APIError(status: 403, ["permission denied"])
+    /// A valid token whose policies do not grant the request: Vault's multierror text.
+    public static let policyDenied = APIError(status: 403, ["1 error occurred:\n\t* permission denied\n\n"])
     public static let notFound = APIError(status: 404, [])
     public static func notFound(_ message: String) -> APIError { APIError(status: 404, [message]) }
     public static let unsupportedOperation = APIError(status: 405, ["unsupported operation"])

@@ -1,5 +1,6 @@
 import KMIPEngine
 import KMIPStore
+import VaultPolicy
 
 /// Vault's field types (`framework.FieldType`), used to check and document request fields.
 public enum APIFieldType: String, Sendable, Hashable {
@@ -69,9 +70,21 @@ public struct APIContext: Sendable {
     public var mount: MountedEngine?
     /// The caller's token (nil on unauthenticated paths).
     public var caller: TokenRecord?
+    /// The caller's compiled policies (nil on unauthenticated paths).
+    public var acl: ACL?
     public var services: APIServices
 
     public func parameter(_ name: String) -> String { parameters[name] ?? "" }
+
+    /// Vault's "sudo caller": a root token, or one whose policies grant `sudo` on this request's
+    /// own path (token creation beyond the caller's policies, orphans, chosen ids).
+    public var callerHasSudo: Bool {
+        guard let acl else { return false }
+        if acl.isRoot { return true }
+        let probe = ACLRequest(operation: .update, path: request.path, data: [:], sudoRequired: true, wrapTTL: nil)
+        if case .allowed = acl.authorize(probe) { return true }
+        return false
+    }
 
     /// The field as a mount field value (explicit values only, no defaults).
     /// An empty duration string counts as absent (Vault reads it as zero: unset).
@@ -130,6 +143,12 @@ public struct APIPath: Sendable {
     public var help: String
     /// False to accept any field without a warning (paths whose fields are open-ended).
     public var warnsOnUnknownFields: Bool
+    /// Operations that need `sudo` beside their own capability (Vault's root-protected paths,
+    /// `PathsSpecial.Root`). Declared here, with the path, so no route is protected by accident.
+    public var sudo: Set<APIOperation>
+    /// Vault's existence check: a write to something that exists needs `update`, to something
+    /// absent `create`. Paths without one always need `update` on a write, as in Vault.
+    public var exists: (@Sendable (APIContext) async throws -> Bool)?
 
     let segments: [Segment]
 
@@ -140,9 +159,12 @@ public struct APIPath: Sendable {
     }
 
     public init(_ pattern: String, scope: APIPathScope, fields: [APIField] = [], unauthenticated: Bool = false,
-                warnsOnUnknownFields: Bool = true, help: String, operations: [APIOperation: APIHandler]) {
+                warnsOnUnknownFields: Bool = true, sudo: Set<APIOperation> = [],
+                exists: (@Sendable (APIContext) async throws -> Bool)? = nil,
+                help: String, operations: [APIOperation: APIHandler]) {
         self.pattern = pattern; self.scope = scope; self.fields = fields; self.operations = operations
         self.unauthenticated = unauthenticated; self.help = help; self.warnsOnUnknownFields = warnsOnUnknownFields
+        self.sudo = sudo; self.exists = exists
         self.segments = pattern.split(separator: "/").map { s in
             if s.hasPrefix(":") { return .named(String(s.dropFirst())) }
             if s.hasPrefix("*") { return .rest(String(s.dropFirst())) }
@@ -219,6 +241,8 @@ public struct APIPaths: Sendable {
             KMIPRoleListPath.path, KMIPRolePath.path,
             KMIPCredentialGeneratePath.path, KMIPCredentialSignPath.path, KMIPCredentialLookupPath.path,
             KMIPCredentialListPath.path, KMIPCredentialRevokePath.path,
+            SysPolicyListPath.path, SysPolicyPath.path, SysPoliciesACLListPath.path, SysPoliciesACLPath.path,
+            SysCapabilitiesSelfPath.path, SysCapabilitiesSelfPath.other,
         ])
     }
 }

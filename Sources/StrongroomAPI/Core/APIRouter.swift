@@ -1,6 +1,7 @@
 import Foundation
 import KMIPStore
 import Logging
+import VaultPolicy
 
 /// Audit and metrics hooks (implemented outside this module). `requestReceived` runs before the
 /// handler: when it throws (a fail-closed audit device could not write) the request is answered
@@ -27,6 +28,7 @@ public struct APIServices: Sendable {
     public var system: any SystemStore
     public var mounts: MountRegistry
     public var tokens: TokenAuth
+    public var policies: PolicyStore
     public var info: APIServerInfo
     public var clock: @Sendable () -> Date
 }
@@ -43,7 +45,8 @@ public struct APIRouter: Sendable {
                 info: APIServerInfo = APIServerInfo(), observers: [any APIRequestObserver] = [],
                 logger: Logger = Logger(label: "strongroom.api"), now: @escaping @Sendable () -> Date = { Date() }) {
         self.paths = paths
-        self.services = APIServices(system: system, mounts: mounts, tokens: tokens, info: info, clock: now)
+        self.services = APIServices(system: system, mounts: mounts, tokens: tokens, policies: PolicyStore(store: system),
+                                    info: info, clock: now)
         self.observers = observers
         self.logger = logger
     }
@@ -77,12 +80,54 @@ public struct APIRouter: Sendable {
         if !unauthenticated && caller == nil {
             return await finish(APIError.permissionDenied.response, nil)
         }
+        var acl: ACL?
+        if let caller {
+            // Vault checks the policies before routing: without a grant, an unknown path is a 403 too.
+            do {
+                let compiled = try await services.policies.acl(for: caller.policies)
+                if let denial = await authorize(request, route: try? resolved.get(), acl: compiled, caller: caller) {
+                    logger.notice("\(request.description): permission denied to \(caller.accessor): \(denial)")
+                    return await finish(APIError.policyDenied.response, accessor)
+                }
+                acl = compiled
+            } catch {
+                logger.error("policy evaluation failed: \(String(describing: error))")
+                return await finish(APIError.internal("internal error").response, accessor)
+            }
+        }
         switch resolved {
         case .failure(let error):
             return await finish(error.response, accessor)
         case .success(let route):
-            return await finish(await run(route, request: request, caller: caller), accessor)
+            return await finish(await run(route, request: request, caller: caller, acl: acl), accessor)
         }
+    }
+
+    /// Nil when the caller's policies allow the request, else why not (for the server log).
+    /// The capability is the operation's (a write is `create` when the path's existence check
+    /// finds nothing, else `update`); `sudo` is added where the path declares it.
+    func authorize(_ request: APIRequest, route: Route?, acl: ACL, caller: TokenRecord) async -> String? {
+        if acl.isRoot { return nil }
+        let capability: ACLCapability
+        switch request.operation {
+        case .read: capability = .read
+        case .list: capability = .list
+        case .delete: capability = .delete
+        case .write:
+            var exists = true
+            if let route, let check = route.path.exists {
+                let probe = APIContext(request: request, parameters: route.parameters, fields: [:], mount: route.mount,
+                                       caller: caller, acl: acl, services: services)
+                exists = (try? await check(probe)) ?? true
+            }
+            capability = exists ? .update : .create
+        }
+        let path = request.operation == .list ? request.path + "/" : request.path
+        let sudo = route?.path.sudo.contains(request.operation) ?? false
+        let data = request.operation == .list ? [:] : request.data.mapValues(\.policyValue)
+        let decision = acl.authorize(ACLRequest(operation: capability, path: path, data: data, sudoRequired: sudo, wrapTTL: nil))
+        if case .denied(let reason) = decision { return reason }
+        return nil
     }
 
     struct Route {
@@ -106,8 +151,7 @@ public struct APIRouter: Sendable {
         throw APIError.unsupportedPath(request.path)
     }
 
-    func run(_ route: Route, request: APIRequest, caller: TokenRecord?) async -> APIResponse {
-        // Vault answers an unsupported operation before looking at the token's permissions or fields.
+    func run(_ route: Route, request: APIRequest, caller: TokenRecord?, acl: ACL?) async -> APIResponse {
         guard let handler = route.path.operations[request.operation] else { return APIError.unsupportedOperation.response }
         let data = request.data
         var fields: [String: APIValue] = [:]
@@ -129,7 +173,7 @@ public struct APIRouter: Sendable {
             unknown = request.body.keys.filter { !known.contains($0) }.sorted()
         }
         var context = APIContext(request: request, parameters: route.parameters, fields: fields, mount: route.mount,
-                                 caller: caller, services: services)
+                                 caller: caller, acl: acl, services: services)
         context.schemaFields = route.path.fields
         var response: APIResponse
         do { response = try await handler(context) } catch {

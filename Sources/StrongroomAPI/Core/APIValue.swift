@@ -1,5 +1,6 @@
 import Foundation
 import KMIPEngine
+import VaultPolicy
 
 /// A JSON value of Vault's API: request bodies, response `data` and `auth` blocks. Unlike
 /// ``MountFieldValue`` it holds objects too (`sys/mounts` takes a `config` map).
@@ -96,4 +97,19 @@ extension APIValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Exp
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
     public init(nilLiteral: ()) { self = .null }
+}
+
+extension APIValue {
+    /// The value as the policy engine matches it (`allowed_parameters`, `denied_parameters`).
+    var policyValue: PolicyValue {
+        switch self {
+        case .string(let s): .string(s)
+        case .int(let i): .number(Double(i))
+        case .double(let d): .number(d)
+        case .bool(let b): .bool(b)
+        case .list(let l): .list(l.map(\.policyValue))
+        case .object(let o): .object(o.mapValues(\.policyValue))
+        case .null: .null
+        }
+    }
 }

@@ -17,6 +17,9 @@ enum KMIPRolePath {
 
     static let path = APIPath(
         "scope/:scope/role/:role", scope: .mount(type: "kmip"), fields: fields,
+        exists: { ctx in
+            (try? await ctx.requireMount().mount.role(scope: ctx.parameter("scope"), name: ctx.parameter("role"))) != nil
+        },
         help: "Manage a role: the KMIP operations its client certificates allow.",
         operations: [.write: write, .read: read, .delete: delete])
 

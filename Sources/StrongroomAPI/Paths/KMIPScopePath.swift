@@ -6,6 +6,7 @@ enum KMIPScopePath {
             APIField("force", .bool, default: false,
                      "Delete the scope even if it holds managed objects (they, its roles and credentials are destroyed)."),
         ],
+        exists: { ctx in try await ctx.requireMount().mount.scope(ctx.parameter("scope")) != nil },
         help: "Create or delete a scope.",
         operations: [
             .write: { ctx in

@@ -10,11 +10,11 @@ enum TokenCreatePath {
             APIField("ttl", .durationSecond, "Lifetime (default 768h; none for root-policy tokens; capped by the caller's)."),
             APIField("display_name", .string, default: "", "Name shown in lookups and audit logs."),
             APIField("meta", .map, "Accepted and ignored."),
-            APIField("no_parent", .bool, "Accepted and ignored: every token has its creator as parent."),
-            APIField("no_default_policy", .bool, "Accepted and ignored."),
+            APIField("no_parent", .bool, "Create an orphan token (root or sudo callers only)."),
+            APIField("no_default_policy", .bool, "Leave the default policy out."),
             APIField("renewable", .bool, "Accepted and ignored: tokens are not renewable."),
             APIField("explicit_max_ttl", .durationSecond, "Accepted and ignored."),
-            APIField("period", .durationSecond, "Accepted and ignored."),
+            APIField("period", .durationSecond, "Periodic tokens are not served; root or sudo callers only."),
             APIField("num_uses", .int, "Accepted and ignored."),
             APIField("type", .string, "Accepted and ignored: tokens are service tokens."),
             APIField("entity_alias", .string, "Accepted and ignored."),
@@ -25,10 +25,13 @@ enum TokenCreatePath {
     @Sendable static func create(_ ctx: APIContext) async throws -> APIResponse {
         guard let caller = ctx.caller else { throw APIError.permissionDenied }
         let auth = ctx.services.tokens
-        let requested = ctx.stringList("policies").map { Array(Set($0)).sorted() }
-        let policies = requested ?? caller.policies
-        if !caller.isRoot, let extra = policies.first(where: { !caller.policies.contains($0) }) {
-            throw APIError.invalid("child policies must be subset of parent: \(extra) is not held by the caller")
+        let sudo = ctx.callerHasSudo
+        if ctx.bool("no_parent"), !sudo { throw APIError.invalid("root or sudo privileges required to create orphan token") }
+        if ctx.duration("period") ?? 0 > 0, !sudo { throw APIError.invalid("root or sudo privileges required to create periodic token") }
+        let policies = try policies(ctx, caller: caller, sudo: sudo)
+        var warnings: [String] = []
+        for name in policies where !(try await ctx.services.policies.exists(name)) {
+            warnings.append("Policy \"\(name)\" does not exist")
         }
         var ttl = ctx.duration("ttl") ?? (policies.contains(TokenAuth.rootPolicy) ? 0 : TokenPaths.defaultTTL)
         if caller.expiresAt != nil {
@@ -36,7 +39,39 @@ enum TokenCreatePath {
             ttl = ttl == 0 ? left : min(ttl, left)
         }
         let displayName = ctx.string("display_name").flatMap { $0.isEmpty ? nil : "token-" + $0 } ?? "token"
-        let issued = try await auth.issue(policies: policies, displayName: displayName, ttl: ttl == 0 ? nil : ttl, parent: caller)
-        return .auth(TokenPaths.authBlock(issued, ttl: ttl))
+        let issued = try await auth.issue(policies: policies, displayName: displayName, ttl: ttl == 0 ? nil : ttl,
+                                          parent: ctx.bool("no_parent") ? nil : caller)
+        var response = APIResponse.auth(TokenPaths.authBlock(issued, ttl: ttl))
+        response.warnings = warnings
+        return response
+    }
+
+    /// Vault's rules (`resolveTokenPolicies`): no list inherits the caller's; a list must be a
+    /// subset of the caller's (ignoring `default`) unless the caller has sudo; `default` comes
+    /// with the caller's when it holds it, always for sudo callers, never with
+    /// `no_default_policy`; only a root parent makes root tokens.
+    static func policies(_ ctx: APIContext, caller: TokenRecord, sudo: Bool) throws -> [String] {
+        let parent = Set(caller.policies)
+        var chosen: Set<String>
+        if let requested = ctx.stringList("policies") {
+            chosen = Set(requested.map(PolicyStore.normalize).filter { !$0.isEmpty })
+            if chosen.contains(TokenAuth.rootPolicy), !caller.isRoot {
+                throw APIError.invalid("root tokens may not be created without parent token being root")
+            }
+            if !sudo {
+                if let extra = chosen.subtracting([PolicyStore.default]).subtracting(parent).sorted().first {
+                    throw APIError.invalid("child policies must be subset of parent: \(extra) is not held by the caller")
+                }
+                chosen.remove(PolicyStore.default)
+                if parent.contains(PolicyStore.default) { chosen.insert(PolicyStore.default) }
+            } else {
+                chosen.insert(PolicyStore.default)
+            }
+        } else {
+            chosen = parent
+        }
+        if ctx.bool("no_default_policy") { chosen.remove(PolicyStore.default) }
+        if chosen.contains(TokenAuth.rootPolicy) { return [TokenAuth.rootPolicy] }
+        return chosen.sorted()
     }
 }

@@ -18,6 +18,7 @@ public final class AuditBroker: Sendable {
     struct Device {
         var record: AuditDeviceRecord
         var options: AuditDeviceOptions
+        var origin: AuditDeviceOrigin
         /// -1 when closed (a file not yet or no longer open).
         var fd: Int32 = -1
         /// The last write failed: warn once per outage rather than per entry.
@@ -34,10 +35,14 @@ public final class AuditBroker: Sendable {
     private let state = Locked<[Device]>([])
     private let logger: Logger
     private let metrics: StrongroomMetrics?
+    /// What API-enabled devices may do; set once by the composition root from the config.
+    public let rules: AuditRules
 
-    public init(logger: Logger = Logger(label: "strongroom.audit"), metrics: StrongroomMetrics? = nil) {
+    public init(logger: Logger = Logger(label: "strongroom.audit"), metrics: StrongroomMetrics? = nil,
+                rules: AuditRules = AuditRules()) {
         self.logger = logger
         self.metrics = metrics
+        self.rules = rules
     }
 
     deinit {
@@ -47,13 +52,17 @@ public final class AuditBroker: Sendable {
     // MARK: Devices
 
     /// Validates the options and opens the file; refuses a taken path or a file that cannot be
-    /// opened. Returns the record as stored (path normalised to `name/`).
+    /// opened. Returns the record as stored (path normalised to `name/`). `origin` `.api` applies
+    /// ``rules``: refused unless the config allows API devices, files only inside its directory.
     @discardableResult
-    public func enable(_ record: AuditDeviceRecord) throws(AuditError) -> AuditDeviceRecord {
-        var device = try Self.device(record)
-        if case .file(let path) = device.options.destination {
+    public func enable(_ record: AuditDeviceRecord, origin: AuditDeviceOrigin = .declared) throws(AuditError) -> AuditDeviceRecord {
+        if origin == .api, !rules.allowAPIDevices {
+            throw AuditError(.invalidOption, "audit devices are declared in the server's config file; this server does not allow enabling them through the API (audit.allow_api_devices)")
+        }
+        var device = try Self.device(record, origin: origin, rules: rules)
+        if let file = device.options.destination.fileDescription {
             do throws(AuditError) { try Self.open(&device) } catch {
-                throw AuditError(.unavailable, "cannot open audit file \(path): \(error.message)")
+                throw AuditError(.unavailable, "cannot open audit file \(file): \(error.message)")
             }
         }
         let added = state.withLock { devices -> Bool in
@@ -72,12 +81,12 @@ public final class AuditBroker: Sendable {
     /// (retried on every entry, so a fail-closed one keeps refusing requests) instead of keeping the
     /// server down; the returned errors say which, for the log. Invalid records are skipped.
     @discardableResult
-    public func restore(_ records: [AuditDeviceRecord]) -> [AuditError] {
+    public func restore(_ records: [AuditDeviceRecord], origin: AuditDeviceOrigin = .declared) -> [AuditError] {
         var errors: [AuditError] = []
         for record in records {
-            do { try enable(record) } catch where error.kind == .unavailable {
+            do { try enable(record, origin: origin) } catch where error.kind == .unavailable {
                 errors.append(error)
-                if let device = try? Self.device(record) {
+                if let device = try? Self.device(record, origin: origin, rules: rules) {
                     state.withLock { devices in
                         if !devices.contains(where: { $0.record.path == device.record.path }) { devices.append(device) }
                     }
@@ -90,19 +99,30 @@ public final class AuditBroker: Sendable {
         return errors
     }
 
-    public func disable(path: String) throws(AuditError) {
+    /// `origin` `.api` cannot disable a device the config file declares.
+    public func disable(path: String, origin: AuditDeviceOrigin = .declared) throws(AuditError) {
         let key = Self.normalise(path)
-        let found = state.withLock { devices -> Bool in
+        let found = state.withLock { devices -> Bool? in
             guard let i = devices.firstIndex(where: { $0.record.path == key }) else { return false }
+            if origin == .api, devices[i].origin == .declared { return nil }
             Self.close(&devices[i])
             devices.remove(at: i)
             return true
+        }
+        guard let found else {
+            throw AuditError(.invalidOption, "audit device \(key) is declared in the server's config file; remove it there")
         }
         guard found else { throw AuditError(.notFound, "no audit device is enabled at \(key)") }
     }
 
     /// The enabled devices, in the order they were enabled.
     public func devices() -> [AuditDeviceRecord] { state.withLock { $0.map(\.record) } }
+
+    /// Whether the device at `path` comes from the config file.
+    public func isDeclared(path: String) -> Bool {
+        let key = Self.normalise(path)
+        return state.withLock { $0.contains { $0.record.path == key && $0.origin == .declared } }
+    }
 
     public var isEnabled: Bool { state.withLock { !$0.isEmpty } }
 
@@ -146,12 +166,12 @@ public final class AuditBroker: Sendable {
 
     // MARK: Files
 
-    static func device(_ record: AuditDeviceRecord) throws(AuditError) -> Device {
-        let options = try AuditDeviceOptions(record)
+    static func device(_ record: AuditDeviceRecord, origin: AuditDeviceOrigin, rules: AuditRules) throws(AuditError) -> Device {
+        let options = try AuditDeviceOptions(record, origin: origin, rules: rules)
         var record = record
         record.path = normalise(record.path)
         guard record.path != "/" else { throw AuditError(.invalidOption, "an audit device needs a path") }
-        return Device(record: record, options: options)
+        return Device(record: record, options: options, origin: origin)
     }
 
     /// `file`, `/file/` and `file/` are one device path, spelled like a mount path: `file/`.
@@ -167,7 +187,7 @@ public final class AuditBroker: Sendable {
         switch device.options.destination {
         case .discard: return
         case .stdout: fd = STDOUT_FILENO
-        case .file:
+        case .file, .confined:
             if device.fd < 0 { try open(&device) }
             fd = device.fd
         }
@@ -191,6 +211,10 @@ public final class AuditBroker: Sendable {
     /// Opens for appending, creating with the device's mode; an existing regular file is brought to
     /// that mode too (never a device node such as /dev/stderr).
     static func open(_ device: inout Device) throws(AuditError) {
+        if case .confined(let directory, let name) = device.options.destination {
+            device.fd = try AuditFileOpener.openConfined(directory: directory, name: name, mode: device.options.mode)
+            return
+        }
         guard case .file(let path) = device.options.destination else { return }
         let mode = device.options.mode == 0 ? 0o600 : device.options.mode
         let fd = path.withCString { systemOpen($0, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode_t(mode)) }
@@ -211,9 +235,9 @@ public final class AuditBroker: Sendable {
 }
 
 #if canImport(Glibc)
-private func systemOpen(_ path: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Int32 { Glibc.open(path, flags, mode) }
-private func systemClose(_ fd: Int32) -> Int32 { Glibc.close(fd) }
+func systemOpen(_ path: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Int32 { Glibc.open(path, flags, mode) }
+func systemClose(_ fd: Int32) -> Int32 { Glibc.close(fd) }
 #else
-private func systemOpen(_ path: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Int32 { Darwin.open(path, flags, mode) }
-private func systemClose(_ fd: Int32) -> Int32 { Darwin.close(fd) }
+func systemOpen(_ path: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Int32 { Darwin.open(path, flags, mode) }
+func systemClose(_ fd: Int32) -> Int32 { Darwin.close(fd) }
 #endif

@@ -4,13 +4,17 @@ import StrongroomObservability
 
 /// `sys/audit` (list) and `sys/audit/:path` (enable, disable): audit devices, kept in the store so
 /// they survive a restart. Enabling validates the options by opening the device first.
+/// Who may call: root-protected as in Vault (`sudo` and the operation's capability), and enabling
+/// only where the config allows API devices, files only inside its audit directory
+/// (``AuditRules``); devices of the config file cannot be disabled here.
 enum SysAuditPath {
     static func paths(store: any SystemStore, observability: Observability) -> [APIPath] {
         [list(observability), device(store: store, observability: observability)]
     }
 
     static func list(_ observability: Observability) -> APIPath {
-        APIPath("sys/audit", scope: .system, warnsOnUnknownFields: false, help: "The enabled audit devices.",
+        APIPath("sys/audit", scope: .system, warnsOnUnknownFields: false, sudo: [.read, .list],
+                help: "The enabled audit devices.",
                 operations: [.read: { _ in
                     var devices: [String: APIValue] = [:]
                     for d in observability.audit.devices() {
@@ -29,7 +33,7 @@ enum SysAuditPath {
             APIField("description", .string, default: "", "Free text."),
             APIField("options", .map, "file_path (a file, stdout or discard), fail_closed, mode, prefix."),
             APIField("local", .bool, default: false, "Accepted for Vault compatibility; devices are per server."),
-        ], help: "Enable or disable an audit device.", operations: [
+        ], sudo: [.read, .write, .delete], help: "Enable or disable an audit device.", operations: [
             .write: { (ctx: APIContext) async throws -> APIResponse in
                 let type = ctx.fields["type"]?.stringValue ?? ""
                 guard type == "file" else { throw APIError.invalid("unknown audit device type \"\(type)\"; use file") }
@@ -40,7 +44,9 @@ enum SysAuditPath {
                 let record = AuditDeviceRecord(path: ctx.parameter("path"), type: type,
                                                description: ctx.fields["description"]?.stringValue ?? "", options: options)
                 let enabled: AuditDeviceRecord
-                do { enabled = try observability.audit.enable(record) } catch let error as AuditError { throw APIError.invalid(error.message) }
+                do { enabled = try observability.audit.enable(record, origin: .api) } catch let error as AuditError {
+                    throw APIError.invalid(error.message)
+                }
                 do { try await store.insertAuditDevice(enabled) } catch {
                     try? observability.audit.disable(path: enabled.path)
                     throw APIError.invalid("path already in use at \(enabled.path)")
@@ -49,7 +55,10 @@ enum SysAuditPath {
             },
             .delete: { (ctx: APIContext) async throws -> APIResponse in
                 let path = ctx.parameter("path").hasSuffix("/") ? ctx.parameter("path") : ctx.parameter("path") + "/"
-                try? observability.audit.disable(path: path)
+                if observability.audit.isDeclared(path: path) {
+                    throw APIError.invalid("audit device \(path) is declared in the server's config file; remove it there")
+                }
+                try? observability.audit.disable(path: path, origin: .api)
                 try? await store.deleteAuditDevice(path: path)
                 return APIResponse(status: 204, body: .none)
             },

@@ -1,0 +1,13 @@
+/// `sys/policy` (GET or LIST): the ACL policy names, `root` last, as `keys` and `policies`.
+/// Who may call: tokens granted `read` or `list` on `sys/policy`.
+enum SysPolicyListPath {
+    static let path = APIPath(
+        "sys/policy", scope: .system, help: "List the ACL policies.",
+        operations: [.read: list, .list: list])
+
+    @Sendable static func list(_ ctx: APIContext) async throws -> APIResponse {
+        let names = APIValue.list(try await ctx.services.policies.names().map(APIValue.string))
+        let data: [String: APIValue] = ["keys": names, "policies": names]
+        return .data(data, topLevel: data)
+    }
+}
