@@ -29,14 +29,18 @@ public actor KMIPMountRuntime: MountRuntime {
     let restartGracePeriod: Duration
     /// Server-wide limits applied to every listener (connections, idle timeout, message limits).
     let tuning: @Sendable (inout TransportConfiguration) -> Void
+    /// Seconds a streamed operation may last however busy (config `limits.stream_lifetime`).
+    let streamLifetime: Double
     private var served: [String: Served] = [:]
     private var stopped = false
 
     public init(objects: any ObjectStore, logger: Logger,
                 engineObserver: @escaping @Sendable (MountEntry) -> (any KMIPRequestObserver)? = { _ in nil },
                 transportObserver: (any TransportObserver)? = nil, restartGracePeriod: Duration = .seconds(2),
-                tuning: @escaping @Sendable (inout TransportConfiguration) -> Void = { _ in }) {
+                tuning: @escaping @Sendable (inout TransportConfiguration) -> Void = { _ in },
+                streamLifetime: Double = 600) {
         self.tuning = tuning
+        self.streamLifetime = streamLifetime
         self.objects = objects
         self.logger = logger
         self.engineObserver = engineObserver
@@ -49,7 +53,8 @@ public actor KMIPMountRuntime: MountRuntime {
     public func mountEnabled(_ entry: MountEntry, mount: KMIPMount) async throws {
         guard !stopped, served[entry.id] == nil else { return }
         let engine = KMIPEngine(objects: objects, mount: mount.store,
-                                logger: logger.with("mount", entry.path), observer: engineObserver(entry))
+                                logger: logger.with("mount", entry.path), observer: engineObserver(entry),
+                                streamLifetime: streamLifetime)
         // A revocation or a role or scope change made through the API reaches open connections at once.
         mount.onAuthorizationChange { engine.invalidateAuthorizations() }
         served[entry.id] = Served(entry: entry, engine: engine)

@@ -45,6 +45,7 @@ struct ServerAssembly: Sendable {
     let declaredAuditDevices: [AuditDeviceRecord]
 
     init(store: SQLiteStore, logger: Logger, auditRules: AuditRules, declaredAuditDevices: [AuditDeviceRecord] = [],
+         streamLifetime: Int = 600,
          transportTuning: @escaping @Sendable (inout TransportConfiguration) -> Void = { _ in }) {
         self.store = store
         self.logger = logger
@@ -55,7 +56,8 @@ struct ServerAssembly: Sendable {
             let scopes = store.mountStore(mountID: entry.id)
             return observability.kmip(mount: entry.path) { id in try? await scopes.scope(id: id)?.name }
         },
-                                   transportObserver: observability.transport, tuning: transportTuning)
+                                   transportObserver: observability.transport, tuning: transportTuning,
+                                   streamLifetime: Double(streamLifetime))
         registry = MountRegistry(system: store, runtime: runtime)
         tokens = TokenAuth(store: store)
         var paths = APIPaths.standard
@@ -87,9 +89,13 @@ struct ServerAssembly: Sendable {
             $0.parentAccessor == nil && $0.isRoot && ($0.displayName == Self.devRootName || $0.displayName == "root")
         }
         for old in devRoots where old.tokenHash != hash {
-            try? await store.deleteToken(accessor: old.accessor)
+            try await store.deleteToken(accessor: old.accessor)
         }
-        if try await store.token(hash: hash) != nil { return }
+        if let existing = try await store.token(hash: hash) {
+            if existing.isRoot { return }
+            // The chosen value is a lesser token's: it becomes the root token instead.
+            try await store.deleteToken(accessor: existing.accessor)
+        }
         let now = DateTime(secondsSince1970: Int64(Date().timeIntervalSince1970))
         try await store.insertToken(TokenRecord(accessor: Identifiers.base62(count: 24), tokenHash: hash,
                                                 policies: [TokenAuth.rootPolicy], displayName: Self.devRootName, createdAt: now))

@@ -36,6 +36,8 @@ public struct ServerConfigFile: Sendable, Hashable {
     public var maxConnections: Int = 4096
     /// Seconds.
     public var idleTimeout: Int = 300
+    /// Seconds a streamed KMIP operation (Init Indicator … Final Indicator) may last, however busy.
+    public var streamLifetime: Int = 600
     /// What `sys/audit` may enable (nothing by default: devices are declared here).
     public var auditRules = AuditRules()
     /// Devices enabled at every start; the API cannot change or disable them.
@@ -102,12 +104,14 @@ public struct ServerConfigFile: Sendable, Hashable {
         }
 
         var limits = try reader.section("limits")
-        try limits.allow(["max_message_bytes", "max_batch_items", "max_depth", "max_connections", "idle_timeout"])
+        try limits.allow(["max_message_bytes", "max_batch_items", "max_depth", "max_connections", "idle_timeout",
+                          "stream_lifetime"])
         if let n = try limits.int("max_message_bytes", in: 1024...(64 << 20)) { config.limits.maxMessageBytes = n }
         if let n = try limits.int("max_batch_items", in: 1...100_000) { config.limits.maxBatchItems = n }
         if let n = try limits.int("max_depth", in: 4...256) { config.limits.maxDepth = n }
         if let n = try limits.int("max_connections", in: 1...1_000_000) { config.maxConnections = n }
         if let n = try limits.duration("idle_timeout", in: 1...86_400) { config.idleTimeout = n }
+        if let n = try limits.duration("stream_lifetime", in: 1...86_400) { config.streamLifetime = n }
         try parseAudit(try reader.section("audit"), into: &config)
         return config
     }

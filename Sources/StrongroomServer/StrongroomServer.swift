@@ -56,7 +56,8 @@ public enum StrongroomServer {
         let store = try SQLiteStore(path: paths.database, keyring: keyring)
         if let directory = config.auditRules.directory { try DevFiles.ensureDirectory(directory) }
         let assembly = ServerAssembly(store: store, logger: logger, auditRules: config.auditRules,
-                                      declaredAuditDevices: config.auditDevices) { transport in
+                                      declaredAuditDevices: config.auditDevices,
+                                      streamLifetime: config.streamLifetime) { transport in
             transport.limits = config.limits
             transport.maxConnections = config.maxConnections
             transport.idleTimeout = .seconds(config.idleTimeout)

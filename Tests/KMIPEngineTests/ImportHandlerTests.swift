@@ -91,6 +91,17 @@ final class ImportHandlerTests: XCTestCase {
         XCTAssertEqual(lockedAfter, lockedBefore, "the non-extractable object is untouched")
         let k = try await h.asymmetric("k")
         XCTAssertTrue(k.publicKeyMatches(first))
+        // An Active object others may be using, or a destroyed one, is not replaced either.
+        var activate = ActivateRequestPayload(); activate.uniqueIdentifier = "k"
+        _ = try await h.succeed(.activate, activate, ActivateResponsePayload.self)
+        await h.fail(.import, importRequest("k", try publicKeyObject(second), replace: true), .permissionDenied)
+        var revoke = RevokeRequestPayload(); revoke.uniqueIdentifier = "k"; revoke.revocationReason = RevocationReason(.cessationOfOperation)
+        _ = try await h.succeed(.revoke, revoke, RevokeResponsePayload.self)
+        var destroy = DestroyRequestPayload(); destroy.uniqueIdentifier = "k"
+        _ = try await h.succeed(.destroy, destroy, DestroyResponsePayload.self)
+        await h.fail(.import, importRequest("k", try publicKeyObject(second), replace: true), .permissionDenied)
+        let gone = try await h.record("k")
+        XCTAssertEqual(gone?.state, .destroyed)
     }
 
     func testImportIsAKMIP14Operation() async throws {

@@ -24,7 +24,7 @@ final class SQLiteStoreTests: XCTestCase {
              try Int.fetchOne(db, sql: "PRAGMA synchronous"),
              try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"))
         }
-        XCTAssertEqual(applied, ["v1", "v2", "v3", "v4"])
+        XCTAssertEqual(applied, ["v1", "v2", "v3", "v4", "v5"])
         for t in ["objects", "object_names", "object_values", "scopes", "roles", "credentials", "config", "ca_material", "meta",
                   "mounts", "tokens", "audit_devices", "policies"] {
             XCTAssertTrue(tables.contains(t), t)
@@ -132,7 +132,9 @@ final class SQLiteStoreTests: XCTestCase {
         do {
             let queue = try DatabaseQueue(path: path)
             try Migrations.migrator.migrate(queue, upTo: "v2")
-            let sealedCA = Data(try keyring.seal([7, 7], aad: Keyring.caKeyAAD(index: 0)))
+            let sealedCA = Data(try keyring.seal([7, 7], aad: Keyring.legacyCAKeyAAD(index: 0)))
+            // What a server of that time wrote at first open: the legacy keyring check.
+            let check = Data(try keyring.seal(SQLiteStore.keyringCheckLabel, aad: SQLiteStore.keyringCheckLabel))
             let sealedKey = Data(try keyring.seal(object.keyMaterial!.bytes,
                                                   aad: Keyring.objectAAD(scopeID: "sc0pe", uniqueIdentifier: object.uniqueIdentifier)))
             try await queue.write { db in
@@ -142,7 +144,8 @@ final class SQLiteStoreTests: XCTestCase {
                     INSERT INTO scopes (id, name) VALUES ('sc0pe', 'legacy');
                     INSERT INTO roles (scope_id, name, id, all_operations, operations) VALUES ('sc0pe', 'admin', 'r01e1', 1, '');
                     INSERT INTO credentials (serial, scope_id, role_name, certificate, expires_at) VALUES ('99', 'sc0pe', 'admin', x'30', 0);
-                    """, arguments: [sealedCA])
+                    INSERT INTO meta (key, value) VALUES ('keyring_check', ?);
+                    """, arguments: [sealedCA, check])
                 try db.execute(sql: """
                     INSERT INTO objects (uid, scope_id, object_type, state, algorithm, length, initial_date, attributes,
                         key_material, usage_mask, archived)
@@ -263,11 +266,19 @@ final class SQLiteStoreTests: XCTestCase {
             try db.execute(sql: "UPDATE objects SET key_material = substr(key_material, 1, 20) || x'FF' || substr(key_material, 22) WHERE uid = ?",
                            arguments: [a.uniqueIdentifier])
         }
+        // The row's MAC fails first; with the MACs recomputed (as only the MAC key's holder could),
+        // the seal itself still fails.
+        do {
+            _ = try await store.object(scopeID: a.scopeID, uniqueIdentifier: a.uniqueIdentifier)
+            XCTFail("a row with flipped key material was served")
+        } catch is RecordIntegrityError {}
+        try await store.pool.write { db in try store.records.authenticateAllRowsForTest(db) }
         await assertStoreError(.generalFailure) { _ = try await store.object(scopeID: a.scopeID, uniqueIdentifier: a.uniqueIdentifier) }
         // A blob copied from another object fails too (the AAD binds it to its scope and identifier).
         try await store.pool.write { db in
             try db.execute(sql: "UPDATE objects SET key_material = (SELECT key_material FROM objects WHERE uid = ?) WHERE uid = ?",
                            arguments: [b.uniqueIdentifier, a.uniqueIdentifier])
+            try store.records.authenticateAllRowsForTest(db)
         }
         await assertStoreError(.generalFailure) { _ = try await store.object(scopeID: a.scopeID, uniqueIdentifier: a.uniqueIdentifier) }
         let intact = try await store.object(scopeID: b.scopeID, uniqueIdentifier: b.uniqueIdentifier)

@@ -126,6 +126,43 @@ final class PolicyTests: XCTestCase {
         await h.expect(200, .read, "sys/raw/x")   // root
     }
 
+    /// A carve-out cannot be walked around by spelling the path another way: empty or dot
+    /// segments are refused, and a policy name is checked as it will be stored.
+    func testDenyCarveOutsCannotBeBypassedBySpelling() async throws {
+        let h = try await APIHarness.make()
+        try await h.kmipMount()
+        await policy(h, "mounts-but-kmip", """
+            path "sys/mounts/*" { capabilities = ["create", "read", "update", "delete"] }
+            path "sys/mounts/kmip" { capabilities = ["deny"] }
+            path "sys/policy/*" { capabilities = ["create", "read", "update", "delete"] }
+            path "sys/policy/default" { capabilities = ["deny"] }
+            """)
+        let t = try await token(h, ["mounts-but-kmip"])
+        await h.expect(403, .delete, "sys/mounts/kmip", token: t)
+        for spelling in ["sys/mounts//kmip", "sys/mounts/./kmip", "sys/mounts/x/../kmip"] {
+            await h.expect(400, .delete, spelling, token: t)
+        }
+        await h.expect(200, .read, "sys/mounts/kmip")
+        await h.expect(403, .write, "sys/policy/Default", ["policy": #"path "*" { capabilities = ["sudo", "update"] }"#], token: t)
+        await h.expect(403, .write, "sys/policy/ default", ["policy": #"path "*" { capabilities = ["sudo", "update"] }"#], token: t)
+        await h.expect(403, .delete, "sys/policy/DEFAULT", token: t)
+        let text = await h.expect(200, .read, "sys/policy/default").string("rules")
+        XCTAssertEqual(text, PolicyStore.defaultPolicyText)
+        await h.expect(200, .write, "sys/policy/Mine", ["policy": #"path "a" { capabilities = ["read"] }"#], token: t)
+    }
+
+    /// A stored policy that no longer parses fails requests closed instead of dropping its denies.
+    func testAStoredPolicyThatNoLongerParsesFailsClosed() async throws {
+        let h = try await APIHarness.make()
+        try await h.kmipMount()
+        await policy(h, "broad", #"path "kmip/*" { capabilities = ["read"] }"#)
+        await policy(h, "restrict", #"path "kmip/config" { capabilities = ["deny"] }"#)
+        let t = try await token(h, ["broad", "restrict"])
+        await h.expect(403, .read, "kmip/config", token: t)
+        try await h.store.putPolicy(PolicyRecord(name: "restrict", text: "path \"kmip/config\" { capabilities = "))
+        await h.expect(500, .read, "kmip/config", token: t)
+    }
+
     func testPolicyAPI() async throws {
         let h = try await APIHarness.make()
         // Names are trimmed and lower-cased, with a warning.

@@ -76,6 +76,9 @@ final class AuditConfinementTests: XCTestCase {
         refused(prefixing, ["file_path": audit.path("a.log"), "prefix": "x\u{2028}y"], "control characters")
         refused(prefixing, ["file_path": audit.path("a.log"), "mode": "0755"], "execute bit")
         refused(prefixing, ["file_path": "stdout", "mode": "0700"], "execute bit")
+        refused(prefixing, ["file_path": audit.path("a.log"), "mode": "0666"], "lets others write")
+        refused(prefixing, ["file_path": audit.path("a.log"), "prefix": "x\u{85}y"], "control characters")
+        refused(prefixing, ["file_path": audit.path("a.log"), "prefix": "x\u{202E}y"], "control characters")
         XCTAssertFalse(FileManager.default.fileExists(atPath: audit.path("a.log")), "nothing was created")
         // A plain prefix is fine where the config allows it.
         try prefixing.enable(device(["file_path": audit.path("a.log"), "prefix": "strongroom: "]), origin: .api)
@@ -99,6 +102,22 @@ final class AuditConfinementTests: XCTestCase {
         XCTAssertTrue(try String(contentsOfFile: audit.path("old.log"), encoding: .utf8).hasPrefix("kept\n{"))
         try broker.enable(device(["file_path": "discard"], path: "d"), origin: .api)
         try broker.enable(device(["file_path": "stdout"], path: "s"), origin: .api)
+    }
+
+    /// The directory itself is trusted only when it is the server's own, writable by it alone,
+    /// and not a link.
+    func testAnAuditDirectoryOthersCanWriteOrALinkedOneIsRefused() throws {
+        let audit = try TemporaryDirectory()
+        chmod(audit.url.path, 0o777)
+        let open = AuditBroker(logger: quietLogger, rules: AuditRules(directory: audit.url.path, allowAPIDevices: true))
+        refused(open, ["file_path": audit.path("a.log")], "writable by it alone")
+        chmod(audit.url.path, 0o700)
+        let elsewhere = try TemporaryDirectory()
+        let link = elsewhere.path("audit")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: audit.url.path)
+        let linked = AuditBroker(logger: quietLogger, rules: AuditRules(directory: link, allowAPIDevices: true))
+        refused(linked, ["file_path": link + "/a.log"], "audit directory")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: audit.path("a.log")))
     }
 
     func testAPIDevicesNeedTheConfigsPermissionAndCannotRemoveDeclaredOnes() throws {

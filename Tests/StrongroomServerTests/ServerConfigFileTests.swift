@@ -23,6 +23,7 @@ final class ServerConfigFileTests: XCTestCase {
         XCTAssertEqual(config.limits.maxBatchItems, 256)
         XCTAssertEqual(config.maxConnections, 4096)
         XCTAssertEqual(config.idleTimeout, 300)
+        XCTAssertEqual(config.streamLifetime, 600)
         XCTAssertEqual(config.auditRules.directory, "/var/log/strongroom")
         XCTAssertFalse(config.auditRules.allowAPIDevices)
         XCTAssertEqual(config.auditDevices.map(\.path), ["file"])
@@ -40,6 +41,8 @@ final class ServerConfigFileTests: XCTestCase {
         }
         XCTAssertThrowsError(try ServerConfigFile.load(try write(base + #"{"directory":"relative"}}"#)))
         XCTAssertThrowsError(try ServerConfigFile.load(try write(base + #"{"typo":true}}"#)))
+        let lifetime = try ServerConfigFile.load(try write(#"{"storage":{"path":"/d"},"root_key":{"env":"K"},"limits":{"stream_lifetime":"2m"}}"#))
+        XCTAssertEqual(lifetime.streamLifetime, 120)
         let ok = try ServerConfigFile.load(try write(base + #"{"allow_api_devices":true,"allow_audit_log_prefixing":true,"directory":"/a","devices":{"f":{"options":{"file_path":"/l","prefix":"x"}}}}}"#))
         XCTAssertEqual(ok.auditRules, AuditRules(directory: "/a", allowAPIDevices: true, allowPrefix: true))
     }

@@ -120,6 +120,7 @@ struct BatchExecutor {
             return ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID, payload: result)
         } catch {
             context.idPlaceholder = placeholder
+            if let tampered = error as? RecordIntegrityError { engine.logger.critical("\(tampered)") }
             return ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID,
                                      error: KMIPEngine.kmipError(error))
         }
@@ -148,6 +149,11 @@ protocol KMIPErrorConvertible: Error {
 }
 
 extension StoreError: KMIPErrorConvertible {}
+
+/// A tampered row: the client learns that the server refused it, the log says which.
+extension RecordIntegrityError: KMIPErrorConvertible {
+    var kmipError: KMIPError { KMIPError(.generalFailure, "a stored record failed its integrity check; the server refused to use it") }
+}
 extension CryptoError: KMIPErrorConvertible {}
 
 /// Undo's compare-and-set found the object changed since the batch left it.

@@ -41,9 +41,14 @@ extension KMIPEngine {
         attributes.set(Attribute(object.objectType))
         let record = try ManagedObjectRecord(scopeID: context.scopeID, attributes: attributes, value: object)
 
-        if let existing = try await objects.object(scopeID: context.scopeID, uniqueIdentifier: request.uniqueIdentifier) {
-            try Self.checkReplacement(existing, request, context)
-            try await objects.update(record)
+        if try await objects.object(scopeID: context.scopeID, uniqueIdentifier: request.uniqueIdentifier) != nil {
+            try Self.checkReplacement(request, context)
+            // The object is checked and replaced in one transaction: no change slips in between.
+            let now = context.now
+            _ = try await objects.modify(scopeID: context.scopeID, uniqueIdentifier: request.uniqueIdentifier, inserting: nil) { current in
+                try Self.checkReplaceable(current, now: now)
+                current = record
+            }
         } else {
             try await objects.insert(record)
         }
@@ -53,18 +58,32 @@ extension KMIPEngine {
         return response
     }
 
-    /// Replacing an object destroys it: the role must allow Destroy too, and an object whose key
-    /// must never leave the server (Extractable false) is never overwritten by one from outside.
-    static func checkReplacement(_ existing: ManagedObjectRecord, _ request: ImportRequestPayload,
-                                 _ context: OperationContext) throws {
+    /// Replacing an object destroys it: Replace Existing must be asked for, and the role must
+    /// allow Destroy too.
+    static func checkReplacement(_ request: ImportRequestPayload, _ context: OperationContext) throws {
         guard request.replaceExisting == true else {
             throw KMIPError(.illegalOperation, "object \(request.uniqueIdentifier) exists; set Replace Existing to replace it")
         }
         guard context.role.allows(.destroy) else {
             throw KMIPError(.permissionDenied, "replacing object \(request.uniqueIdentifier) destroys it; role \(context.role.name) may not perform Destroy")
         }
+    }
+
+    /// What Destroy would refuse, Replace refuses: an Active object (others may be using it), a
+    /// destroyed one (its identifier is not reused), and one whose key must never leave the server
+    /// (Extractable false) is never overwritten by one from outside.
+    static func checkReplaceable(_ existing: ManagedObjectRecord, now: DateTime) throws {
+        let uid = existing.uniqueIdentifier
         if existing.attributes.first(AttributeName.extractable)?.value(as: Bool.self) == false {
-            throw KMIPError(.permissionDenied, "object \(request.uniqueIdentifier) is not extractable; it cannot be replaced")
+            throw KMIPError(.permissionDenied, "object \(uid) is not extractable; it cannot be replaced")
+        }
+        switch existing.effectiveState(at: now) {
+        case .active:
+            throw KMIPError(.permissionDenied, "object \(uid) is Active; Revoke it before replacing it")
+        case .destroyed, .destroyedCompromised:
+            throw KMIPError(.permissionDenied, "object \(uid) has been destroyed; its identifier is not reused")
+        default:
+            break
         }
     }
 }

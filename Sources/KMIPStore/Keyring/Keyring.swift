@@ -111,8 +111,17 @@ public struct Keyring: Sendable {
     public static func objectAAD(scopeID: String, uniqueIdentifier: String) -> [UInt8] {
         Array("\(scopeID)/\(uniqueIdentifier)".utf8)
     }
-    /// The AAD of the mount's CA private keys (index = position in the chain).
-    public static func caKeyAAD(index: Int) -> [UInt8] { Array("strongroom/ca-key/\(index)".utf8) }
+    /// The AAD of a mount's CA private keys (index = position in the chain): a sealed key moved
+    /// to another mount or position does not open.
+    public static func caKeyAAD(mountID: String, index: Int) -> [UInt8] { Array("strongroom/ca-key/\(mountID)/\(index)".utf8) }
+    /// The AAD CA keys had before it named their mount (opened once, when a database is upgraded).
+    public static func legacyCAKeyAAD(index: Int) -> [UInt8] { Array("strongroom/ca-key/\(index)".utf8) }
+
+    /// The key that authenticates stored records (HMAC-SHA256), derived from the root key with
+    /// HKDF under its own label, so it is never the key that encrypts.
+    public var recordMACKey: SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Array("strongroom/record-mac/v1".utf8), outputByteCount: 32)
+    }
 
     public func seal(_ plaintext: [UInt8], aad: [UInt8]) throws -> [UInt8] {
         do {

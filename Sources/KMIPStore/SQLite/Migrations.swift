@@ -217,6 +217,13 @@ enum Migrations {
                 CREATE INDEX objects_by_destroy ON objects(scope_id, destroy_date);
                 """)
         }
+        // v5: every row that decides access or holds secrets carries a MAC (`RecordAuthenticator`).
+        // Existing rows get theirs when the store first opens with the root key.
+        m.registerMigration("v5") { db in
+            for table in RecordTable.allCases {
+                try db.execute(sql: "ALTER TABLE \(table.rawValue) ADD COLUMN mac BLOB")
+            }
+        }
         return m
     }
 }

@@ -12,64 +12,70 @@ extension SQLiteStore: MountScopedStore {
 
     func config(mountID: String) async throws -> ConfigRecord? {
         try await read { db in
-            try String.fetchOne(db.cachedStatement(sql: "SELECT json FROM config WHERE mount_id = ?"), arguments: [mountID])
-                .map(ConfigRecord.init)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM config WHERE mount_id = ?"), arguments: [mountID])
+                .map { row in try self.records.verify(.config, row); return ConfigRecord(json: row["json"]) }
         }
     }
 
     func setConfig(_ config: ConfigRecord, mountID: String) async throws {
         try await write { db in
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO config (mount_id, json) VALUES (?, ?)")
-                .execute(arguments: [mountID, config.json])
+            try db.cachedStatement(sql: RecordTable.config.insertSQL(orReplace: true))
+                .execute(arguments: self.records.arguments(.config, [mountID, config.json]))
         }
     }
 
     func caMaterial(mountID: String) async throws -> CAMaterial? {
         let rows = try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT certificate, private_key FROM ca_material WHERE mount_id = ? ORDER BY position"),
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM ca_material WHERE mount_id = ? ORDER BY position"),
                              arguments: [mountID])
-                .map { (Array($0["certificate"] as Data), Array($0["private_key"] as Data)) }
+                .map { row in
+                    try self.records.verify(.caMaterial, row)
+                    return (Array(row["certificate"] as Data), Array(row["private_key"] as Data))
+                }
         }
         guard !rows.isEmpty else { return nil }
         return CAMaterial(certificatesDER: rows.map(\.0),
-                          privateKeys: try rows.enumerated().map { i, r in StoredSecret(try keyring.open(r.1, aad: Keyring.caKeyAAD(index: i))) })
+                          privateKeys: try rows.enumerated().map { i, r in StoredSecret(try keyring.open(r.1, aad: Keyring.caKeyAAD(mountID: mountID, index: i))) })
     }
 
     func setCAMaterial(_ material: CAMaterial, mountID: String) async throws {
         guard material.certificatesDER.count == material.privateKeys.count else {
             throw StoreError(.invalidField, "CA material needs one private key per certificate")
         }
-        let sealed = try material.privateKeys.enumerated().map { i, k in Data(try keyring.seal(k.bytes, aad: Keyring.caKeyAAD(index: i))) }
+        let sealed = try material.privateKeys.enumerated().map { i, k in Data(try keyring.seal(k.bytes, aad: Keyring.caKeyAAD(mountID: mountID, index: i))) }
         let certificates = material.certificatesDER.map { Data($0) }
         try await write { db in
             try db.cachedStatement(sql: "DELETE FROM ca_material WHERE mount_id = ?").execute(arguments: [mountID])
             for i in certificates.indices {
-                try db.cachedStatement(sql: "INSERT INTO ca_material (mount_id, position, certificate, private_key) VALUES (?, ?, ?, ?)")
-                    .execute(arguments: [mountID, i, certificates[i], sealed[i]])
+                try db.cachedStatement(sql: RecordTable.caMaterial.insertSQL())
+                    .execute(arguments: self.records.arguments(.caMaterial, [mountID, i, certificates[i], sealed[i]]))
             }
         }
     }
 
     // MARK: Scopes
 
-    private static func scope(_ row: Row) -> ScopeRecord { ScopeRecord(name: row["name"], id: row["id"]) }
+    private func scope(_ row: Row) throws -> ScopeRecord {
+        try records.verify(.scopes, row)
+        return ScopeRecord(name: row["name"], id: row["id"])
+    }
 
     func scopes(mountID: String) async throws -> [ScopeRecord] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT id, name FROM scopes WHERE mount_id = ? ORDER BY name"), arguments: [mountID])
-                .map(Self.scope)
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM scopes WHERE mount_id = ? ORDER BY name"), arguments: [mountID])
+                .map(self.scope)
         }
     }
     func scope(named name: String, mountID: String) async throws -> ScopeRecord? {
         try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, name FROM scopes WHERE mount_id = ? AND name = ?"), arguments: [mountID, name])
-                .map(Self.scope)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM scopes WHERE mount_id = ? AND name = ?"), arguments: [mountID, name])
+                .map(self.scope)
         }
     }
     func scope(id: String, mountID: String) async throws -> ScopeRecord? {
         try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, name FROM scopes WHERE mount_id = ? AND id = ?"), arguments: [mountID, id])
-                .map(Self.scope)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM scopes WHERE mount_id = ? AND id = ?"), arguments: [mountID, id])
+                .map(self.scope)
         }
     }
 
@@ -80,7 +86,8 @@ extension SQLiteStore: MountScopedStore {
                                  arguments: [mountID, scope.name, scope.id]) != nil {
                 throw StoreError.duplicate("scope \(scope.name)")
             }
-            try db.cachedStatement(sql: "INSERT INTO scopes (id, mount_id, name) VALUES (?, ?, ?)").execute(arguments: [scope.id, mountID, scope.name])
+            try db.cachedStatement(sql: RecordTable.scopes.insertSQL())
+                .execute(arguments: self.records.arguments(.scopes, [scope.id, mountID, scope.name]))
         }
     }
 
@@ -105,7 +112,8 @@ extension SQLiteStore: MountScopedStore {
 
     // MARK: Roles
 
-    private static func role(_ row: Row) -> RoleRecord {
+    private func role(_ row: Row) throws -> RoleRecord {
+        try records.verify(.roles, row)
         let ops = (row["operations"] as String).split(separator: ",").compactMap { UInt32($0) }.map(Operation.init(rawValue:))
         return RoleRecord(scopeID: row["scope_id"], name: row["name"], id: row["id"],
                           allowsAllOperations: row["all_operations"], operations: Set(ops),
@@ -116,19 +124,19 @@ extension SQLiteStore: MountScopedStore {
     func roles(scopeID: String, mountID: String) async throws -> [RoleRecord] {
         try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM roles WHERE scope_id = ? AND scope_id IN \(Self.mountScopes) ORDER BY name"),
-                             arguments: [scopeID, mountID]).map(Self.role)
+                             arguments: [scopeID, mountID]).map(self.role)
         }
     }
     func role(scopeID: String, name: String, mountID: String) async throws -> RoleRecord? {
         try await read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM roles WHERE scope_id = ? AND name = ? AND scope_id IN \(Self.mountScopes)"),
-                             arguments: [scopeID, name, mountID]).map(Self.role)
+                             arguments: [scopeID, name, mountID]).map(self.role)
         }
     }
     func role(scopeID: String, id: String, mountID: String) async throws -> RoleRecord? {
         try await read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM roles WHERE scope_id = ? AND id = ? AND scope_id IN \(Self.mountScopes)"),
-                             arguments: [scopeID, id, mountID]).map(Self.role)
+                             arguments: [scopeID, id, mountID]).map(self.role)
         }
     }
 
@@ -144,11 +152,9 @@ extension SQLiteStore: MountScopedStore {
                try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM roles WHERE id = ?"), arguments: [role.id]) != nil {
                 throw StoreError.duplicate("role id \(role.id)")
             }
-            try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO roles (scope_id, name, id, all_operations, operations,
-                    tls_client_key_type, tls_client_key_bits, tls_client_ttl) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [role.scopeID, role.name, existing ?? role.id, role.allowsAllOperations, operations,
-                                 role.tlsClientKeyType, role.tlsClientKeyBits, role.tlsClientTTL])
+            try db.cachedStatement(sql: RecordTable.roles.insertSQL(orReplace: true)).execute(arguments: self.records.arguments(.roles, [
+                role.scopeID, role.name, existing ?? role.id, role.allowsAllOperations, operations,
+                role.tlsClientKeyType, role.tlsClientKeyBits, role.tlsClientTTL]))
         }
     }
 
@@ -165,8 +171,9 @@ extension SQLiteStore: MountScopedStore {
 
     // MARK: Credentials
 
-    private static func credential(_ row: Row) -> CredentialRecord {
-        CredentialRecord(serialNumber: row["serial"], scopeID: row["scope_id"], roleName: row["role_name"],
+    private func credential(_ row: Row) throws -> CredentialRecord {
+        try records.verify(.credentials, row)
+        return CredentialRecord(serialNumber: row["serial"], scopeID: row["scope_id"], roleName: row["role_name"],
                          certificateDER: Array(row["certificate"] as Data),
                          expiresAt: DateTime(secondsSince1970: row["expires_at"]))
     }
@@ -180,9 +187,8 @@ extension SQLiteStore: MountScopedStore {
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM credentials WHERE serial = ?"), arguments: [c.serialNumber]) != nil {
                 throw StoreError.duplicate("credential \(c.serialNumber)")
             }
-            try db.cachedStatement(sql: """
-                INSERT INTO credentials (serial, scope_id, role_name, certificate, expires_at) VALUES (?, ?, ?, ?, ?)
-                """).execute(arguments: [c.serialNumber, c.scopeID, c.roleName, Data(c.certificateDER), c.expiresAt.secondsSince1970])
+            try db.cachedStatement(sql: RecordTable.credentials.insertSQL()).execute(arguments: self.records.arguments(.credentials, [
+                c.serialNumber, c.scopeID, c.roleName, Data(c.certificateDER), c.expiresAt.secondsSince1970]))
         }
     }
 
@@ -190,13 +196,13 @@ extension SQLiteStore: MountScopedStore {
         try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM credentials WHERE scope_id = ? AND role_name = ? AND scope_id IN \(Self.mountScopes) ORDER BY serial
-                """), arguments: [scopeID, roleName, mountID]).map(Self.credential)
+                """), arguments: [scopeID, roleName, mountID]).map(self.credential)
         }
     }
     func credential(serialNumber: String, mountID: String) async throws -> CredentialRecord? {
         try await read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM credentials WHERE serial = ? AND scope_id IN \(Self.mountScopes)"),
-                             arguments: [serialNumber, mountID]).map(Self.credential)
+                             arguments: [serialNumber, mountID]).map(self.credential)
         }
     }
     func deleteCredential(serialNumber: String, mountID: String) async throws {

@@ -18,13 +18,26 @@ extension SQLiteStore {
         return SealedObject(record: stripped, attributes: Data(AttributeBlob.encode(r.attributes)), keyMaterial: key)
     }
 
-    private static func columns(_ s: SealedObject) -> StatementArguments {
+    /// The row's values in `RecordTable.objects.columns` order.
+    private static func values(_ s: SealedObject) -> [(any DatabaseValueConvertible)?] {
         let r = s.record
-        return [r.objectType.rawValue, r.state.rawValue, r.cryptographicAlgorithm?.rawValue, r.cryptographicLength,
-                r.initialDate.secondsSince1970, r.activationDate?.secondsSince1970, r.deactivationDate?.secondsSince1970,
-                r.destroyDate?.secondsSince1970, r.objectGroup, s.attributes, s.keyMaterial,
-                ObjectIndex.usageMask(r.attributes).map { Int64($0) }, r.archived,
-                r.uniqueIdentifier, r.scopeID]
+        return [r.scopeID, r.uniqueIdentifier, r.objectType.rawValue, r.state.rawValue, r.cryptographicAlgorithm?.rawValue,
+                r.cryptographicLength, r.initialDate.secondsSince1970, r.activationDate?.secondsSince1970,
+                r.deactivationDate?.secondsSince1970, r.destroyDate?.secondsSince1970, r.objectGroup, s.attributes,
+                s.keyMaterial, ObjectIndex.usageMask(r.attributes).map { Int64($0) }, r.archived]
+    }
+
+    /// Rewrites every column but the identity (scope id, Unique Identifier), and the MAC.
+    private static let updateSQL: String = {
+        let content = RecordTable.objects.columns.dropFirst(2)
+        return "UPDATE objects SET \(content.map { "\($0) = ?" }.joined(separator: ", ")), mac = ? WHERE scope_id = ? AND uid = ?"
+    }()
+
+    private func writeUpdate(_ db: Database, _ s: SealedObject) throws {
+        let values = Self.values(s).map { $0?.databaseValue ?? .null }
+        let mac = records.mac(.objects, values).databaseValue
+        try db.cachedStatement(sql: Self.updateSQL)
+            .execute(arguments: StatementArguments(Array(values.dropFirst(2)) + [mac, values[0], values[1]]))
     }
 
     private static func writeNames(_ db: Database, seq: Int64, _ r: ManagedObjectRecord) throws {
@@ -48,20 +61,15 @@ extension SQLiteStore {
 
     public func insert(_ object: ManagedObjectRecord) async throws {
         let sealed = try seal(object)
-        try await write { db in try Self.insertRow(db, sealed, object) }
+        try await write { db in try self.insertRow(db, sealed, object) }
     }
 
-    private static func insertRow(_ db: Database, _ sealed: SealedObject, _ object: ManagedObjectRecord) throws {
+    private func insertRow(_ db: Database, _ sealed: SealedObject, _ object: ManagedObjectRecord) throws {
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM objects WHERE uid = ? AND scope_id = ?"),
                                  arguments: [object.uniqueIdentifier, object.scopeID]) != nil {
                 throw StoreError.duplicate("object \(object.uniqueIdentifier)")
             }
-            try db.cachedStatement(sql: """
-                INSERT INTO objects (object_type, state, algorithm, length, initial_date, activation_date,
-                    deactivation_date, destroy_date, object_group, attributes, key_material, usage_mask, archived,
-                    uid, scope_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: Self.columns(sealed))
+            try db.cachedStatement(sql: RecordTable.objects.insertSQL()).execute(arguments: records.arguments(.objects, Self.values(sealed)))
             let seq = db.lastInsertedRowID
             try Self.writeNames(db, seq: seq, object)
             try Self.writeIndex(db, seq: seq, scopeID: object.scopeID, attributes: object.attributes)
@@ -84,15 +92,10 @@ extension SQLiteStore {
                 throw StoreError(.generalFailure, "a change may not move an object to another identifier or scope")
             }
             let sealed = try self.seal(record)
-            try db.cachedStatement(sql: """
-                UPDATE objects SET object_type = ?, state = ?, algorithm = ?, length = ?, initial_date = ?,
-                    activation_date = ?, deactivation_date = ?, destroy_date = ?, object_group = ?, attributes = ?,
-                    key_material = ?, usage_mask = ?, archived = ?
-                WHERE uid = ? AND scope_id = ?
-                """).execute(arguments: Self.columns(sealed))
+            try self.writeUpdate(db, sealed)
             try Self.writeNames(db, seq: seq, record)
             try Self.writeIndex(db, seq: seq, scopeID: scopeID, attributes: record.attributes)
-            if let inserting, let inserted { try Self.insertRow(db, inserted, inserting) }
+            if let inserting, let inserted { try self.insertRow(db, inserted, inserting) }
             return (record, result)
         }
     }
@@ -103,12 +106,7 @@ extension SQLiteStore {
             guard let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM objects WHERE uid = ? AND scope_id = ?"), arguments: [object.uniqueIdentifier, object.scopeID]) else {
                 throw StoreError.notFound("object \(object.uniqueIdentifier)")
             }
-            try db.cachedStatement(sql: """
-                UPDATE objects SET object_type = ?, state = ?, algorithm = ?, length = ?, initial_date = ?,
-                    activation_date = ?, deactivation_date = ?, destroy_date = ?, object_group = ?, attributes = ?,
-                    key_material = ?, usage_mask = ?, archived = ?
-                WHERE uid = ? AND scope_id = ?
-                """).execute(arguments: Self.columns(sealed))
+            try self.writeUpdate(db, sealed)
             try Self.writeNames(db, seq: seq, object)
             try Self.writeIndex(db, seq: seq, scopeID: object.scopeID, attributes: object.attributes)
         }
@@ -130,6 +128,7 @@ extension SQLiteStore {
     }
 
     private func record(_ row: Row, names: [String], cache: AttributeCache? = nil) throws -> ManagedObjectRecord {
+        try records.verify(.objects, row)
         let scopeID: String = row["scope_id"]
         let uid: String = row["uid"]
         let date = { (column: String) -> DateTime? in (row[column] as Int64?).map { DateTime(secondsSince1970: $0) } }

@@ -6,13 +6,14 @@ import KMIP
 extension SQLiteStore: SystemStore {
     // MARK: Mounts
 
-    private static func mount(_ row: Row) -> MountEntry {
-        MountEntry(id: row["id"], path: row["path"], type: row["type"], description: row["description"],
+    private func mount(_ row: Row) throws -> MountEntry {
+        try records.verify(.mounts, row)
+        return MountEntry(id: row["id"], path: row["path"], type: row["type"], description: row["description"],
                    accessor: row["accessor"], createdAt: DateTime(secondsSince1970: row["created_at"]))
     }
 
     public func mounts() async throws -> [MountEntry] {
-        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM mounts ORDER BY path").map(Self.mount) }
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM mounts ORDER BY path").map(self.mount) }
     }
 
     public func insertMount(_ m: MountEntry) async throws {
@@ -20,9 +21,8 @@ extension SQLiteStore: SystemStore {
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM mounts WHERE id = ? OR path = ?"), arguments: [m.id, m.path]) != nil {
                 throw StoreError.duplicate("mount \(m.path)")
             }
-            try db.cachedStatement(sql: """
-                INSERT INTO mounts (id, path, type, description, accessor, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [m.id, m.path, m.type, m.description, m.accessor, m.createdAt.secondsSince1970])
+            try db.cachedStatement(sql: RecordTable.mounts.insertSQL()).execute(arguments: self.records.arguments(.mounts, [
+                m.id, m.path, m.type, m.description, m.accessor, m.createdAt.secondsSince1970]))
         }
     }
 
@@ -50,7 +50,8 @@ extension SQLiteStore: SystemStore {
 
     // MARK: Tokens
 
-    private static func token(_ row: Row) throws -> TokenRecord {
+    private func token(_ row: Row) throws -> TokenRecord {
+        try records.verify(.tokens, row)
         let policies = try JSONDecoder().decode([String].self, from: Data((row["policies"] as String).utf8))
         return TokenRecord(accessor: row["accessor"], tokenHash: Array(row["token_hash"] as Data), policies: policies,
                            displayName: row["display_name"], createdAt: DateTime(secondsSince1970: row["created_at"]),
@@ -59,16 +60,16 @@ extension SQLiteStore: SystemStore {
     }
 
     public func tokens() async throws -> [TokenRecord] {
-        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY created_at, accessor").map(Self.token) }
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY created_at, accessor").map(self.token) }
     }
     public func token(hash: [UInt8]) async throws -> TokenRecord? {
         try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE token_hash = ?"), arguments: [Data(hash)]).map(Self.token)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE token_hash = ?"), arguments: [Data(hash)]).map(self.token)
         }
     }
     public func token(accessor: String) async throws -> TokenRecord? {
         try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE accessor = ?"), arguments: [accessor]).map(Self.token)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE accessor = ?"), arguments: [accessor]).map(self.token)
         }
     }
 
@@ -79,11 +80,9 @@ extension SQLiteStore: SystemStore {
                                  arguments: [t.accessor, Data(t.tokenHash)]) != nil {
                 throw StoreError.duplicate("token \(t.accessor)")
             }
-            try db.cachedStatement(sql: """
-                INSERT INTO tokens (accessor, token_hash, policies, display_name, created_at, expires_at, parent_accessor)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [t.accessor, Data(t.tokenHash), policies, t.displayName, t.createdAt.secondsSince1970,
-                                         t.expiresAt?.secondsSince1970, t.parentAccessor])
+            try db.cachedStatement(sql: RecordTable.tokens.insertSQL()).execute(arguments: self.records.arguments(.tokens, [
+                t.accessor, Data(t.tokenHash), policies, t.displayName, t.createdAt.secondsSince1970,
+                t.expiresAt?.secondsSince1970, t.parentAccessor]))
         }
     }
 
@@ -102,23 +101,27 @@ extension SQLiteStore: SystemStore {
 
     // MARK: Policies
 
+    private func policy(_ row: Row) throws -> PolicyRecord {
+        try records.verify(.policies, row)
+        return PolicyRecord(name: row["name"], text: row["text"])
+    }
+
     public func policies() async throws -> [PolicyRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT name, text FROM policies ORDER BY name").map { PolicyRecord(name: $0["name"], text: $0["text"]) }
+            try Row.fetchAll(db, sql: "SELECT * FROM policies ORDER BY name").map(self.policy)
         }
     }
 
     public func policy(name: String) async throws -> PolicyRecord? {
         try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT name, text FROM policies WHERE name = ?"), arguments: [name])
-                .map { PolicyRecord(name: $0["name"], text: $0["text"]) }
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM policies WHERE name = ?"), arguments: [name]).map(self.policy)
         }
     }
 
     public func putPolicy(_ p: PolicyRecord) async throws {
         try await write { db in
-            try db.cachedStatement(sql: "INSERT INTO policies (name, text) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET text = excluded.text")
-                .execute(arguments: [p.name, p.text])
+            try db.cachedStatement(sql: RecordTable.policies.insertSQL(orReplace: true))
+                .execute(arguments: self.records.arguments(.policies, [p.name, p.text]))
         }
     }
 
@@ -131,13 +134,14 @@ extension SQLiteStore: SystemStore {
 
     // MARK: Audit devices
 
-    private static func auditDevice(_ row: Row) throws -> AuditDeviceRecord {
+    private func auditDevice(_ row: Row) throws -> AuditDeviceRecord {
+        try records.verify(.auditDevices, row)
         let options = try JSONDecoder().decode([String: String].self, from: Data((row["options"] as String).utf8))
         return AuditDeviceRecord(path: row["path"], type: row["type"], description: row["description"], options: options)
     }
 
     public func auditDevices() async throws -> [AuditDeviceRecord] {
-        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM audit_devices ORDER BY path").map(Self.auditDevice) }
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM audit_devices ORDER BY path").map(self.auditDevice) }
     }
 
     public func insertAuditDevice(_ d: AuditDeviceRecord) async throws {
@@ -148,8 +152,8 @@ extension SQLiteStore: SystemStore {
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM audit_devices WHERE path = ?"), arguments: [d.path]) != nil {
                 throw StoreError.duplicate("audit device \(d.path)")
             }
-            try db.cachedStatement(sql: "INSERT INTO audit_devices (path, type, description, options) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [d.path, d.type, d.description, options])
+            try db.cachedStatement(sql: RecordTable.auditDevices.insertSQL())
+                .execute(arguments: self.records.arguments(.auditDevices, [d.path, d.type, d.description, options]))
         }
     }
 

@@ -8,6 +8,7 @@ import KMIP
 public final class SQLiteStore: ObjectStore, Sendable {
     let pool: DatabasePool
     let keyring: Keyring
+    let records: RecordAuthenticator
     let writer: GroupCommitWriter
     /// Read-only connections for point reads, used on the caller's thread (see `pointRead`).
     let pointReaders: [DatabaseQueue]
@@ -15,7 +16,11 @@ public final class SQLiteStore: ObjectStore, Sendable {
     let decodedAttributes = AttributeCache()
     public let path: String
 
+    /// Sealed in `meta` by databases whose rows were not authenticated yet.
     static let keyringCheckLabel = Array("strongroom/keyring-check".utf8)
+    /// Sealed in `meta` once every row carries its MAC: proves the root key, and says that a row
+    /// without a valid MAC was not written by this server.
+    static let recordsCheckLabel = Array("strongroom/records-authenticated/v1".utf8)
 
     /// Opens (creating if needed) the database at `path`, migrates it and checks that `keyring`
     /// is the one its secrets were sealed with.
@@ -46,16 +51,29 @@ public final class SQLiteStore: ObjectStore, Sendable {
         } catch {
             throw StoreError(.generalFailure, "cannot open database \(path) for reading: \(error)")
         }
-        try pool.write { db in
-            if let sealed = try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'keyring_check'") {
-                do { _ = try keyring.open(Array(sealed), aad: Self.keyringCheckLabel) } catch {
-                    throw StoreError(.generalFailure, "the root key does not match the one this database was sealed with")
-                }
-            } else {
-                let sealed = try keyring.seal(Self.keyringCheckLabel, aad: Self.keyringCheckLabel)
-                try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('keyring_check', ?)", arguments: [Data(sealed)])
-            }
+        records = RecordAuthenticator(keyring: keyring)
+        try pool.write { [records] db in try Self.checkKeyring(db, keyring: keyring, records: records) }
+    }
+
+    /// Proves the root key and decides whether rows are authenticated. A new database gets the
+    /// records check at once. A database from before authenticated records (its legacy keyring
+    /// check opens) has every row given its MAC, CA keys re-sealed under their mount's AAD, and
+    /// the legacy check replaced, in one transaction. Deleting the records check therefore never
+    /// makes the server trust rows again: only a legacy check sealed by this root key (an older
+    /// copy of this very database) would, which is rolling the database back — out of scope.
+    static func checkKeyring(_ db: Database, keyring: Keyring, records: RecordAuthenticator) throws {
+        let mismatch = StoreError(.generalFailure, "the root key does not match the one this database was sealed with")
+        if let sealed = try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'records_check'") {
+            do { _ = try keyring.open(Array(sealed), aad: recordsCheckLabel) } catch { throw mismatch }
+            return
         }
+        if let legacy = try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'keyring_check'") {
+            do { _ = try keyring.open(Array(legacy), aad: keyringCheckLabel) } catch { throw mismatch }
+            try records.authenticateExistingRows(db, keyring: keyring)
+            try db.execute(sql: "DELETE FROM meta WHERE key = 'keyring_check'")
+        }
+        let sealed = try keyring.seal(recordsCheckLabel, aad: recordsCheckLabel)
+        try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('records_check', ?)", arguments: [Data(sealed)])
     }
 
     /// Closes the database (checkpointing the WAL). The store must not be used afterwards.
@@ -91,13 +109,13 @@ public final class SQLiteStore: ObjectStore, Sendable {
                 defer { try? db.cachedStatement(sql: "COMMIT").execute() }
                 return try work(db)
             }
-        } catch let e as StoreError { throw e } catch {
+        } catch let e as StoreError { throw e } catch let e as RecordIntegrityError { throw e } catch {
             throw StoreError(.generalFailure, "database read failed: \(error)")
         }
     }
 
     func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do { return try await pool.read(work) } catch let e as StoreError { throw e } catch {
+        do { return try await pool.read(work) } catch let e as StoreError { throw e } catch let e as RecordIntegrityError { throw e } catch {
             throw StoreError(.generalFailure, "database read failed: \(error)")
         }
     }

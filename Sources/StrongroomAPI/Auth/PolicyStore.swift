@@ -100,9 +100,9 @@ public struct PolicyStore: Sendable {
         name == Self.root ? true : try await store.policy(name: name) != nil
     }
 
-    /// The ACL of a token's policies. A policy deleted since the token was made counts as empty;
-    /// a stored text that no longer parses counts as empty too (fail closed) and is logged by
-    /// the caller through the thrown-away error.
+    /// The ACL of a token's policies. A policy deleted since the token was made counts as empty.
+    /// A stored text that no longer parses fails the request (500): dropping it would also drop
+    /// its `deny` rules, which fails open.
     public func acl(for policies: [String]) async throws -> ACL {
         if policies.contains(Self.root) { return try ACL(policies: [ACLPolicy(name: Self.root, rules: [])]) }
         var compiled: [ACLPolicy] = []
@@ -112,7 +112,10 @@ public struct PolicyStore: Sendable {
                 compiled.append(hit.policy)
                 continue
             }
-            guard let policy = try? ACLPolicy.parse(name: name, text: record.text) else { continue }
+            let policy: ACLPolicy
+            do { policy = try ACLPolicy.parse(name: name, text: record.text) } catch {
+                throw APIError.internal("stored policy \(name) no longer parses: \(error.message)")
+            }
             cache.withLockedValue { $0[name] = (record.text, policy) }
             compiled.append(policy)
         }

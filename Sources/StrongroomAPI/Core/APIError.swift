@@ -42,6 +42,8 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
             case .illegalOperation, .invalidField: return .invalid(e.message)
             default: return .internal("internal error")
             }
+        case is RecordIntegrityError:
+            return .internal("a stored record failed its integrity check; the server refused to use it")
         default:
             return .internal("internal error")
         }

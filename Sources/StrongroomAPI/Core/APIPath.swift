@@ -76,6 +76,14 @@ public struct APIContext: Sendable {
 
     public func parameter(_ name: String) -> String { parameters[name] ?? "" }
 
+    /// Whether the caller's policies grant `capability` on `path` (a handler that acts on another
+    /// path than the request's, such as a normalised policy name, checks it here).
+    public func allows(_ capability: ACLCapability, path: String) -> Bool {
+        guard let acl else { return false }
+        if case .allowed = acl.authorize(ACLRequest(operation: capability, path: path, data: [:])) { return true }
+        return false
+    }
+
     /// Vault's "sudo caller": a root token, or one whose policies grant `sudo` on this request's
     /// own path (token creation beyond the caller's policies, orphans, chosen ids).
     public var callerHasSudo: Bool {

@@ -53,6 +53,12 @@ public struct APIRouter: Sendable {
 
     /// Answers `request`; never throws (every failure becomes a Vault error envelope).
     public func handle(_ request: APIRequest) async -> APIResponse {
+        // Empty, `.` and `..` segments would let the ACL see one path and a handler another
+        // (`sys/mounts//kmip` is `kmip/` to the mount registry).
+        if request.path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }),
+           !request.path.isEmpty {
+            return await finish(request, APIError.invalid("invalid request path \"\(request.path)\"").response, accessor: nil)
+        }
         let resolved: Result<Route, APIError>
         do { resolved = .success(try await resolve(request)) } catch { resolved = .failure(APIError.from(error)) }
         // Unknown paths need a token too, as in Vault: no probing of what exists without one.

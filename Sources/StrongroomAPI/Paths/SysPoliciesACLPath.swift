@@ -8,7 +8,7 @@ enum SysPoliciesACLPath {
         help: "Read, write or delete an ACL policy.",
         operations: [
             .read: { ctx in
-                let name = PolicyStore.normalize(ctx.parameter("name"))
+                let name = try PolicyWrite.normalizedName(ctx, .read)
                 guard let text = try await ctx.services.policies.text(name) else { return .notFound }
                 return .data(["name": .string(name), "policy": .string(text)])
             },

@@ -1,4 +1,5 @@
 import Foundation
+import VaultPolicy
 
 /// `sys/policy/:name`: read (`rules`), write (`policy`, or the deprecated `rules`), delete.
 /// Who may call: tokens granted `read`, `update` or `delete` on the path; `root` cannot be
@@ -13,7 +14,7 @@ enum SysPolicyPath {
         help: "Read, write or delete an ACL policy.",
         operations: [
             .read: { ctx in
-                let name = PolicyStore.normalize(ctx.parameter("name"))
+                let name = try PolicyWrite.normalizedName(ctx, .read)
                 guard let text = try await ctx.services.policies.text(name) else { return .notFound }
                 let data: [String: APIValue] = ["name": .string(name), "rules": .string(text)]
                 return .data(data, topLevel: data)
@@ -25,9 +26,22 @@ enum SysPolicyPath {
 
 /// What `sys/policy/:name` and `sys/policies/acl/:name` share.
 enum PolicyWrite {
-    static func write(_ ctx: APIContext, field: String, legacyField: String?) async throws -> APIResponse {
+    /// The policy name, trimmed and lower-cased as Vault stores it. When that changes it, the
+    /// caller's policies must grant `capability` on the normalised path too: a token denied
+    /// `sys/policy/default` must not reach it as `sys/policy/Default`.
+    static func normalizedName(_ ctx: APIContext, _ capability: ACLCapability) throws -> String {
         let given = ctx.parameter("name")
         let name = PolicyStore.normalize(given)
+        if name != given {
+            let prefix = ctx.request.path.hasPrefix("sys/policies/acl/") ? "sys/policies/acl/" : "sys/policy/"
+            guard ctx.allows(capability, path: prefix + name) else { throw APIError.policyDenied }
+        }
+        return name
+    }
+
+    static func write(_ ctx: APIContext, field: String, legacyField: String?) async throws -> APIResponse {
+        let given = ctx.parameter("name")
+        let name = try normalizedName(ctx, .update)
         var warnings: [String] = []
         var text = ctx.string(field) ?? ""
         if text.isEmpty, let legacyField, let legacy = ctx.string(legacyField), !legacy.isEmpty {
@@ -44,7 +58,7 @@ enum PolicyWrite {
     }
 
     static func delete(_ ctx: APIContext) async throws -> APIResponse {
-        try await ctx.services.policies.delete(PolicyStore.normalize(ctx.parameter("name")))
+        try await ctx.services.policies.delete(try normalizedName(ctx, .delete))
         return .noContent
     }
 

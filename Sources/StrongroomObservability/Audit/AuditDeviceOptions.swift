@@ -74,11 +74,15 @@ public struct AuditDeviceOptions: Sendable, Hashable {
         if mode & 0o111 != 0 {
             throw AuditError(.invalidOption, "mode \(String(mode, radix: 8)) has an execute bit; an audit log is never executable")
         }
+        if mode & 0o022 != 0 {
+            throw AuditError(.invalidOption, "mode \(String(mode, radix: 8)) lets others write the audit log")
+        }
         if !prefix.isEmpty {
             guard rules.allowPrefix else {
                 throw AuditError(.invalidOption, "prefix is refused: the server config does not set audit.allow_audit_log_prefixing")
             }
-            guard !prefix.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f || $0.properties.generalCategory == .lineSeparator || $0.properties.generalCategory == .paragraphSeparator }) else {
+            let refused: Set<Unicode.GeneralCategory> = [.control, .format, .lineSeparator, .paragraphSeparator]
+            guard !prefix.unicodeScalars.contains(where: { refused.contains($0.properties.generalCategory) }) else {
                 throw AuditError(.invalidOption, "prefix must not hold control characters or line breaks")
             }
         }

@@ -12,9 +12,10 @@ import Darwin
 /// elsewhere), and never chmod'ed. `O_NONBLOCK` keeps a planted FIFO from hanging the open.
 enum AuditFileOpener {
     static func openConfined(directory: String, name: String, mode: UInt32) throws(AuditError) -> Int32 {
-        let dirFD = directory.withCString { systemOpen($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0) }
+        let dirFD = directory.withCString { systemOpen($0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0) }
         guard dirFD >= 0 else { throw AuditError(.unavailable, "audit directory \(directory): \(errorText())") }
         defer { _ = systemClose(dirFD) }
+        try checkDirectory(dirFD, directory)
         let flags = O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK
         let createMode = mode_t(mode == 0 ? 0o600 : mode)
         var fd = name.withCString { openat(dirFD, $0, flags | O_CREAT | O_EXCL, createMode) }
@@ -30,6 +31,16 @@ enum AuditFileOpener {
         }
         _ = fcntl(fd, F_SETFL, O_WRONLY | O_APPEND)
         return fd
+    }
+
+    /// The directory must be the server's own and writable by nobody else: another user who could
+    /// write there could place the links and files this opener refuses to follow.
+    static func checkDirectory(_ fd: Int32, _ directory: String) throws(AuditError) {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw AuditError(.unavailable, "audit directory \(directory): \(errorText())") }
+        guard info.st_uid == geteuid(), info.st_mode & 0o022 == 0 else {
+            throw AuditError(.invalidOption, "audit directory \(directory) must belong to the server's user and be writable by it alone")
+        }
     }
 
     /// An existing file is appended to only if it is ours and is nothing but a log file.
