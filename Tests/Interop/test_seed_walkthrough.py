@@ -86,15 +86,19 @@ def production(tmp_path_factory):
     server.stop()
 
 
-def run(server, command, cwd):
-    """Runs a shell command line with the CLI on PATH and the server's address and token."""
+def run_status(server, command, cwd, token=None, stdin=None):
+    """Runs a shell command line with the CLI on PATH and the server's address and token (root by default)."""
     env = dict(os.environ)
     env["PATH"] = os.path.dirname(binary_path()) + os.pathsep + env.get("PATH", "")
     env["STRONGROOM_ADDR"] = f"http://127.0.0.1:{server.api_port}"
-    env["STRONGROOM_TOKEN"] = server.root_token
+    env["STRONGROOM_TOKEN"] = token or server.root_token
     env.pop("VAULT_ADDR", None)
     env.pop("VAULT_TOKEN", None)
-    result = subprocess.run(["bash", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(["bash", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, input=stdin)
+
+
+def run(server, command, cwd, token=None, stdin=None):
+    result = run_status(server, command, cwd, token, stdin)
     assert result.returncode == 0, f"{command}\nexit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
     return result.stdout
 
@@ -171,3 +175,45 @@ def test_seed_walkthrough_verbatim_then_pykmip(production, tmp_path):
     run(production, f"strongroom write kmip/scope/my-service/role/admin/credential/revoke serial_number={signed_json['serial_number']}", work)
     with pytest.raises(Exception):
         create_and_get(ca, os.path.join(work, "signed.pem"), os.path.join(work, "my-key.pem"))
+
+
+KMIP_OPERATOR = """# What the walkthrough needs under kmip/, nothing else
+path "kmip/*" {
+  capabilities = ["create", "read", "update", "delete", "list"]
+}
+"""
+
+
+def test_walkthrough_with_a_kmip_only_token_and_without_one(production, tmp_path):
+    """The same commands with a token whose policy grants only kmip/*: all but `secrets enable` work (mounting
+    needs sys/mounts); a token holding only `default` gets 403 on every one."""
+    commands = seed_commands()
+    work = str(tmp_path)
+    subprocess.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-subj", "/CN=EKM/O=Example", "-keyout", "my-key.pem", "-out", "my-csr.pem"],
+                   cwd=work, check=True, capture_output=True)
+    run_status(production, commands[0], work)   # kmip/ may exist already (the verbatim test enabled it)
+    assert run(production, "strongroom policy write kmip-operator -", work, stdin=KMIP_OPERATOR).strip() == \
+        "Success! Uploaded policy: kmip-operator"
+    assert "kmip-operator" in run(production, "strongroom policy list", work).split()
+    assert run(production, "strongroom policy read kmip-operator", work).strip() == KMIP_OPERATOR.strip()
+
+    def token(policies):
+        out = run(production, f"strongroom write -format=json auth/token/create policies={policies}", work)
+        return json.loads(out)["auth"]["client_token"]
+
+    operator = token("kmip-operator")
+    denied = run_status(production, commands[0], work, token=operator)
+    assert denied.returncode == 2 and "Code: 403" in denied.stderr, denied
+    # Another scope than the verbatim test's (a scope is created once).
+    commands = [c.replace("my-service", "operator-service") for c in commands]
+    outputs = [run(production, command, work, token=operator) for command in commands[1:]]
+    assert outputs[0].strip() == "Success! Data written to: kmip/config"
+    assert set(table(outputs[3])) == {"ca_chain", "certificate", "private_key", "serial_number"}, outputs[3]
+    assert set(table(outputs[4])) == {"ca_chain", "certificate", "serial_number"}, outputs[4]
+
+    outsider = token("default")
+    for command in commands:
+        result = run_status(production, command, work, token=outsider)
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        assert "Code: 403" in result.stderr and "permission denied" in result.stderr, result.stderr
