@@ -14,15 +14,19 @@ public final class KMIPEngine: KMIPRequestProcessor {
     let authorizer: Authorizer
     /// Streaming Encrypt/Decrypt/Sign/Verify/MAC/Hash contexts, per client.
     let streams: StreamRegistry
+    /// CPU-heavy work (key generation, private-key operations), per credential, round robin.
+    let heavy: HeavyWorkPool
     let clock: @Sendable () -> DateTime
     /// Sees every batch item (audit log, metrics); nil costs nothing.
     let observer: (any KMIPRequestObserver)?
 
     public init(objects: any ObjectStore, mount: any MountStore, logger: Logger,
                 limits: Limits = .default, clock: @escaping @Sendable () -> DateTime = { DateTime.now },
-                observer: (any KMIPRequestObserver)? = nil, streamLifetime: Double = 600) {
+                observer: (any KMIPRequestObserver)? = nil, streamLifetime: Double = 600,
+                heavy: HeavyWorkPool = .shared, streamHeldPerClient: Int = 64 << 20, streamHeldTotal: Int = 256 << 20) {
         self.observer = observer
-        self.streams = StreamRegistry(maxLifetime: streamLifetime)
+        self.heavy = heavy
+        self.streams = StreamRegistry(maxLifetime: streamLifetime, heldPerClient: streamHeldPerClient, heldTotal: streamHeldTotal)
         self.objects = objects
         self.mount = mount
         self.logger = logger

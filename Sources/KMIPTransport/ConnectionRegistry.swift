@@ -29,8 +29,17 @@ final class ConnectionRegistry: Sendable {
         _ = self.state.withLockedValue { $0.entries.removeValue(forKey: ObjectIdentifier(channel)) }
     }
 
-    func setIdentity(_ identity: ClientIdentity, for channel: any Channel) {
-        self.state.withLockedValue { $0.entries[ObjectIdentifier(channel)]?.identity = identity }
+    /// Records who `channel` belongs to; false (nothing recorded) when that client certificate
+    /// already holds `limit` connections.
+    func setIdentity(_ identity: ClientIdentity, for channel: any Channel, limit: Int = .max) -> Bool {
+        self.state.withLockedValue { state in
+            let held = state.entries.values.count {
+                $0.identity?.serialNumber == identity.serialNumber && $0.identity?.scopeID == identity.scopeID
+            }
+            guard held < limit else { return false }
+            state.entries[ObjectIdentifier(channel)]?.identity = identity
+            return true
+        }
     }
 
     /// Refuses every later connection; returns the open ones.

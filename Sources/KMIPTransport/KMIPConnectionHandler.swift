@@ -18,6 +18,7 @@ struct ConnectionEnvironment: Sendable {
     let idleTimeout: TimeAmount
     let maxPipelinedRequests: Int
     let maxPendingBytes: Int
+    let maxConnectionsPerClient: Int
     /// Run each request's Task with the connection's event loop as its preferred executor.
     let processOnEventLoop: Bool
     /// Connection and handshake events (metrics); nil costs nothing.
@@ -206,7 +207,12 @@ final class KMIPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             self.logger[metadataKey: "role"] = "\(identity.roleID)"
             self.logger[metadataKey: "serial"] = "\(identity.serialNumber)"
             self.logger.debug("client authenticated")
-            self.environment.registry.setIdentity(identity, for: context.channel)
+            guard self.environment.registry.setIdentity(identity, for: context.channel,
+                                                        limit: self.environment.maxConnectionsPerClient) else {
+                self.close("this client already holds \(self.environment.maxConnectionsPerClient) connections (limit per client)",
+                           level: .warning)
+                return
+            }
             if self.quiescing {
                 self.close("shutting down")
                 return

@@ -163,6 +163,7 @@ public final class KMIPListener: Service, Sendable {
             idleTimeout: TimeAmount(self.configuration.idleTimeout),
             maxPipelinedRequests: max(1, self.configuration.maxPipelinedRequests),
             maxPendingBytes: max(self.configuration.limits.maxMessageBytes, self.configuration.maxPendingBytes),
+            maxConnectionsPerClient: max(1, self.configuration.maxConnectionsPerClient),
             processOnEventLoop: self.configuration.processRequestsOnEventLoop,
             observer: self.observer)
         let limits = self.configuration.limits

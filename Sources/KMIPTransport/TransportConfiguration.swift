@@ -24,6 +24,9 @@ public struct TransportConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(300)
     /// Connections beyond this many are closed as soon as they are accepted.
     public var maxConnections: Int = 4096
+    /// Connections one client certificate (scope and serial) may hold: one credential cannot take
+    /// every connection. Counted once its handshake proves who it is.
+    public var maxConnectionsPerClient: Int = 256
     /// `maxMessageBytes` caps a frame before anything is allocated for it.
     public var limits: Limits = .default
     /// How often open connections are re-checked with `ClientAuthenticator.isValid`.

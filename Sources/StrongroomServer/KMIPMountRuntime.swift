@@ -31,6 +31,10 @@ public actor KMIPMountRuntime: MountRuntime {
     let tuning: @Sendable (inout TransportConfiguration) -> Void
     /// Seconds a streamed operation may last however busy (config `limits.stream_lifetime`).
     let streamLifetime: Double
+    /// The message limits every mount's engine decodes with (config `limits`).
+    let engineLimits: Limits
+    /// Where every mount's CPU-heavy work runs (config `limits.heavy_threads`, `heavy_queue_per_client`).
+    let heavy: HeavyWorkPool
     private var served: [String: Served] = [:]
     private var stopped = false
 
@@ -38,8 +42,10 @@ public actor KMIPMountRuntime: MountRuntime {
                 engineObserver: @escaping @Sendable (MountEntry) -> (any KMIPRequestObserver)? = { _ in nil },
                 transportObserver: (any TransportObserver)? = nil, restartGracePeriod: Duration = .seconds(2),
                 tuning: @escaping @Sendable (inout TransportConfiguration) -> Void = { _ in },
-                streamLifetime: Double = 600) {
+                streamLifetime: Double = 600, engineLimits: Limits = .default, heavy: HeavyWorkPool = .shared) {
         self.tuning = tuning
+        self.heavy = heavy
+        self.engineLimits = engineLimits
         self.streamLifetime = streamLifetime
         self.objects = objects
         self.logger = logger
@@ -53,8 +59,8 @@ public actor KMIPMountRuntime: MountRuntime {
     public func mountEnabled(_ entry: MountEntry, mount: KMIPMount) async throws {
         guard !stopped, served[entry.id] == nil else { return }
         let engine = KMIPEngine(objects: objects, mount: mount.store,
-                                logger: logger.with("mount", entry.path), observer: engineObserver(entry),
-                                streamLifetime: streamLifetime)
+                                logger: logger.with("mount", entry.path), limits: engineLimits, observer: engineObserver(entry),
+                                streamLifetime: streamLifetime, heavy: heavy)
         // A revocation or a role or scope change made through the API reaches open connections at once.
         mount.onAuthorizationChange { engine.invalidateAuthorizations() }
         served[entry.id] = Served(entry: entry, engine: engine)

@@ -16,6 +16,10 @@ public struct APIListenerOptions: Sendable, Hashable {
     public var address: String
     public var tlsCertificateFile: String?
     public var tlsKeyFile: String?
+    /// Timeouts and connection cap (config `api.*`).
+    public var limits = APIConnectionLimits()
+    /// Largest request body (config `api.max_request_size`).
+    public var maxRequestSize = 32 << 20
 
     public init(address: String = "127.0.0.1:8200", tlsCertificateFile: String? = nil, tlsKeyFile: String? = nil) {
         self.address = address; self.tlsCertificateFile = tlsCertificateFile; self.tlsKeyFile = tlsKeyFile
@@ -45,7 +49,7 @@ struct ServerAssembly: Sendable {
     let declaredAuditDevices: [AuditDeviceRecord]
 
     init(store: SQLiteStore, logger: Logger, auditRules: AuditRules, declaredAuditDevices: [AuditDeviceRecord] = [],
-         streamLifetime: Int = 600,
+         streamLifetime: Int = 600, limits: Limits = .default, heavy: HeavyWorkPool = .shared,
          transportTuning: @escaping @Sendable (inout TransportConfiguration) -> Void = { _ in }) {
         self.store = store
         self.logger = logger
@@ -57,7 +61,7 @@ struct ServerAssembly: Sendable {
             return observability.kmip(mount: entry.path) { id in try? await scopes.scope(id: id)?.name }
         },
                                    transportObserver: observability.transport, tuning: transportTuning,
-                                   streamLifetime: Double(streamLifetime))
+                                   streamLifetime: Double(streamLifetime), engineLimits: limits, heavy: heavy)
         registry = MountRegistry(system: store, runtime: runtime)
         tokens = TokenAuth(store: store)
         var paths = APIPaths.standard

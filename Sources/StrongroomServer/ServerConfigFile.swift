@@ -1,6 +1,8 @@
 import Foundation
 import KMIP
+import KMIPEngine
 import KMIPStore
+import NIOCore
 import StrongroomAPI
 import StrongroomObservability
 
@@ -30,14 +32,24 @@ public struct ServerConfigFile: Sendable, Hashable {
     /// Both or neither: TLS on the HTTP API.
     public var apiTLSCertificateFile: String?
     public var apiTLSKeyFile: String?
+    /// `api.read_header_timeout`, `api.read_timeout`, `api.idle_timeout`, `api.max_connections`.
+    public var apiLimits = APIConnectionLimits()
+    /// `api.max_request_size`, bytes.
+    public var apiMaxRequestSize = 32 << 20
     public var logLevel: String = "info"
     public var logFormat: LogFormat = .text
     public var limits: Limits = .default
     public var maxConnections: Int = 4096
+    /// KMIP connections one client certificate may hold (`limits.max_connections_per_client`).
+    public var maxConnectionsPerClient: Int = 256
     /// Seconds.
     public var idleTimeout: Int = 300
     /// Seconds a streamed KMIP operation (Init Indicator … Final Indicator) may last, however busy.
     public var streamLifetime: Int = 600
+    /// Threads for CPU-heavy KMIP work (key generation, private-key operations); default: cores − 1.
+    public var heavyThreads: Int = HeavyWorkPool.defaultThreads
+    /// Heavy operations one credential may have waiting before it is told the server is busy.
+    public var heavyQueuePerClient: Int = HeavyWorkPool.defaultMaxQueuedPerClient
     /// What `sys/audit` may enable (nothing by default: devices are declared here).
     public var auditRules = AuditRules()
     /// Devices enabled at every start; the API cannot change or disable them.
@@ -87,7 +99,13 @@ public struct ServerConfigFile: Sendable, Hashable {
         var config = ServerConfigFile(storagePath: path, rootKey: source)
 
         var api = try reader.section("api")
-        try api.allow(["address", "tls_cert_file", "tls_key_file"])
+        try api.allow(["address", "tls_cert_file", "tls_key_file", "read_header_timeout", "read_timeout", "idle_timeout",
+                       "max_connections", "max_request_size"])
+        if let n = try api.duration("read_header_timeout", in: 1...3_600) { config.apiLimits.readHeaderTimeout = .seconds(Int64(n)) }
+        if let n = try api.duration("read_timeout", in: 1...3_600) { config.apiLimits.readTimeout = .seconds(Int64(n)) }
+        if let n = try api.duration("idle_timeout", in: 1...86_400) { config.apiLimits.idleTimeout = .seconds(Int64(n)) }
+        if let n = try api.int("max_connections", in: 1...1_000_000) { config.apiLimits.maxConnections = n }
+        if let n = try api.int("max_request_size", in: 1024...(1 << 30)) { config.apiMaxRequestSize = n }
         if let address = try api.string("address") { config.apiAddress = address }
         config.apiTLSCertificateFile = try api.string("tls_cert_file")
         config.apiTLSKeyFile = try api.string("tls_key_file")
@@ -105,13 +123,16 @@ public struct ServerConfigFile: Sendable, Hashable {
 
         var limits = try reader.section("limits")
         try limits.allow(["max_message_bytes", "max_batch_items", "max_depth", "max_connections", "idle_timeout",
-                          "stream_lifetime"])
+                          "stream_lifetime", "heavy_threads", "heavy_queue_per_client", "max_connections_per_client"])
+        if let n = try limits.int("max_connections_per_client", in: 1...1_000_000) { config.maxConnectionsPerClient = n }
         if let n = try limits.int("max_message_bytes", in: 1024...(64 << 20)) { config.limits.maxMessageBytes = n }
         if let n = try limits.int("max_batch_items", in: 1...100_000) { config.limits.maxBatchItems = n }
         if let n = try limits.int("max_depth", in: 4...256) { config.limits.maxDepth = n }
         if let n = try limits.int("max_connections", in: 1...1_000_000) { config.maxConnections = n }
         if let n = try limits.duration("idle_timeout", in: 1...86_400) { config.idleTimeout = n }
         if let n = try limits.duration("stream_lifetime", in: 1...86_400) { config.streamLifetime = n }
+        if let n = try limits.int("heavy_threads", in: 1...256) { config.heavyThreads = n }
+        if let n = try limits.int("heavy_queue_per_client", in: 1...10_000) { config.heavyQueuePerClient = n }
         try parseAudit(try reader.section("audit"), into: &config)
         return config
     }

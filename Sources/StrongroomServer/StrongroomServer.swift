@@ -57,15 +57,19 @@ public enum StrongroomServer {
         if let directory = config.auditRules.directory { try DevFiles.ensureDirectory(directory) }
         let assembly = ServerAssembly(store: store, logger: logger, auditRules: config.auditRules,
                                       declaredAuditDevices: config.auditDevices,
-                                      streamLifetime: config.streamLifetime) { transport in
+                                      streamLifetime: config.streamLifetime, limits: config.limits,
+                                      heavy: HeavyWorkPool(threads: config.heavyThreads, maxQueuedPerClient: config.heavyQueuePerClient)) { transport in
             transport.limits = config.limits
             transport.maxConnections = config.maxConnections
+            transport.maxConnectionsPerClient = config.maxConnectionsPerClient
             transport.idleTimeout = .seconds(config.idleTimeout)
         }
         do {
             let token = try await assembly.tokens.bootstrapRootToken() ?? ""
-            let api = APIListenerOptions(address: config.apiAddress, tlsCertificateFile: config.apiTLSCertificateFile,
+            var api = APIListenerOptions(address: config.apiAddress, tlsCertificateFile: config.apiTLSCertificateFile,
                                          tlsKeyFile: config.apiTLSKeyFile)
+            api.limits = config.apiLimits
+            api.maxRequestSize = config.apiMaxRequestSize
             return try await start(assembly, api: api, handlesSignals: handlesSignals, logger: logger,
                                    paths: paths, rootToken: token)
         } catch {
@@ -82,7 +86,8 @@ public enum StrongroomServer {
         let (host, port) = try splitAddress(api.address)
         let bound = APIBoundAddress()
         let application = try buildApplication(
-            configuration: APIConfiguration(host: host, port: port, tls: try api.tlsFiles()),
+            configuration: APIConfiguration(host: host, port: port, maxBodySize: api.maxRequestSize, tls: try api.tlsFiles(),
+                                            limits: api.limits),
             router: assembly.router, logger: logger.with("component", "api.http"),
             onServerRunning: { channel in bound.set(channel.localAddress) })
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(

@@ -1,5 +1,7 @@
 import Foundation
 import KMIP
+import KMIPPKI
+import Logging
 import XCTest
 @testable import KMIPEngine
 
@@ -49,6 +51,39 @@ final class DecryptHandlerTests: XCTestCase {
                 await h.fail(.decrypt, last, .itemNotFound)
             }
         }
+    }
+
+    /// Streamed GCM decryption holds unverified plaintext: each client's streams within their
+    /// budget, all streams within the server's; past it, a clear refusal and the stream is closed.
+    func testStreamedGCMDecryptionStaysWithinTheMemoryBudgets() async throws {
+        let h = try await EngineHarness.make()
+        let engine = KMIPEngine(objects: h.objects, mount: h.mount, logger: Logger(label: "test"), clock: { h.clock.now },
+                                streamHeldPerClient: 64, streamHeldTotal: 100)
+        let uid = try await h.cipherKey(EncryptHandlerTests.aes128)
+        let other = try await h.makeClient(scope: "default", role: "other")
+        let p = CryptographicParameters(.gcm, tagLength: 16)
+        let nonce = [UInt8](repeating: 9, count: 12)
+        func send(_ payload: DecryptRequestPayload, as client: ClientIdentity) async -> ResponseBatchItem {
+            let request = RequestMessage(header: RequestHeader(protocolVersion: .v1_4, batchCount: 1),
+                                         batchItems: [RequestBatchItem(operation: .decrypt, payload: payload)])
+            return await engine.respond(to: request, client: client).batchItems[0]
+        }
+        let opened = await send(DecryptRequestPayload(uid, Array(repeating: 1, count: 40), p, iv: nonce, initial: true), as: h.client)
+        XCTAssertEqual(opened.resultStatus, .success, opened.resultMessage ?? "")
+        let correlation = try XCTUnwrap((opened.responsePayload as? DecryptResponsePayload)?.correlationValue)
+        let over = await send(DecryptRequestPayload(uid, Array(repeating: 2, count: 40), correlation: correlation), as: h.client)
+        XCTAssertEqual(over.resultStatus, .operationFailed)
+        XCTAssertTrue(over.resultMessage?.contains("streaming memory budget") == true, over.resultMessage ?? "")
+        let closed = await send(DecryptRequestPayload(uid, Array(repeating: 2, count: 1), correlation: correlation), as: h.client)
+        XCTAssertEqual(closed.resultReason, .itemNotFound, "the refused stream is closed, its memory freed")
+        // A second stream of the same client fits again; another client has its own budget, within the server's.
+        let again = await send(DecryptRequestPayload(uid, Array(repeating: 1, count: 60), p, iv: nonce, initial: true), as: h.client)
+        XCTAssertEqual(again.resultStatus, .success, again.resultMessage ?? "")
+        let theirs = await send(DecryptRequestPayload(uid, Array(repeating: 1, count: 60), p, iv: nonce, initial: true), as: other)
+        XCTAssertEqual(theirs.resultStatus, .operationFailed, "60 + 60 bytes exceed the server's 100")
+        XCTAssertTrue(theirs.resultMessage?.contains("the server's streams") == true, theirs.resultMessage ?? "")
+        let small = await send(DecryptRequestPayload(uid, Array(repeating: 1, count: 30), p, iv: nonce, initial: true), as: other)
+        XCTAssertEqual(small.resultStatus, .success, small.resultMessage ?? "")
     }
 
     func testDecryptRefusals() async throws {

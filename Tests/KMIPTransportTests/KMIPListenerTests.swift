@@ -230,6 +230,28 @@ final class KMIPListenerTests: XCTestCase {
         await server.listener.shutdown()
     }
 
+    /// One client certificate cannot take every connection: past its own cap it is refused while
+    /// another client still connects.
+    func testAClientOverItsConnectionCapIsRefusedWhileOthersConnect() async throws {
+        let server = try await TestServer.start { $0.maxConnectionsPerClient = 2 }
+        let first = try await server.connect()
+        let second = try await server.connect()
+        _ = try await first.discoverVersions()
+        _ = try await second.discoverVersions()
+        let refused = await exchangeFails(server.clientConfiguration())
+        XCTAssertTrue(refused, "a third connection of the same certificate is closed after its handshake")
+        let other = try await server.connect(server.pki.newClient(scopeID: "scop2", roleID: "role2"))
+        _ = try await other.discoverVersions()
+        XCTAssertEqual(server.processor.calls, 3)
+        await first.close()
+        let freed = await waitUntil(.seconds(2)) { server.listener.activeConnections == 2 }
+        XCTAssertTrue(freed)
+        let again = try await server.connect()
+        _ = try await again.discoverVersions()
+        for client in [second, other, again] { await client.close() }
+        await server.listener.shutdown()
+    }
+
     func testTLS13MinimumRefusesTLS12Client() async throws {
         let server = try await TestServer.start { $0.tlsMinimumVersion = .tls13 }
         let old = try await RawClient.connect(port: server.port, credential: server.pki.client, maximumTLSVersion: .tlsv12)

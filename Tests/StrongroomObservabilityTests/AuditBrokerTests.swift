@@ -68,6 +68,19 @@ final class AuditBrokerTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(kmipResponse["duration_ms"] as? Double), 3, accuracy: 0.001)
     }
 
+    /// Client-chosen identifiers cannot make one entry large: few, and each short.
+    func testClientIdentifiersAreBoundedInEntries() throws {
+        var event = kmipEvent(result: .success)
+        event.uniqueIdentifiers = [String(repeating: "é", count: 10_000)] + (0..<1_000).map { "uid-\($0)" }
+        let entry = AuditEntry.kmip(event)
+        let ids = try XCTUnwrap(entry.kmip?.uniqueIdentifiers)
+        XCTAssertEqual(ids.count, AuditEntry.maxIdentifiers + 1)
+        XCTAssertLessThanOrEqual(ids[0].utf8.count, AuditEntry.maxIdentifierBytes)
+        XCTAssertTrue(ids[0].hasSuffix("…"))
+        XCTAssertEqual(ids.last, "… \(1_001 - AuditEntry.maxIdentifiers) more")
+        XCTAssertLessThan(entry.jsonLine().utf8.count, 8_192)
+    }
+
     func testNewFileGetsMode0600AndTheModeOptionIsHonoured() throws {
         let dir = try TemporaryDirectory()
         let broker = AuditBroker(logger: quietLogger)

@@ -496,6 +496,42 @@ final class ServerAPITests: XCTestCase {
         await newClient.close()
     }
 
+    // MARK: 4b. Config limits
+
+    /// `limits` of the config file reach every mount's engine: a batch over `max_batch_items` is
+    /// refused, one at the limit is served.
+    func testConfigLimitsReachTheEngine() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strongroom-limits-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let rootKey = dir.appendingPathComponent("root.key").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: rootKey, contents: Data((0..<32).map { _ in UInt8.random(in: 0...255) }),
+                                                     attributes: [.posixPermissions: 0o600]))
+        var config = ServerConfigFile(storagePath: dir.appendingPathComponent("storage").path, rootKey: .file(rootKey))
+        config.apiAddress = "127.0.0.1:0"
+        config.limits.maxBatchItems = 2
+        let server = try await StrongroomServer.start(config: config, handlesSignals: false)
+        addTeardownBlock {
+            await server.shutdown()
+            try? FileManager.default.removeItem(at: dir)
+        }
+        let h = Harness(server: server, directory: dir)
+        let port = try freePorts(1)[0]
+        try await h.enableMount("kmip", port: port)
+        let credential = try await h.credential("kmip", scope: "s", role: "r")
+        let client = try await KMIPClient.connect(h.clientConfiguration(port: port, ca: try await h.caPEM("kmip"), credential))
+        func batch(_ n: Int) async throws -> [ResponseBatchItem] {
+            let items = (0..<n).map { RequestBatchItem(operation: .discoverVersions, uniqueBatchItemID: [UInt8($0)], payload: DiscoverVersionsRequestPayload()) }
+            return try await client.send(RequestMessage(header: RequestHeader(protocolVersion: .v1_4, batchCount: Int32(n)),
+                                                        batchItems: items)).batchItems
+        }
+        let atLimit = try await batch(2)
+        XCTAssertEqual(atLimit.map(\.resultStatus), [.success, .success], "\(atLimit.map(\.resultMessage))")
+        let over = try await batch(3)
+        XCTAssertTrue(over.allSatisfy { $0.resultStatus == .operationFailed }, "\(over)")
+        XCTAssertTrue(over.first?.resultMessage?.contains("more than 2 batch items") == true, over.first?.resultMessage ?? "")
+        await client.close()
+    }
+
     // MARK: 5. Audit and metrics
 
     func testAuditAndMetricsOverHTTP() async throws {

@@ -50,6 +50,10 @@ public final class SymmetricCipherContext: @unchecked Sendable {
         withholds = mode == .gcm && direction == .decrypt
     }
 
+    /// True for GCM decryption: its plaintext is held back until the tag verifies, so a streamed
+    /// one holds memory for everything it has been given.
+    public var withholdsPlaintext: Bool { withholds }
+
     /// Extra output room `update(_:into:)` needs beyond the input length (one block and then some).
     public static let slack = 32
 

@@ -13,7 +13,7 @@ extension KMIPEngine {
         let privateTemplate = Self.merged(common, request.privateKeyTemplateAttribute)
         let publicTemplate = Self.merged(common, request.publicKeyTemplateAttribute)
         let spec = try Self.keyPairSpec(privateTemplate.attributes, publicTemplate.attributes)
-        let key = try Self.generateKeyPair(spec)
+        let key = try await heavyWork(context) { try Self.generateKeyPair(spec) }
         let ids = try await insertKeyPair(key, spec: spec, privateTemplate: privateTemplate, publicTemplate: publicTemplate,
                                           privateInherited: [], publicInherited: [], context: &context)
         var response = CreateKeyPairResponsePayload()
@@ -82,8 +82,7 @@ extension KMIPEngine {
         }
     }
 
-    /// A fresh key pair. RSA generation is CPU-heavy; the engine answers requests off the event
-    /// loops, so it runs on the calling task's thread.
+    /// A fresh key pair. RSA generation is CPU-heavy: callers run it on the heavy pool.
     static func generateKeyPair(_ spec: KeyPairSpec) throws -> AsymmetricKey {
         switch spec.kind {
         case .rsa: try AsymmetricKey.generateRSA(bits: Int(spec.length))

@@ -26,8 +26,9 @@ extension KMIPEngine {
                 throw KMIPError(.invalidField, "RSA decryption takes no IV/Counter/Nonce, additional data or tag")
             }
             guard let data = request.data else { throw KMIPError(.invalidField, "Decrypt needs Data") }
-            // An RSA private operation: this runs in the engine's task, off the event loops.
-            response.data = ByteString(try key.decrypt(data.bytes, padding: padding).bytes)
+            // An RSA private operation: on the heavy pool, in this client's turn.
+            let ciphertext = data.bytes
+            response.data = ByteString(try await heavyWork(context) { try key.decrypt(ciphertext, padding: padding).bytes })
         case .symmetric(let cipher):
             let iv = request.ivCounterNonce?.bytes
             if iv == nil, cipher.ivLength != nil {
@@ -40,9 +41,18 @@ extension KMIPEngine {
                     throw KMIPError(.invalidField, "a streamed decryption takes the tag with its last part (Final Indicator)")
                 }
                 let stream = try cipher.decryptor(iv: iv, additionalData: additionalData)
-                let output = try stream.update(request.data?.bytes ?? [])
-                response.correlationValue = try streams.open(owner: context.streamOwner, operation: .decrypt,
-                                                             context: CipherStream(uniqueIdentifier: record.uniqueIdentifier, cipher: stream))
+                let correlation = try streams.open(owner: context.streamOwner, operation: .decrypt,
+                                                   context: CipherStream(uniqueIdentifier: record.uniqueIdentifier, cipher: stream))
+                let input = request.data?.bytes ?? []
+                let output: [UInt8]
+                do {
+                    if stream.withholdsPlaintext { try streams.hold(input.count, by: correlation, owner: context.streamOwner) }
+                    output = try stream.update(input)
+                } catch {
+                    streams.close(correlation)
+                    throw error
+                }
+                response.correlationValue = correlation
                 if !output.isEmpty { response.data = ByteString(output) }
             } else {
                 guard let data = request.data else { throw KMIPError(.invalidField, "Decrypt needs Data") }
@@ -65,7 +75,9 @@ extension KMIPEngine {
                 throw KMIPError(.invalidField, "the tag goes with the last part (Final Indicator)")
             }
             _ = try await cryptographicObject(stream.uniqueIdentifier, &context, usage: .decrypt, direction: .process)
-            var output = try stream.cipher.update(request.data?.bytes ?? [])
+            let input = request.data?.bytes ?? []
+            if stream.cipher.withholdsPlaintext { try streams.hold(input.count, by: correlation, owner: context.streamOwner) }
+            var output = try stream.cipher.update(input)
             response.uniqueIdentifier = stream.uniqueIdentifier
             if final {
                 output += try stream.cipher.finalize(expectedTag: request.authenticatedEncryptionTag?.bytes).data

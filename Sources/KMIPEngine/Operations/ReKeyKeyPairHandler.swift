@@ -32,7 +32,7 @@ extension KMIPEngine {
         let algorithm = oldPrivate.cryptographicAlgorithm ?? oldKey.cryptographicAlgorithm
         let length = oldPrivate.cryptographicLength ?? Int32(oldKey.bitLength)
         let spec = KeyPairSpec(kind: oldKey.kind, algorithm: algorithm, length: oldKey.kind == .rsa ? Int32(oldKey.bitLength) : length)
-        let key = try Self.generateKeyPair(spec)
+        let key = try await heavyWork(context) { try Self.generateKeyPair(spec) }
 
         let common = request.commonTemplateAttribute ?? TemplateAttribute()
         let privateTemplate = Self.merged(common, request.privateKeyTemplateAttribute)

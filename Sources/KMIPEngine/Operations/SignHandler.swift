@@ -49,7 +49,7 @@ extension KMIPEngine {
             if let data = request.data { try stream.signer.update(data.bytes) }
             if isFinal {
                 let signer = stream.signer
-                response.signatureData = ByteString(try await Self.signatureWork { try signer.finalize() })
+                response.signatureData = ByteString(try await heavyWork(context) { try signer.finalize() })
             } else {
                 response.correlationValue = correlation
             }
@@ -77,9 +77,9 @@ extension KMIPEngine {
         }
         switch (request.data, request.digestedData) {
         case (let data?, nil):
-            response.signatureData = ByteString(try await Self.signatureWork { try key.sign(data.bytes, scheme: scheme) })
+            response.signatureData = ByteString(try await heavyWork(context) { try key.sign(data.bytes, scheme: scheme) })
         case (nil, let digest?):
-            response.signatureData = ByteString(try await Self.signatureWork { try key.sign(digest: digest.bytes, scheme: scheme) })
+            response.signatureData = ByteString(try await heavyWork(context) { try key.sign(digest: digest.bytes, scheme: scheme) })
         case (nil, nil):
             throw KMIPError(.missingData, "Sign needs Data or Digested Data")
         case (_?, _?):
@@ -88,11 +88,11 @@ extension KMIPEngine {
         return response
     }
 
-    /// Runs a private-key or public-key operation (RSA, P-384/P-521 ECDSA: CPU-heavy) on the
-    /// global concurrent executor, so that it never runs on an event loop even when the transport
-    /// prefers to process requests there (`processRequestsOnEventLoop`).
-    static func signatureWork<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withTaskExecutorPreference(globalConcurrentExecutor) { try body() }
+    /// Runs CPU-heavy work (key generation, private-key and signature operations) on the heavy
+    /// pool in the calling credential's turn: never on an event loop or the cooperative pool that
+    /// answers everyone's cheap requests.
+    func heavyWork<T: Sendable>(_ context: OperationContext, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await heavy.run(owner: context.streamOwner.client, body)
     }
 
     /// The Cryptographic Parameters an operation uses: the request's when it has them, else the

@@ -31,7 +31,7 @@ extension KMIPEngine {
                     throw KMIPError(.missingData, "Signature Verify needs the Signature Data, with the first or the last part")
                 }
                 let verifier = stream.verifier
-                let valid = try await Self.signatureWork { try verifier.finalize(signature: signature.bytes) }
+                let valid = try await heavyWork(context) { try verifier.finalize(signature: signature.bytes) }
                 response.validityIndicator = valid ? .valid : .invalid
             } else {
                 response.correlationValue = correlation
@@ -78,10 +78,10 @@ extension KMIPEngine {
         switch (request.data, request.digestedData) {
         case (let data?, nil):
             let chosen = scheme
-            valid = try await Self.signatureWork { try key.verify(signature.bytes, message: data.bytes, scheme: chosen, policy: Self.signatureVerifyPolicy) }
+            valid = try await heavyWork(context) { try key.verify(signature.bytes, message: data.bytes, scheme: chosen, policy: Self.signatureVerifyPolicy) }
         case (nil, let digest?):
             let chosen = scheme
-            valid = try await Self.signatureWork { try key.verify(signature.bytes, digest: digest.bytes, scheme: chosen, policy: Self.signatureVerifyPolicy) }
+            valid = try await heavyWork(context) { try key.verify(signature.bytes, digest: digest.bytes, scheme: chosen, policy: Self.signatureVerifyPolicy) }
         case (nil, nil):
             throw KMIPError(.missingData, "Signature Verify needs Data or Digested Data")
         case (_?, _?):

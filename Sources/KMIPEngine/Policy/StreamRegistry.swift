@@ -21,6 +21,8 @@ final class StreamRegistry: Sendable {
         let context: any Sendable
         let opened: TimeInterval
         var lastUsed: TimeInterval
+        /// Bytes the stream holds in memory (GCM decryption's unverified plaintext).
+        var held = 0
     }
 
     static let maxPerClient = 32
@@ -30,10 +32,41 @@ final class StreamRegistry: Sendable {
     static let defaultMaxLifetime: TimeInterval = 600  // ten minutes
     static let correlationBytes = 16
 
+    /// Memory all of one client's streams may hold (a stream alone may hold
+    /// `CryptoLimits.maxWithheldPlaintext`), and all streams of the server.
+    static let defaultHeldPerClient = 64 << 20
+    static let defaultHeldTotal = 256 << 20
+
     private let entries = Locked<[ByteString: Entry]>([:])
     let maxLifetime: TimeInterval
+    let heldPerClient: Int
+    let heldTotal: Int
 
-    init(maxLifetime: TimeInterval = StreamRegistry.defaultMaxLifetime) { self.maxLifetime = maxLifetime }
+    init(maxLifetime: TimeInterval = StreamRegistry.defaultMaxLifetime, heldPerClient: Int = StreamRegistry.defaultHeldPerClient,
+         heldTotal: Int = StreamRegistry.defaultHeldTotal) {
+        self.maxLifetime = maxLifetime
+        self.heldPerClient = heldPerClient
+        self.heldTotal = heldTotal
+    }
+
+    /// Counts `bytes` more held by the stream `correlation` (opened by `owner`) against the
+    /// client's and the server's budgets; refuses, holding nothing more, when either would be passed.
+    func hold(_ bytes: Int, by correlation: ByteString, owner: StreamOwner) throws {
+        guard bytes > 0 else { return }
+        try entries.withLock { all in
+            let now = ProcessInfo.processInfo.systemUptime
+            all = all.filter { isLive($0.value, at: now) }
+            let total = all.values.reduce(0) { $0 + $1.held }
+            let client = all.values.reduce(0) { $0 + ($1.owner.client == owner.client ? $1.held : 0) }
+            guard client + bytes <= heldPerClient else {
+                throw KMIPError(.generalFailure, "streaming memory budget: this client's streams may hold \(heldPerClient) bytes of unverified plaintext; finish a stream first")
+            }
+            guard total + bytes <= heldTotal else {
+                throw KMIPError(.generalFailure, "streaming memory budget: the server's streams hold \(total) bytes; retry later")
+            }
+            all[correlation]?.held += bytes
+        }
+    }
 
     func isLive(_ entry: Entry, at now: TimeInterval) -> Bool {
         now - entry.lastUsed < Self.idleTimeout && now - entry.opened < maxLifetime

@@ -30,15 +30,18 @@ extension APITLSFiles {
 public struct APIConfiguration: Sendable {
     public var host: String
     public var port: Int
-    /// Request bodies above this answer 413 (a CSR or a config is a few KiB).
+    /// Request bodies above this answer 413 (Vault's `max_request_size` default, 32 MiB).
     public var maxBodySize: Int
+    /// Timeouts and the connection cap.
+    public var limits: APIConnectionLimits
     public var serverName: String
     /// nil: plain HTTP (the default, on loopback).
     public var tls: APITLSFiles?
 
-    public init(host: String = "127.0.0.1", port: Int = 8200, maxBodySize: Int = 1 << 20, serverName: String = "strongroom",
-                tls: APITLSFiles? = nil) {
+    public init(host: String = "127.0.0.1", port: Int = 8200, maxBodySize: Int = 32 << 20, serverName: String = "strongroom",
+                tls: APITLSFiles? = nil, limits: APIConnectionLimits = APIConnectionLimits()) {
         self.host = host; self.port = port; self.maxBodySize = maxBodySize; self.serverName = serverName; self.tls = tls
+        self.limits = limits
     }
 }
 
@@ -49,8 +52,8 @@ public struct APIConfiguration: Sendable {
 public func buildApplication(configuration: APIConfiguration, router: APIRouter,
                              logger: Logger = Logger(label: "strongroom.api.http"),
                              onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-    let server = try configuration.tls.map { try HTTPServerBuilder.tls(ListVerbHTTP1Channel.builder(), tlsConfiguration: $0.serverConfiguration()) }
-        ?? ListVerbHTTP1Channel.builder()
+    let plain = ListVerbHTTP1Channel.builder(limits: configuration.limits)
+    let server = try configuration.tls.map { try HTTPServerBuilder.tls(plain, tlsConfiguration: $0.serverConfiguration()) } ?? plain
     return Application(
         responder: APIHTTPResponder(router: router, maxBodySize: configuration.maxBodySize),
         server: server,

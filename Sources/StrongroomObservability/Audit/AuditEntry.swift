@@ -71,13 +71,31 @@ public struct AuditEntry: Sendable, Hashable {
         let fields = KMIPFields(
             mount: mount, operation: operation, scope: scopeName ?? event.scopeID, scopeID: event.scopeID,
             role: event.roleName ?? event.roleID,
-            serial: event.clientSerial, uniqueIdentifiers: event.uniqueIdentifiers,
+            serial: event.clientSerial, uniqueIdentifiers: Self.bounded(event.uniqueIdentifiers),
             protocolVersion: "\(event.protocolVersion.major).\(event.protocolVersion.minor)",
             batchIndex: event.batchIndex,
             resultStatus: event.resultStatus.map { "\($0)" }, resultReason: event.resultReason.map { "\($0)" },
             durationMS: event.duration.map { $0.seconds * 1000 })
         return AuditEntry(time: event.time, type: event.resultStatus == nil ? .kmipRequest : .kmipResponse,
                           kmip: fields, connection: event.connection)
+    }
+
+    /// Identifiers come from clients (Import and Register choose them; a request may name any):
+    /// at most this many per entry, each cut to this many bytes, so a client cannot make the
+    /// audit log grow by more than a bounded amount per request.
+    public static let maxIdentifiers = 32
+    public static let maxIdentifierBytes = 128
+
+    static func bounded(_ identifiers: [String]) -> [String] {
+        var out = identifiers.prefix(maxIdentifiers).map { id -> String in
+            guard id.utf8.count > maxIdentifierBytes else { return id }
+            // Cut on a character boundary, and say so.
+            var cut = Substring(id)
+            while cut.utf8.count > maxIdentifierBytes - 3 { cut = cut.dropLast() }
+            return cut + "…"
+        }
+        if identifiers.count > maxIdentifiers { out.append("… \(identifiers.count - maxIdentifiers) more") }
+        return out
     }
 
     /// The entry as one JSON object followed by a line feed.
