@@ -65,6 +65,16 @@ extension BenchCommand {
         @Option(name: .customLong("size", withSingleDash: true), help: "encrypt, sign, mac: bytes of data per operation.")
         var size = 64
 
+        @Option(name: .customLong("flood", withSingleDash: true),
+                help: "Noisy neighbour: connections flooding RSA-4096 Create Key Pair (batches of 4) during the measured run.")
+        var flood = 0
+
+        @Option(name: .customLong("flood-cert", withSingleDash: true), help: "-flood: the neighbour's certificate (default: -cert).")
+        var floodCert: String?
+
+        @Option(name: .customLong("flood-key", withSingleDash: true), help: "-flood: the neighbour's private key (default: -key).")
+        var floodKey: String?
+
         @Option(name: .customLong("kmip-version", withSingleDash: true), help: "Protocol version: 1.0 … 1.4.")
         var kmipVersion = "1.4"
 
@@ -156,10 +166,56 @@ extension BenchCommand {
                 _ = try await Self.load(operation, config: config, connections: connections, seconds: warmup,
                                         newConnectionPerOp: newConnectionPerOp)
             }
+            var neighbour: Task<(generated: Int, refused: Int), Never>?
+            if flood > 0 {
+                var floodConfig = try KMIPClientConfiguration.files(host: host, port: port, caFile: ca,
+                                                                    certFile: floodCert ?? cert, keyFile: floodKey ?? key)
+                floodConfig.protocolVersion = config.protocolVersion
+                floodConfig.timeout = .seconds(600)
+                let (connections, seconds, settings) = (flood, duration, floodConfig)
+                neighbour = Task { await Self.floodKeyGeneration(config: settings, connections: connections, seconds: seconds) }
+                try await Task.sleep(for: .milliseconds(500))   // the flood is under way before the clock starts
+            }
             let result = try await Self.load(operation, config: config, connections: connections, seconds: duration,
                                              newConnectionPerOp: newConnectionPerOp)
             result.report()
+            if let neighbour {
+                let flooded = await neighbour.value
+                print("neighbour   \(flood) connection\(flood == 1 ? "" : "s") of RSA-4096 Create Key Pair ×4: "
+                      + "\(flooded.generated) key pairs generated, \(flooded.refused) refused")
+            }
             if result.histogram.count == 0 { throw ExitCode.failure }
+        }
+
+        /// The noisy neighbour: batches of four RSA-4096 key pair generations on `connections`
+        /// connections until `seconds` have passed; counts what was generated and refused.
+        static func floodKeyGeneration(config: KMIPClientConfiguration, connections: Int,
+                                       seconds: Double) async -> (generated: Int, refused: Int) {
+            let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000) + 500)
+            return await withTaskGroup(of: (Int, Int).self) { group in
+                for _ in 0..<connections {
+                    group.addTask {
+                        guard let client = try? await KMIPClient.connect(config) else { return (0, 0) }
+                        var generated = 0, refused = 0
+                        let items = (0..<4).map {
+                            RequestBatchItem(operation: .createKeyPair, uniqueBatchItemID: [UInt8($0)],
+                                             payload: LoadOperation.rsa2048KeyPair(bits: 4096))
+                        }
+                        var header = RequestHeader(protocolVersion: config.protocolVersion, batchCount: 4)
+                        header.batchErrorContinuationOption = .continue
+                        while ContinuousClock.now < deadline {
+                            guard let answers = try? await client.batch(items, header: header) else { refused += 4; continue }
+                            generated += answers.count { $0.resultStatus == .success }
+                            refused += answers.count { $0.resultStatus != .success }
+                        }
+                        await client.close()
+                        return (generated, refused)
+                    }
+                }
+                var total = (generated: 0, refused: 0)
+                for await (g, r) in group { total.generated += g; total.refused += r }
+                return total
+            }
         }
 
         /// The operations that take -size.
@@ -373,11 +429,11 @@ enum LoadOperation: Sendable {
     }
 
     /// An RSA-2048 key pair: Sign on the private key, Verify on the public key.
-    static func rsa2048KeyPair() -> CreateKeyPairRequestPayload {
+    static func rsa2048KeyPair(bits: Int32 = 2048) -> CreateKeyPairRequestPayload {
         var request = CreateKeyPairRequestPayload()
         request.commonTemplateAttribute = TemplateAttribute([
             Attribute(CryptographicAlgorithm.rsa),
-            Attribute(name: "Cryptographic Length", value: .integer(2048)),
+            Attribute(name: "Cryptographic Length", value: .integer(bits)),
         ])
         request.privateKeyTemplateAttribute = TemplateAttribute([Attribute(CryptographicUsageMask([.sign]))])
         request.publicKeyTemplateAttribute = TemplateAttribute([Attribute(CryptographicUsageMask([.verify]))])
