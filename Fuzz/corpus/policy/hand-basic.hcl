@@ -1,0 +1,8 @@
+# KMIP operators
+path "kmip/scope/*" {
+  capabilities = ["create", "read", "update", "delete", "list"]
+}
+
+path "sys/policy/admin" {
+  capabilities = ["deny"]
+}

@@ -1,0 +1,3 @@
+path "win/crlf" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,4 @@
+# comment
+path "a" {
+  capabilities = ["read"]
+}
