@@ -11,7 +11,10 @@ public enum PolicyFormatter {
             tokens = try HCL.tokenize(text)
         } catch { throw ACLPolicy.failure(error.description) }
         let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.last == "\r" ? Array($0.dropLast()) : Array($0)
+            // Every trailing CR goes (found by fuzzing: one pass kept a second one, the next removed it).
+            var line = Array($0)
+            while line.last == "\r" { line.removeLast() }
+            return line
         }
         return render(entries(lines, tokens))
     }
@@ -26,7 +29,7 @@ public enum PolicyFormatter {
     }
 
     private static func trimmed(_ scalars: some Sequence<Unicode.Scalar>) -> String {
-        String(String.UnicodeScalarView(scalars)).trimmingCharacters(in: .whitespaces)
+        String(String.UnicodeScalarView(scalars)).trimmingCharacters(in: CharacterSet.whitespaces.union(CharacterSet(charactersIn: "\r")))
     }
 
     private static func entries(_ lines: [[Unicode.Scalar]], _ tokens: [HCLToken]) -> [Entry] {

@@ -83,6 +83,12 @@ final class EncodingTests: XCTestCase {
     }
 
     func testISO8601() {
+        // The ends of Int64 format without trapping (a fuzzer found `t - 86399` overflowing).
+        XCTAssertFalse(ISO8601.format(Int64.min).isEmpty)
+        XCTAssertFalse(ISO8601.format(Int64.min + 86_398).isEmpty)
+        XCTAssertFalse(ISO8601.format(Int64.max).isEmpty)
+        XCTAssertEqual(ISO8601.format(-1), "1969-12-31T23:59:59+00:00")
+        XCTAssertEqual(ISO8601.format(-86_400), "1969-12-31T00:00:00+00:00")
         XCTAssertEqual(ISO8601.parse("1970-01-01T00:00:00Z"), 0)
         XCTAssertEqual(ISO8601.parse("2008-03-14T11:56:40+00:00"), 1_205_495_800)
         XCTAssertEqual(ISO8601.parse("2008-03-14T12:56:40+01:00"), 1_205_495_800)

@@ -516,4 +516,12 @@ final class ACLPolicyTests: XCTestCase {
         XCTAssertTrue(json.hasSuffix("}\n"))
         XCTAssertEqual(try ACLPolicy.parse(name: "j", text: json).rules, [ACLPathRule(pattern: "a", capabilities: [.read])])
     }
+
+    /// `fmt` is idempotent with stray carriage returns (a fuzzer found a second pass changing the output).
+    func testFormatterIsStableOnCarriageReturns() throws {
+        let text = "path \"a\" {\r\r\n  capabilities = [\"read\"]\r \r\n}\r\n"
+        let once = try PolicyFormatter.format(text)
+        XCTAssertEqual(try PolicyFormatter.format(once), once)
+        XCTAssertFalse(once.contains("\r"))
+    }
 }

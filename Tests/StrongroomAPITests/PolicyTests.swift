@@ -251,6 +251,17 @@ final class PolicyTests: XCTestCase {
         XCTAssertEqual(any.auth?["policies"], ["b", "default"])
     }
 
+    /// A TTL is capped at Vault's system max (768h): a huge one from a token that never expires
+    /// overflowed the expiry date and trapped the server.
+    func testAHugeTTLIsCappedNotAnOverflow() async throws {
+        let h = try await APIHarness.make()
+        let r = await h.expect(200, .write, "auth/token/create", ["ttl": "2000000000000s", "policies": ["default"]])
+        XCTAssertEqual(r.auth?["lease_duration"], .int(768 * 3600))
+        XCTAssertTrue(r.warnings.first?.contains("capped") == true, "\(r.warnings)")
+        let n = await h.expect(200, .write, "auth/token/create", ["ttl": .int(Int.max), "policies": ["default"]])
+        XCTAssertEqual(n.auth?["lease_duration"], .int(768 * 3600))
+    }
+
     func testCapabilitiesSelfAndOfAnotherToken() async throws {
         let h = try await APIHarness.make()
         await policy(h, "p", """

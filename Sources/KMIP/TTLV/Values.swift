@@ -104,8 +104,9 @@ enum Hex {
 /// ISO 8601 in UTC without Foundation, for the XML/JSON encodings and the text dump.
 enum ISO8601 {
     static func format(_ t: Int64) -> String {
-        let days = t >= 0 ? t / 86400 : (t - 86399) / 86400
-        let secs = t - days * 86400
+        // Floor division without overflow at the ends of Int64 (found by fuzzing: `t - 86399` trapped).
+        var (days, secs) = t.quotientAndRemainder(dividingBy: 86400)
+        if secs < 0 { days -= 1; secs += 86400 }
         let (y, m, d) = civil(fromDays: days)
         func p(_ v: Int64, _ n: Int) -> String { String(v).leftPadded(n) }
         return "\(p(y, 4))-\(p(m, 2))-\(p(d, 2))T\(p(secs / 3600, 2)):\(p(secs / 60 % 60, 2)):\(p(secs % 60, 2))+00:00"

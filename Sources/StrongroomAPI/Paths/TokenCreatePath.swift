@@ -34,6 +34,12 @@ enum TokenCreatePath {
             warnings.append("Policy \"\(name)\" does not exist")
         }
         var ttl = ctx.duration("ttl") ?? (policies.contains(TokenAuth.rootPolicy) ? 0 : TokenPaths.defaultTTL)
+        // Vault's system max TTL (768h) caps every TTL asked for; an unbounded one also overflowed
+        // the expiry date (found by reading the fuzzers' date findings).
+        if ttl > TokenPaths.defaultTTL {
+            warnings.append("TTL of \"\(ttl)s\" exceeded the effective max_ttl of \"768h0m0s\"; TTL value is capped accordingly")
+            ttl = TokenPaths.defaultTTL
+        }
         if caller.expiresAt != nil {
             let left = auth.ttl(of: caller)
             ttl = ttl == 0 ? left : min(ttl, left)
