@@ -74,7 +74,6 @@ extension KMIPEngine {
             if !final, request.authenticatedEncryptionTag != nil {
                 throw KMIPError(.invalidField, "the tag goes with the last part (Final Indicator)")
             }
-            _ = try await cryptographicObject(stream.uniqueIdentifier, &context, usage: .decrypt, direction: .process)
             let input = request.data?.bytes ?? []
             if stream.cipher.withholdsPlaintext { try streams.hold(input.count, by: correlation, owner: context.streamOwner) }
             var output = try stream.cipher.update(input)

@@ -29,11 +29,7 @@ enum RecordTable: String, CaseIterable, Sendable {
 
     /// How many leading columns name the row (for messages; never secret).
     var identityCount: Int {
-        switch self {
-        case .objects, .roles, .caMaterial: 2
-        case .tokens: 1
-        default: 1
-        }
+        [.objects, .roles, .caMaterial].contains(self) ? 2 : 1
     }
 
     /// `INSERT [OR REPLACE] INTO t (columns…, mac) VALUES (?…)`.

@@ -55,10 +55,10 @@ enum SysAuditPath {
             },
             .delete: { (ctx: APIContext) async throws -> APIResponse in
                 let path = ctx.parameter("path").hasSuffix("/") ? ctx.parameter("path") : ctx.parameter("path") + "/"
-                if observability.audit.isDeclared(path: path) {
-                    throw APIError.invalid("audit device \(path) is declared in the server's config file; remove it there")
-                }
-                try? observability.audit.disable(path: path, origin: .api)
+                // Disabling what is not enabled is not an error (Vault); a declared device is.
+                do { try observability.audit.disable(path: path, origin: .api) } catch let error as AuditError where error.kind == .invalidOption {
+                    throw APIError.invalid(error.message)
+                } catch {}
                 try? await store.deleteAuditDevice(path: path)
                 return APIResponse(status: 204, body: .none)
             },
