@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "KMIPEngine", dependencies: [
             "KMIP", "KMIPCrypto", "KMIPStore", "KMIPPKI",
             .product(name: "Logging", package: "swift-log"),
+            // ByteBuffer only: requests are read in place from the connection's buffer.
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // NIO + NIOSSL: mutual-TLS listener, frame decoder, limits, graceful shutdown.
         .target(name: "KMIPTransport", dependencies: [
@@ -134,7 +136,9 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
-        .testTarget(name: "KMIPEngineTests", dependencies: ["KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP"]),
+        .testTarget(name: "KMIPEngineTests", dependencies: [
+            "KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP", .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "StrongroomServerTests", dependencies: ["StrongroomServer", "KMIPClient", "KMIPEngine", "KMIPStore", "KMIP", "StrongroomObservability"]),
         .testTarget(name: "KMIPTransportTests", dependencies: [
             "KMIPTransport", "KMIPClient", "KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP", "StrongroomServer",

@@ -1,22 +1,28 @@
 import KMIP
 import KMIPPKI
+import NIOCore
 
 /// What the transport hands each whole request message to.
 public protocol KMIPRequestProcessor: Sendable {
-    /// `message` is one whole TTLV request message whose 8-byte header the frame decoder checked.
-    /// Returns one whole TTLV response message. Never throws: every failure whose frame could be
-    /// read becomes a KMIP error response.
-    func process(message: [UInt8], client: ClientIdentity) async -> [UInt8]
-    /// The same, for a request that arrived on connection `connection` (a number the transport
-    /// gives each connection): state a request leaves behind (open streams) belongs to it.
-    func process(message: [UInt8], client: ClientIdentity, connection: UInt64) async -> [UInt8]
+    /// `message` is one whole TTLV request message whose 8-byte header the frame decoder checked,
+    /// read in place from the connection's buffer; `connection` is a number the transport gives
+    /// each connection (state a request leaves behind, such as open streams, belongs to it).
+    /// Returns one whole TTLV response message, encoded once. Never throws: every failure whose
+    /// frame could be read becomes a KMIP error response.
+    func process(message: ByteBuffer, client: ClientIdentity, connection: UInt64) async -> ByteBuffer
+    /// The answer to a message refused from its 8-byte header alone (too long, not a structure);
+    /// the transport sends it and closes. Built by the processor, so every KMIP error response
+    /// comes from one place with one clock.
+    func refusal(_ error: TTLVError) -> ByteBuffer
     /// The connection closed: whatever it left behind (open streams) can go.
     func connectionClosed(_ connection: UInt64)
 }
 
 extension KMIPRequestProcessor {
-    public func process(message: [UInt8], client: ClientIdentity, connection: UInt64) async -> [UInt8] {
-        await process(message: message, client: client)
+    /// A request from an in-process caller (tests, tools), on no connection in particular.
+    public func process(message: [UInt8], client: ClientIdentity) async -> [UInt8] {
+        let response = await process(message: ByteBuffer(bytes: message), client: client, connection: 0)
+        return Array(response.readableBytesView)
     }
     public func connectionClosed(_ connection: UInt64) {}
 }

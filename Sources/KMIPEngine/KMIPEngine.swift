@@ -2,6 +2,7 @@ import KMIP
 import KMIPPKI
 import KMIPStore
 import Logging
+import NIOCore
 
 /// The transport-agnostic KMIP server: decodes a request message, authorises it against the
 /// caller's scope and role, runs its batch items through one handler per operation and encodes the
@@ -16,6 +17,8 @@ public final class KMIPEngine: KMIPRequestProcessor {
     let streams: StreamRegistry
     /// CPU-heavy work (key generation, private-key operations), per credential, round robin.
     let heavy: HeavyWorkPool
+    /// Parsed OpenSSL keys of stored key objects (Sign, Signature Verify, RSA Encrypt/Decrypt).
+    let storedKeys = StoredKeyCache()
     let clock: @Sendable () -> DateTime
     /// Sees every batch item (audit log, metrics); nil costs nothing.
     let observer: (any KMIPRequestObserver)?
@@ -35,21 +38,23 @@ public final class KMIPEngine: KMIPRequestProcessor {
         self.clock = clock
     }
 
-    public func process(message: [UInt8], client: ClientIdentity) async -> [UInt8] {
-        await process(message: message, client: client, connection: 0)
-    }
-
-    public func process(message: [UInt8], client: ClientIdentity, connection: UInt64) async -> [UInt8] {
+    public func process(message: ByteBuffer, client: ClientIdentity, connection: UInt64) async -> ByteBuffer {
         let request: RequestMessage
         do {
-            request = try RequestMessage(ttlv: message, limits: limits)
+            request = try message.withUnsafeReadableBytes { try RequestMessage(ttlvBytes: $0, limits: limits) }
         } catch {
-            let response = Self.unparsableResponse(message, error: error, now: clock())
+            let response = Self.unparsableResponse(Array(message.readableBytesView), error: error, now: clock())
             await observeRefused(response.batchItems, client: client, version: response.responseHeader.protocolVersion,
                                  connection: connection)
-            return response.encoded()
+            return ByteBuffer(bytes: response.encoded())
         }
-        return await respond(to: request, client: client, connection: connection).encoded()
+        let response = await respondUnbounded(to: request, client: client, connection: connection)
+        return ByteBuffer(bytes: Self.encoded(response, maximumResponseSize: request.requestHeader.maximumResponseSize))
+    }
+
+    public func refusal(_ error: TTLVError) -> ByteBuffer {
+        // Only the header was read: KMIP 1.0, which every client reads.
+        ByteBuffer(bytes: Self.failure(version: .v1_0, operation: nil, KMIPError(.invalidMessage, error.description), now: clock()).encoded())
     }
 
     /// Closes the streams the connection left open.
@@ -58,6 +63,13 @@ public final class KMIPEngine: KMIPRequestProcessor {
     /// Runs a decoded request (tests and in-process callers use this directly). `connection`
     /// identifies the client's connection (0: none in particular); open streams belong to it.
     public func respond(to request: RequestMessage, client: ClientIdentity, connection: UInt64 = 0) async -> ResponseMessage {
+        Self.enforceMaximumResponseSize(await respondUnbounded(to: request, client: client, connection: connection),
+                                        request.requestHeader.maximumResponseSize)
+    }
+
+    /// The response before Maximum Response Size is applied (``encoded(_:maximumResponseSize:)``
+    /// applies it while encoding, once).
+    private func respondUnbounded(to request: RequestMessage, client: ClientIdentity, connection: UInt64) async -> ResponseMessage {
         let version = Self.responseVersion(for: request.requestHeader.protocolVersion)
         var header = ResponseHeader()
         header.protocolVersion = version
@@ -86,7 +98,7 @@ public final class KMIPEngine: KMIPRequestProcessor {
         }
         var response = ResponseMessage(header: header, batchItems: items)
         response.responseHeader.batchCount = Int32(items.count)
-        return Self.enforceMaximumResponseSize(response, request.requestHeader.maximumResponseSize)
+        return response
     }
 
     /// One failed item per request item, each echoing its Unique Batch Item ID.
@@ -122,6 +134,18 @@ public final class KMIPEngine: KMIPRequestProcessor {
     /// the client said it can take.
     static func enforceMaximumResponseSize(_ response: ResponseMessage, _ maximum: Int32?) -> ResponseMessage {
         guard let maximum, maximum > 0, response.encoded().count > Int(maximum) else { return response }
+        return tooLarge(response, maximum)
+    }
+
+    /// `response` encoded once; encoded again, without its payloads, only when it exceeds the
+    /// client's Maximum Response Size.
+    static func encoded(_ response: ResponseMessage, maximumResponseSize maximum: Int32?) -> [UInt8] {
+        let bytes = response.encoded()
+        guard let maximum, maximum > 0, bytes.count > Int(maximum) else { return bytes }
+        return tooLarge(response, maximum).encoded()
+    }
+
+    private static func tooLarge(_ response: ResponseMessage, _ maximum: Int32) -> ResponseMessage {
         var trimmed = response
         trimmed.batchItems = response.batchItems.map { item in
             guard item.resultStatus == .success else { return item }
@@ -134,17 +158,21 @@ public final class KMIPEngine: KMIPRequestProcessor {
     /// The answer to a message that could not be decoded: one failed item, in the version its
     /// header names when that much can be read.
     static func unparsableResponse(_ bytes: [UInt8], error: any Error, now: DateTime) -> ResponseMessage {
-        var header = ResponseHeader()
-        header.protocolVersion = responseVersion(for: MessagePeek.protocolVersion(bytes) ?? .latest)
-        header.timeStamp = now
-        header.batchCount = 1
         let kmipError: KMIPError = switch error {
         case let e as TTLVError: KMIPError(e.resultReason == .generalFailure ? .invalidMessage : e.resultReason, e.description)
         case let e as KMIPError: e
         default: KMIPError(.invalidMessage, "\(error)")
         }
-        return ResponseMessage(header: header, batchItems: [
-            ResponseBatchItem(operation: MessagePeek.firstOperation(bytes), error: kmipError)
-        ])
+        return failure(version: responseVersion(for: MessagePeek.protocolVersion(bytes) ?? .latest),
+                       operation: MessagePeek.firstOperation(bytes), kmipError, now: now)
+    }
+
+    /// A response with one failed item: for messages no batch item of which could be read.
+    static func failure(version: ProtocolVersion, operation: Operation?, _ error: KMIPError, now: DateTime) -> ResponseMessage {
+        var header = ResponseHeader()
+        header.protocolVersion = version
+        header.timeStamp = now
+        header.batchCount = 1
+        return ResponseMessage(header: header, batchItems: [ResponseBatchItem(operation: operation, error: error)])
     }
 }

@@ -5,9 +5,9 @@ import NIOCore
 ///
 /// Reads the 8-byte header (3-byte tag, item type that must be Structure, 4-byte length) and refuses a
 /// message longer than `limits.maxMessageBytes` before buffering its body; then emits the whole message,
-/// header included, as one `[UInt8]`.
+/// header included, as a slice of the connection's buffer (no copy).
 public struct KMIPFrameDecoder: ByteToMessageDecoder {
-    public typealias InboundOut = [UInt8]
+    public typealias InboundOut = ByteBuffer
 
     public let limits: Limits
     /// Length of the message whose header was already checked, while its body is still arriving.
@@ -32,7 +32,7 @@ public struct KMIPFrameDecoder: ByteToMessageDecoder {
 
     /// The next whole message in `buffer`, or nil when more bytes are needed. Throws `TTLVError` for a
     /// header that is not a Structure or announces more than `limits.maxMessageBytes`.
-    public mutating func nextFrame(_ buffer: inout ByteBuffer) throws -> [UInt8]? {
+    public mutating func nextFrame(_ buffer: inout ByteBuffer) throws -> ByteBuffer? {
         let length: Int
         if let pendingLength {
             length = pendingLength
@@ -46,6 +46,6 @@ public struct KMIPFrameDecoder: ByteToMessageDecoder {
         }
         guard buffer.readableBytes >= length else { return nil }
         self.pendingLength = nil
-        return buffer.readBytes(length: length)
+        return buffer.readSlice(length: length)
     }
 }

@@ -12,8 +12,10 @@ import ServiceLifecycle
 ///
 /// Every accepted connection gets TLS (client certificate required and verified by the
 /// `ClientAuthenticator` during the handshake), a frame decoder that checks each 8-byte TTLV header
-/// against `limits.maxMessageBytes` before buffering a body, and a handler that hands whole messages to
-/// the `KMIPRequestProcessor`, one at a time per connection, answering in order.
+/// against `limits.maxMessageBytes` before buffering a body, a `ConnectionGate` (handshake, limits,
+/// idle, shutdown) and an `NIOAsyncChannel` whose task hands whole messages to the
+/// `KMIPRequestProcessor`, one at a time per connection, answering in order. One task runs the
+/// listener: a child accepts on each address, and each connection is a child of it.
 public final class KMIPListener: Service, Sendable {
     private enum Phase {
         case idle
@@ -28,6 +30,9 @@ public final class KMIPListener: Service, Sendable {
         var serverChannels: [any Channel] = []
         var boundAddresses: [SocketAddress] = []
         var revalidation: Task<Void, Never>?
+        /// Accepts on every bound address and runs one child task per connection; ends when the
+        /// server channels are closed and every connection's task has returned.
+        var connections: Task<Void, Never>?
     }
 
     private let configuration: TransportConfiguration
@@ -36,6 +41,7 @@ public final class KMIPListener: Service, Sendable {
     private let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
     private let registry = ConnectionRegistry()
+    private let budget: PendingBytesBudget
     private let state = NIOLockedValueBox(State())
     private let stopped: EventLoopPromise<Void>
     private let observer: (any TransportObserver)?
@@ -55,6 +61,7 @@ public final class KMIPListener: Service, Sendable {
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
         self.stopped = eventLoopGroup.any().makePromise(of: Void.self)
+        self.budget = PendingBytesBudget(limit: configuration.maxPipelinedBytes)
     }
 
     deinit {
@@ -67,6 +74,9 @@ public final class KMIPListener: Service, Sendable {
 
     /// Connections currently open (handshaking ones included).
     public var activeConnections: Int { self.registry.count }
+
+    /// Bytes of received, unanswered requests across every connection (see `maxPipelinedBytes`).
+    public var pipelinedBytes: Int { self.budget.held }
 
     // MARK: Start
 
@@ -103,17 +113,18 @@ public final class KMIPListener: Service, Sendable {
             throw TransportError(.shutDown, "the KMIP listener was shut down")
         case .bind(let promise):
             do {
-                let (channels, addresses) = try await self.bindAll()
+                let (servers, addresses) = try await self.bindAll()
                 let stillStarting = self.state.withLockedValue { state -> Bool in
                     guard case .starting = state.phase else { return false }
                     state.phase = .running
-                    state.serverChannels = channels
+                    state.serverChannels = servers.map(\.channel)
                     state.boundAddresses = addresses
                     state.revalidation = self.startRevalidation()
+                    state.connections = self.serveConnections(servers)
                     return true
                 }
                 guard stillStarting else {
-                    for channel in channels { try? await channel.close() }
+                    for server in servers { try? await server.channel.close() }
                     throw TransportError(.shutDown, "the KMIP listener was shut down while starting")
                 }
                 self.logger.info(
@@ -134,30 +145,34 @@ public final class KMIPListener: Service, Sendable {
         }
     }
 
-    private func bindAll() async throws -> ([any Channel], [SocketAddress]) {
+    private typealias Server = NIOAsyncChannel<AcceptedConnection, Never>
+
+    private func bindAll() async throws -> ([Server], [SocketAddress]) {
         let sslContext = try ServerTLS.makeContext(self.configuration)
         let addresses = try self.configuration.listenAddresses.map(ListenAddress.parse)
-        let bootstrap = self.makeBootstrap(sslContext: sslContext)
-        var channels: [any Channel] = []
+        let bootstrap = self.makeBootstrap()
+        let initializer = self.childInitializer(sslContext: sslContext)
+        var servers: [Server] = []
         var bound: [SocketAddress] = []
         do {
             for (host, port) in addresses {
-                let channel = try await bootstrap.bind(host: host, port: port).get()
-                channels.append(channel)
-                if let address = channel.localAddress { bound.append(address) }
+                let server = try await bootstrap.bind(host: host, port: port, childChannelInitializer: initializer)
+                servers.append(server)
+                if let address = server.channel.localAddress { bound.append(address) }
             }
         } catch {
-            for channel in channels { try? await channel.close() }
+            for server in servers { try? await server.channel.close() }
             throw error
         }
-        return (channels, bound)
+        return (servers, bound)
     }
 
-    private func makeBootstrap(sslContext: NIOSSLContext) -> ServerBootstrap {
-        let environment = ConnectionEnvironment(
+    private var environment: ConnectionEnvironment {
+        ConnectionEnvironment(
             processor: self.processor,
             authenticator: self.authenticator,
             registry: self.registry,
+            budget: self.budget,
             logger: self.logger,
             handshakeTimeout: TimeAmount(self.configuration.connectionTimeout),
             idleTimeout: TimeAmount(self.configuration.idleTimeout),
@@ -166,37 +181,69 @@ public final class KMIPListener: Service, Sendable {
             maxConnectionsPerClient: max(1, self.configuration.maxConnectionsPerClient),
             processOnEventLoop: self.configuration.processRequestsOnEventLoop,
             observer: self.observer)
-        let limits = self.configuration.limits
-        let maxConnections = self.configuration.maxConnections
-        let registry = self.registry
-        let logger = self.logger
-        let observer = self.observer
-        return ServerBootstrap(group: self.eventLoopGroup)
+    }
+
+    private func makeBootstrap() -> ServerBootstrap {
+        ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
-            .childChannelInitializer { channel in
-                guard registry.tryAdd(channel, limit: maxConnections) else {
-                    observer?.connectionRejected()
-                    logger.notice(
-                        "refusing connection: listener is at maxConnections or shutting down",
-                        metadata: ["peer": "\(channel.remoteAddress.map { "\($0)" } ?? "?")", "max": "\(maxConnections)"])
-                    return channel.eventLoop.makeFailedFuture(
-                        TransportError(.tooManyConnections, "connection limit of \(maxConnections) reached"))
-                }
-                channel.closeFuture.whenComplete { _ in registry.remove(channel) }
-                return channel.eventLoop.makeCompletedFuture {
-                    let handler = KMIPConnectionHandler(environment: environment)
-                    let tls = NIOSSLServerHandler(context: sslContext) { certificates, promise in
-                        handler.verify(certificates, promise: promise)
+    }
+
+    /// Counts the connection against `maxConnections` (refusing it when full), then builds its pipeline.
+    private func childInitializer(sslContext: NIOSSLContext) -> @Sendable (any Channel) -> EventLoopFuture<AcceptedConnection> {
+        let environment = self.environment
+        let limits = self.configuration.limits
+        let maxConnections = self.configuration.maxConnections
+        let registry = self.registry
+        let logger = self.logger
+        let observer = self.observer
+        return { channel in
+            guard registry.tryAdd(channel, limit: maxConnections) else {
+                observer?.connectionRejected()
+                logger.notice(
+                    "refusing connection: listener is at maxConnections or shutting down",
+                    metadata: ["peer": "\(channel.remoteAddress.map { "\($0)" } ?? "?")", "max": "\(maxConnections)"])
+                return channel.eventLoop.makeFailedFuture(
+                    TransportError(.tooManyConnections, "connection limit of \(maxConnections) reached"))
+            }
+            channel.closeFuture.whenComplete { _ in registry.remove(channel) }
+            return channel.eventLoop.makeCompletedFuture {
+                try AcceptedConnection.wrap(channel, sslContext: sslContext, limits: limits, environment: environment)
+            }
+        }
+    }
+
+    /// One task for the listener: a child per bound address accepting, and a child per connection.
+    private func serveConnections(_ servers: [Server]) -> Task<Void, Never> {
+        let environment = self.environment
+        let logger = self.logger
+        return Task {
+            await withDiscardingTaskGroup { group in
+                for server in servers {
+                    group.addTask {
+                        await withDiscardingTaskGroup { connections in
+                            do {
+                                try await server.executeThenClose { accepted in
+                                    for try await connection in accepted {
+                                        if environment.processOnEventLoop {
+                                            let executor = EventLoopTaskExecutor(connection.channel.channel.eventLoop)
+                                            connections.addTask(executorPreference: executor) { await connection.serve(environment) }
+                                        } else {
+                                            connections.addTask { await connection.serve(environment) }
+                                        }
+                                    }
+                                }
+                            } catch {
+                                logger.debug("KMIP listener stopped accepting: \(error)")
+                            }
+                        }
                     }
-                    try channel.pipeline.syncOperations.addHandler(tls)
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KMIPFrameDecoder(limits: limits)))
-                    try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
+        }
     }
 
     // MARK: Revalidation
@@ -267,15 +314,17 @@ public final class KMIPListener: Service, Sendable {
     /// Stops accepting, lets every request already received be answered (waiting at most
     /// `shutdownGracePeriod`), then closes every connection. Safe to call more than once.
     public func shutdown() async {
-        let action: (channels: [any Channel], revalidation: Task<Void, Never>?)? = self.state.withLockedValue { state in
+        typealias Running = (channels: [any Channel], revalidation: Task<Void, Never>?, connections: Task<Void, Never>?)
+        let action: Running? = self.state.withLockedValue { state in
             switch state.phase {
             case .stopping, .stopped:
                 return nil
             case .idle, .starting, .running:
                 state.phase = .stopping
-                let result = (state.serverChannels, state.revalidation)
+                let result = (state.serverChannels, state.revalidation, state.connections)
                 state.serverChannels = []
                 state.revalidation = nil
+                state.connections = nil
                 return result
             }
         }
@@ -307,6 +356,8 @@ public final class KMIPListener: Service, Sendable {
                 for entry in remaining { try? await entry.channel.close() }
             }
         }
+        // Every connection's task has returned (its channel is closed) once this ends.
+        await action.connections?.value
         self.state.withLockedValue { $0.phase = .stopped }
         self.logger.info("KMIP listener stopped")
         self.stopped.succeed()

@@ -20,7 +20,7 @@ public struct KMIPAuditObserver: KMIPRequestObserver {
 
     public func willExecute(_ event: KMIPRequestEvent) async throws {
         guard audit.isEnabled else { return }
-        try audit.log(.kmip(event, mount: mount, scopeName: await scopeName?(event.scopeID)))
+        try await audit.log(.kmip(event, mount: mount, scopeName: await scopeName?(event.scopeID)))
     }
 
     public func didExecute(_ event: KMIPRequestEvent) async throws {
@@ -28,6 +28,6 @@ public struct KMIPAuditObserver: KMIPRequestObserver {
             metrics.recordKMIP(operation: event.operation, status: status, reason: event.resultReason, duration: event.duration)
         }
         guard audit.isEnabled else { return }
-        try audit.log(.kmip(event, mount: mount, scopeName: await scopeName?(event.scopeID)))
+        try await audit.log(.kmip(event, mount: mount, scopeName: await scopeName?(event.scopeID)))
     }
 }

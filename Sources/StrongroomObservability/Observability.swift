@@ -31,19 +31,19 @@ public final class Observability: Sendable {
     /// fail-closed device cannot write: the API must then refuse the request (Vault answers 500).
     /// Pass no request body: the entry has no place for one.
     public func logAPIRequest(id: String, operation: String, path: String, remoteAddress: String?,
-                              auth: AuditEntry.Auth?) throws(AuditError) {
+                              auth: AuditEntry.Auth?) async throws(AuditError) {
         guard audit.isEnabled else { return }
-        try audit.log(.api(.request, id: id, operation: operation, path: path, remoteAddress: remoteAddress, auth: auth))
+        try await audit.log(.api(.request, id: id, operation: operation, path: path, remoteAddress: remoteAddress, auth: auth))
     }
 
     /// Counts an API response (`method` is the HTTP method, `status` its status code) and audits it.
     /// `error` is the text of Vault's `errors` array, if any — never a response body.
     public func logAPIResponse(id: String, method: String, operation: String, path: String, remoteAddress: String?,
                                auth: AuditEntry.Auth?, status: Int, error: String?,
-                               duration: Duration? = nil) throws(AuditError) {
+                               duration: Duration? = nil) async throws(AuditError) {
         metrics.recordAPI(method: method, status: status, duration: duration)
         guard audit.isEnabled else { return }
-        try audit.log(.api(.response, id: id, operation: operation, path: path, remoteAddress: remoteAddress,
+        try await audit.log(.api(.response, id: id, operation: operation, path: path, remoteAddress: remoteAddress,
                            auth: auth, status: status, error: error))
     }
 

@@ -113,12 +113,12 @@ struct APIAuditObserver: APIRequestObserver {
     let observability: Observability
 
     func requestReceived(_ request: APIRequest, tokenAccessor: String?) async throws {
-        try observability.logAPIRequest(id: request.id, operation: request.operation.rawValue, path: request.path,
+        try await observability.logAPIRequest(id: request.id, operation: request.operation.rawValue, path: request.path,
                                         remoteAddress: request.remoteAddress, auth: tokenAccessor.map { .init(accessor: $0) })
     }
 
     func responseSent(_ request: APIRequest, response: APIResponse, tokenAccessor: String?) async {
-        try? observability.logAPIResponse(
+        try? await observability.logAPIResponse(
             id: request.id, method: request.method, operation: request.operation.rawValue, path: request.path,
             remoteAddress: request.remoteAddress, auth: tokenAccessor.map { .init(accessor: $0) },
             status: response.status, error: response.errors.first)

@@ -48,8 +48,13 @@ public struct ServerConfigFile: Sendable, Hashable {
     public var streamLifetime: Int = 600
     /// Threads for CPU-heavy KMIP work (key generation, private-key operations); default: cores − 1.
     public var heavyThreads: Int = HeavyWorkPool.defaultThreads
-    /// Heavy operations one credential may have waiting before it is told the server is busy.
+    /// Heavy operations one credential may have queued; more wait for room (their connections are
+    /// not read meanwhile) for at most `heavyQueueTimeout` seconds, then are told the server is busy.
     public var heavyQueuePerClient: Int = HeavyWorkPool.defaultMaxQueuedPerClient
+    public var heavyQueueTimeout: Int = Int(HeavyWorkPool.defaultAdmissionTimeout)
+    /// Bytes of received, unanswered KMIP requests all connections together may hold
+    /// (`limits.max_pipelined_bytes`; each connection may always have one request in flight).
+    public var maxPipelinedBytes: Int = 64 << 20
     /// What `sys/audit` may enable (nothing by default: devices are declared here).
     public var auditRules = AuditRules()
     /// Devices enabled at every start; the API cannot change or disable them.
@@ -123,7 +128,8 @@ public struct ServerConfigFile: Sendable, Hashable {
 
         var limits = try reader.section("limits")
         try limits.allow(["max_message_bytes", "max_batch_items", "max_depth", "max_connections", "idle_timeout",
-                          "stream_lifetime", "heavy_threads", "heavy_queue_per_client", "max_connections_per_client"])
+                          "stream_lifetime", "heavy_threads", "heavy_queue_per_client", "heavy_queue_timeout", "max_connections_per_client",
+                          "max_pipelined_bytes"])
         if let n = try limits.int("max_connections_per_client", in: 1...1_000_000) { config.maxConnectionsPerClient = n }
         if let n = try limits.int("max_message_bytes", in: 1024...(64 << 20)) { config.limits.maxMessageBytes = n }
         if let n = try limits.int("max_batch_items", in: 1...100_000) { config.limits.maxBatchItems = n }
@@ -133,6 +139,8 @@ public struct ServerConfigFile: Sendable, Hashable {
         if let n = try limits.duration("stream_lifetime", in: 1...86_400) { config.streamLifetime = n }
         if let n = try limits.int("heavy_threads", in: 1...256) { config.heavyThreads = n }
         if let n = try limits.int("heavy_queue_per_client", in: 1...10_000) { config.heavyQueuePerClient = n }
+        if let n = try limits.duration("heavy_queue_timeout", in: 1...3_600) { config.heavyQueueTimeout = n }
+        if let n = try limits.int("max_pipelined_bytes", in: (1 << 20)...(1 << 34)) { config.maxPipelinedBytes = n }
         try parseAudit(try reader.section("audit"), into: &config)
         return config
     }

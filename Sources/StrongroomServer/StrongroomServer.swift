@@ -58,10 +58,12 @@ public enum StrongroomServer {
         let assembly = ServerAssembly(store: store, logger: logger, auditRules: config.auditRules,
                                       declaredAuditDevices: config.auditDevices,
                                       streamLifetime: config.streamLifetime, limits: config.limits,
-                                      heavy: HeavyWorkPool(threads: config.heavyThreads, maxQueuedPerClient: config.heavyQueuePerClient)) { transport in
+                                      heavy: HeavyWorkPool(threads: config.heavyThreads, maxQueuedPerClient: config.heavyQueuePerClient,
+                                                           admissionTimeout: .seconds(config.heavyQueueTimeout))) { transport in
             transport.limits = config.limits
             transport.maxConnections = config.maxConnections
             transport.maxConnectionsPerClient = config.maxConnectionsPerClient
+            transport.maxPipelinedBytes = config.maxPipelinedBytes
             transport.idleTimeout = .seconds(config.idleTimeout)
         }
         do {

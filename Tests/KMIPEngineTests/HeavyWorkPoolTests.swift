@@ -29,7 +29,7 @@ final class HeavyWorkPoolTests: XCTestCase {
     }
 
     func testQueuesAreServedRoundRobinAndCapped() async throws {
-        let pool = HeavyWorkPool(threads: 1, maxQueuedPerClient: 3)
+        let pool = HeavyWorkPool(threads: 1, maxQueuedPerClient: 3, admissionTimeout: .milliseconds(200))
         let gate = Gate(), order = Order()
         let first = Task { try await pool.run(owner: "a") { gate.hold(); order.add("a1") } }
         gate.started.wait()
@@ -38,20 +38,41 @@ final class HeavyWorkPoolTests: XCTestCase {
             tasks.append(Task { try await pool.run(owner: "a") { order.add("a\(i)") } })
             try await waitUntil { pool.queued(owner: "a") == i - 1 }
         }
-        // Owner a's queue is full: a fourth waiting job is refused at once, with a clear error.
+        // Owner a's queue is full: a fourth job waits for room, and is refused with a clear error
+        // when none comes within the admission timeout.
+        let clock = ContinuousClock(), asked = clock.now
         do {
             try await pool.run(owner: "a") { order.add("a5") }
             XCTFail("a job over the cap was queued")
         } catch let error as KMIPError {
             XCTAssertEqual(error.reason, .generalFailure)
             XCTAssertTrue(error.message.contains("server busy"), "\(error)")
+            XCTAssertGreaterThanOrEqual(clock.now - asked, .milliseconds(200), "refused only after the admission timeout")
         }
+        XCTAssertEqual(pool.queued(owner: "a"), 3, "the refused job no longer waits")
         tasks.append(Task { try await pool.run(owner: "b") { order.add("b1") } })
         try await waitUntil { pool.queued(owner: "b") == 1 }
         gate.release()
         try await first.value
         for task in tasks { try await task.value }
         XCTAssertEqual(order.all, ["a1", "b1", "a2", "a3", "a4"], "b waits for one of a's jobs, not all of them")
+    }
+
+    /// Work over the cap is not refused while room comes in time: it waits (its connection is not
+    /// read meanwhile) and runs in order.
+    func testWorkOverTheCapWaitsForRoom() async throws {
+        let pool = HeavyWorkPool(threads: 1, maxQueuedPerClient: 1, admissionTimeout: .seconds(30))
+        let gate = Gate(), order = Order()
+        let first = Task { try await pool.run(owner: "a") { gate.hold(); order.add("a1") } }
+        gate.started.wait()
+        let second = Task { try await pool.run(owner: "a") { order.add("a2") } }
+        try await waitUntil { pool.queued(owner: "a") == 1 }
+        let third = Task { try await pool.run(owner: "a") { order.add("a3") } }
+        try await waitUntil { pool.queued(owner: "a") == 2 }
+        gate.release()
+        for task in [first, second, third] { try await task.value }
+        XCTAssertEqual(order.all, ["a1", "a2", "a3"])
+        XCTAssertEqual(pool.queued(owner: "a"), 0)
     }
 
     /// With the heavy pool's one thread held by one credential, another credential's Get (cheap

@@ -481,6 +481,16 @@ final class LifecycleHandlerTests: XCTestCase {
         XCTAssertEqual(large.batchItems.first?.resultStatus, .success)
     }
 
+    /// A frame refused from its header is answered by the engine, in KMIP 1.0, with its clock.
+    func testAFrameRefusedFromItsHeaderIsAnsweredInVersionOneWithTheEnginesClock() throws {
+        let refusal = engine.refusal(TTLVError(.messageTooLarge, offset: 0, tag: nil, "1 MiB announced"))
+        let response = try ResponseMessage(ttlv: Array(refusal.readableBytesView))
+        XCTAssertEqual(response.responseHeader.protocolVersion, .v1_0)
+        XCTAssertEqual(response.responseHeader.timeStamp, harness.clock.now)
+        XCTAssertEqual(response.batchItems.map(\.resultReason), [.invalidMessage])
+        XCTAssertTrue(response.batchItems.first?.resultMessage?.contains("1 MiB announced") ?? false)
+    }
+
     func testResponsesSpeakTheRequestVersionAndEchoTheCorrelationValue() async {
         for version in ProtocolVersion.supported {
             let item = await one(.discoverVersions, DiscoverVersionsRequestPayload(), version: version)

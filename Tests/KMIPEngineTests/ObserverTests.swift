@@ -3,6 +3,7 @@ import KMIP
 import KMIPPKI
 import KMIPStore
 import Logging
+import NIOCore
 import XCTest
 @testable import KMIPEngine
 
@@ -175,7 +176,7 @@ final class ObserverTests: XCTestCase {
     func testUndecodableMessageIsReported() async throws {
         let harness = try await EngineHarness.make()
         let observer = RecordingObserver()
-        _ = await engine(harness, observer).process(message: [0x42, 0x00, 0x78, 0x01, 0, 0, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8],
+        _ = await engine(harness, observer).process(message: ByteBuffer(bytes: [0x42, 0x00, 0x78, 0x01, 0, 0, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8] as [UInt8]),
                                                     client: harness.client, connection: 3)
         XCTAssertEqual(observer.after.count, 1)
         XCTAssertEqual(observer.after.first?.resultStatus, .operationFailed)

@@ -89,6 +89,36 @@ final class SignHandlerTests: XCTestCase {
         }
     }
 
+    /// A stored key is parsed once, never served after its material changed, and forgotten on Destroy.
+    func testParsedKeysAreCachedPerObjectAndMaterialAndDroppedOnDestroy() async throws {
+        let cache = StoredKeyCache()
+        let other = try AsymmetricKey.generateEd25519()
+        var loads = 0
+        func load(_ key: AsymmetricKey) -> () throws -> AsymmetricKey { { loads += 1; return key } }
+        let a = KeyMaterial.byteString(ByteString([1, 2, 3])), b = KeyMaterial.byteString(ByteString([1, 2, 4]))
+        XCTAssertTrue(try cache.key(scopeID: "s", uniqueIdentifier: "k", material: a, load: load(Self.rsa)) === Self.rsa)
+        XCTAssertTrue(try cache.key(scopeID: "s", uniqueIdentifier: "k", material: a, load: load(other)) === Self.rsa)
+        XCTAssertEqual(loads, 1, "parsed once")
+        XCTAssertTrue(try cache.key(scopeID: "s", uniqueIdentifier: "k", material: b, load: load(other)) === other,
+                      "changed material is parsed again, never served stale")
+        XCTAssertTrue(try cache.key(scopeID: "t", uniqueIdentifier: "k", material: b, load: load(Self.rsa)) === Self.rsa,
+                      "another scope's object of the same name is its own entry")
+        XCTAssertEqual(loads, 3)
+
+        let h = try await EngineHarness.make()
+        let (priv, _) = try await h.registerPair(Self.rsa)
+        let message = Array("cached".utf8)
+        for _ in 0..<3 {
+            _ = try await h.succeed(.sign, signRequest(priv, params(.sha256, padding: .pkcs1V15), data: message), SignResponsePayload.self)
+        }
+        XCTAssertEqual(h.engine.storedKeys.count, 1)
+        var revoke = RevokeRequestPayload(); revoke.uniqueIdentifier = priv; revoke.revocationReason = RevocationReason(.cessationOfOperation)
+        _ = try await h.succeed(.revoke, revoke, RevokeResponsePayload.self)
+        var destroy = DestroyRequestPayload(); destroy.uniqueIdentifier = priv
+        _ = try await h.succeed(.destroy, destroy, DestroyResponsePayload.self)
+        XCTAssertEqual(h.engine.storedKeys.count, 0, "no parsed key outlives its object's value")
+    }
+
     func testDigitalSignatureAlgorithmAndDefaultsFromTheKey() async throws {
         let h = try await EngineHarness.make()
         let (priv, pub) = try await h.registerPair(Self.rsa, attributes: [Attribute(params(.sha384, padding: .pss))])

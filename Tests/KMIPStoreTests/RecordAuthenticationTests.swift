@@ -55,6 +55,26 @@ final class RecordAuthenticationTests: XCTestCase {
         _ = try await store.object(scopeID: "scop1", uniqueIdentifier: uid)
     }
 
+    /// The MAC input is a stored format: databases written by earlier builds must keep verifying.
+    func testTheMACInputFramingIsStable() {
+        func frame(_ tag: UInt8, _ bytes: [UInt8]) -> [UInt8] {
+            [tag] + withUnsafeBytes(of: UInt64(bytes.count).bigEndian) { Array($0) } + bytes
+        }
+        let text = { (s: String) in frame(3, Array(s.utf8)) }
+        var expected = text("strongroom-record-v1/policies")
+        expected += text("name") + text("ops")
+        expected += text("text") + frame(4, [0xFF, 0x00])
+        XCTAssertEqual(RecordAuthenticator.input(.policies, ["ops".databaseValue, Data([0xFF, 0x00]).databaseValue]), expected)
+        var scalar = text("strongroom-record-v1/tokens")
+        let values: [DatabaseValue] = [.null, 7.databaseValue, 1.5.databaseValue, "".databaseValue, "".databaseValue,
+                                       (-1).databaseValue, .null]
+        let framed: [[UInt8]] = [frame(0, []), frame(1, [0, 0, 0, 0, 0, 0, 0, 7]),
+                                 frame(2, withUnsafeBytes(of: 1.5.bitPattern.bigEndian) { Array($0) }), text(""), text(""),
+                                 frame(1, Array(repeating: 0xFF, count: 8)), frame(0, [])]
+        for (name, bytes) in zip(RecordTable.tokens.columns, framed) { scalar += text(name) + bytes }
+        XCTAssertEqual(RecordAuthenticator.input(.tokens, values), scalar)
+    }
+
     func testAnEditedRowOfEveryTableIsRefused() async throws {
         let edits: [(RecordTable, String)] = [
             (.mounts, "UPDATE mounts SET path = 'evil/'"),

@@ -55,7 +55,35 @@ final class EncodingTests: XCTestCase {
         XCTAssertEqual(attrs[1][.attributeValue]?.value, .enumeration(State.preActive.rawValue))
         XCTAssertEqual(attrs[2][.attributeValue]?.value, .textString("uid-2"))
         XCTAssertEqual(bound[.batchItem]![.requestPayload]![Tag(0x540001)]?.value, .byteString([0, 255]))
-        XCTAssertThrowsError(try KMIPXML.decode(sample), "unbound placeholders are an error")
+        XCTAssertThrowsError(try KMIPXML.decode(sample), "outside a test case, $NOW-3600 is no Date-Time")
+    }
+
+    /// Fuzzing findings 2–4 (Fuzz/README.md): values whose text form did not read back.
+    func testEveryValueRoundTripsThroughXMLAndJSON() throws {
+        let items = [
+            TTLV(.nameValue, .textString("$UNIQUE_IDENTIFIER_2")),
+            TTLV(.timeStamp, .dateTime(DateTime(secondsSince1970: 253_402_300_800))),  // 10000-01-01
+            TTLV(.timeStamp, .dateTime(DateTime(secondsSince1970: Int64.min))),
+            TTLV(.timeStamp, .dateTime(DateTime(secondsSince1970: -62_167_219_201))),  // just before 0000-01-01
+            TTLV(.resultReason, .enumeration(0x38)),  // "Reserved", a name shared by several values
+            TTLV(.resultReason, .enumeration(0x0B)),
+        ]
+        for item in items {
+            XCTAssertEqual(try KMIPXML.decode(KMIPXML.encode(item)), item, KMIPXML.encode(item))
+            XCTAssertEqual(try KMIPJSON.decode(KMIPJSON.encode(item)), item, KMIPJSON.encode(item))
+        }
+        XCTAssertTrue(KMIPXML.encode(items[5]).contains("value=\"IllegalOperation\""), "unambiguous names stay names")
+        XCTAssertTrue(KMIPXML.encode(TTLV(.timeStamp, .dateTime(DateTime(secondsSince1970: 0)))).contains("1970-01-01T00:00:00"))
+        XCTAssertEqual(ISO8601.parse(ISO8601.format(ISO8601.fourDigitYears.upperBound)), ISO8601.fourDigitYears.upperBound)
+        XCTAssertEqual(ISO8601.parse(ISO8601.format(ISO8601.fourDigitYears.lowerBound)), ISO8601.fourDigitYears.lowerBound)
+    }
+
+    /// Fuzzing finding 5: a header naming 0.x encoded an empty message.
+    func testAMessageBelowVersionOneIsWrittenWithVersionOnesFields() throws {
+        let m = RequestMessage(header: RequestHeader(protocolVersion: ProtocolVersion(0, 9), batchCount: 0), batchItems: [])
+        let tree = try TTLV(decoding: m.encoded())
+        XCTAssertEqual(tree[.requestHeader]?[.protocolVersion]?[.protocolVersionMinor]?.value, .integer(9))
+        XCTAssertEqual(tree[.requestHeader]?[.batchCount]?.value, .integer(0))
     }
 
     func testXMLAndJSONRoundTrip() throws {

@@ -13,10 +13,10 @@ final class KMIPFrameDecoderTests: XCTestCase {
         let two = self.message("a much longer correlation value that spans several TTLV blocks")
         var both = ByteBuffer(bytes: one)
         both.writeBytes(two)
-        let pairs: [(ByteBuffer, [[UInt8]])] = [
-            (ByteBuffer(bytes: one), [one]),
-            (ByteBuffer(bytes: two), [two]),
-            (both, [one, two]),
+        let pairs: [(ByteBuffer, [ByteBuffer])] = [
+            (ByteBuffer(bytes: one), [ByteBuffer(bytes: one)]),
+            (ByteBuffer(bytes: two), [ByteBuffer(bytes: two)]),
+            (both, [ByteBuffer(bytes: one), ByteBuffer(bytes: two)]),
         ]
         XCTAssertNoThrow(
             try ByteToMessageDecoderVerifier.verifyDecoder(inputOutputPairs: pairs) { KMIPFrameDecoder() })
@@ -26,11 +26,11 @@ final class KMIPFrameDecoderTests: XCTestCase {
         let channel = EmbeddedChannel(handler: ByteToMessageHandler(KMIPFrameDecoder()))
         let bytes = self.message("x")
         try channel.writeInbound(ByteBuffer(bytes: bytes[0..<7]))
-        XCTAssertNil(try channel.readInbound(as: [UInt8].self))
+        XCTAssertNil(try channel.readInbound(as: ByteBuffer.self))
         try channel.writeInbound(ByteBuffer(bytes: bytes[7..<(bytes.count - 1)]))
-        XCTAssertNil(try channel.readInbound(as: [UInt8].self))
+        XCTAssertNil(try channel.readInbound(as: ByteBuffer.self))
         try channel.writeInbound(ByteBuffer(bytes: bytes[(bytes.count - 1)...]))
-        XCTAssertEqual(try channel.readInbound(as: [UInt8].self), bytes)
+        XCTAssertEqual(try channel.readInbound(as: ByteBuffer.self), ByteBuffer(bytes: bytes))
         XCTAssertTrue(try channel.finish().isClean)
     }
 
@@ -50,7 +50,7 @@ final class KMIPFrameDecoderTests: XCTestCase {
         let channel = EmbeddedChannel(
             handler: ByteToMessageHandler(KMIPFrameDecoder(limits: Limits(maxMessageBytes: bytes.count))))
         try channel.writeInbound(ByteBuffer(bytes: bytes))
-        XCTAssertEqual(try channel.readInbound(as: [UInt8].self), bytes)
+        XCTAssertEqual(try channel.readInbound(as: ByteBuffer.self), ByteBuffer(bytes: bytes))
         XCTAssertTrue(try channel.finish().isClean)
     }
 

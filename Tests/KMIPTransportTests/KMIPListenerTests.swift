@@ -182,6 +182,36 @@ final class KMIPListenerTests: XCTestCase {
         await server.listener.shutdown()
     }
 
+    /// Past the listener's pipelined-bytes budget, a connection with a request in flight is not
+    /// read; another connection still gets its one request in, and reading resumes once answered.
+    func testThePipelinedBytesBudgetHoldsReadingWhileSpent() async throws {
+        let server = try await TestServer.start(processor: StubProcessor(delay: .milliseconds(600))) { $0.maxPipelinedBytes = 1 }
+        let a = try await RawClient.connect(port: server.port, credential: server.pki.client)
+        try await a.handshake.get()
+        // A first exchange, so that the read issued while the handshake was under way is spent.
+        try await a.send(discoverVersionsRequest(correlation: "a0"))
+        let warm = await waitUntil(.seconds(2)) { a.received.count == 1 }
+        XCTAssertTrue(warm)
+        let first = discoverVersionsRequest(correlation: "a1"), second = discoverVersionsRequest(correlation: "a2")
+        try await a.send(first)
+        let started = await waitUntil(.seconds(2)) { server.processor.calls == 2 }
+        XCTAssertTrue(started)
+        try await a.send(second)
+        try await Task.sleep(for: .milliseconds(200))
+        XCTAssertEqual(server.listener.pipelinedBytes, first.count, "the second request is not read while the budget is spent")
+        XCTAssertEqual(server.processor.calls, 2)
+        let b = try await server.connect(server.pki.newClient(scopeID: "scop2", roleID: "role2"))
+        _ = try await b.discoverVersions()
+        let answered = await waitUntil(.seconds(3)) { a.received.count == 3 }
+        XCTAssertTrue(answered)
+        let correlations = try a.received.map { try ResponseMessage(ttlv: $0).responseHeader.clientCorrelationValue }
+        XCTAssertEqual(correlations, ["a0", "a1", "a2"])
+        XCTAssertEqual(server.listener.pipelinedBytes, 0)
+        await a.close()
+        await b.close()
+        await server.listener.shutdown()
+    }
+
     func testStalledHandshakeIsClosedAfterConnectionTimeout() async throws {
         let server = try await TestServer.start { $0.connectionTimeout = .milliseconds(200) }
         let start = ContinuousClock.now
@@ -284,6 +314,21 @@ final class KMIPListenerTests: XCTestCase {
         XCTAssertEqual(server.listener.activeConnections, 0)
         let refused = await exchangeFails(server.clientConfiguration())
         XCTAssertTrue(refused, "no new connections after shutdown")
+    }
+
+    /// Shutdown answers every request already received (pipelined ones too), then closes.
+    func testGracefulShutdownAnswersPipelinedRequestsAlreadyReceived() async throws {
+        let server = try await TestServer.start(processor: StubProcessor(delay: .milliseconds(150)))
+        let raw = try await RawClient.connect(port: server.port, credential: server.pki.client)
+        try await raw.handshake.get()
+        try await raw.send((1...3).flatMap { discoverVersionsRequest(correlation: "r\($0)") })
+        let started = await waitUntil(.seconds(2)) { server.processor.calls == 1 }
+        XCTAssertTrue(started)
+        await server.listener.shutdown()
+        let correlations = try raw.received.map { try ResponseMessage(ttlv: $0).responseHeader.clientCorrelationValue }
+        XCTAssertEqual(correlations, ["r1", "r2", "r3"])
+        let closed = await raw.waitClosed(within: .seconds(1))
+        XCTAssertTrue(closed)
     }
 
     func testRunStopsOnShutdown() async throws {

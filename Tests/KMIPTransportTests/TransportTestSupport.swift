@@ -66,7 +66,17 @@ final class StubProcessor: KMIPRequestProcessor {
     var calls: Int { self.state.withLockedValue { $0.calls } }
     var finished: Int { self.state.withLockedValue { $0.finished } }
 
-    func process(message: [UInt8], client: ClientIdentity) async -> [UInt8] {
+    func process(message: ByteBuffer, client: ClientIdentity, connection: UInt64) async -> ByteBuffer {
+        ByteBuffer(bytes: await self.answer(Array(message.readableBytesView), client: client))
+    }
+
+    func refusal(_ error: TTLVError) -> ByteBuffer {
+        let header = ResponseHeader(protocolVersion: .v1_0, timeStamp: DateTime(secondsSince1970: 0), batchCount: 1)
+        let item = ResponseBatchItem(operation: nil, error: KMIPError(.invalidMessage, error.description))
+        return ByteBuffer(bytes: ResponseMessage(header: header, batchItems: [item]).encoded())
+    }
+
+    private func answer(_ message: [UInt8], client: ClientIdentity) async -> [UInt8] {
         self.state.withLockedValue { $0.calls += 1 }
         defer { self.state.withLockedValue { $0.finished += 1 } }
         if self.delay > .zero { try? await Task.sleep(for: self.delay) }
@@ -227,7 +237,7 @@ final class RawClient: Sendable {
 }
 
 private final class RawRecorder: ChannelInboundHandler {
-    typealias InboundIn = [UInt8]
+    typealias InboundIn = ByteBuffer
     let frames: NIOLockedValueBox<[[UInt8]]>
     let handshake: EventLoopPromise<Void>
 
@@ -237,7 +247,7 @@ private final class RawRecorder: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = Self.unwrapInboundIn(data)
+        let frame = Array(Self.unwrapInboundIn(data).readableBytesView)
         self.frames.withLockedValue { $0.append(frame) }
     }
 

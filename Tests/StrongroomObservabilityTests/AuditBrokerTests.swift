@@ -18,19 +18,20 @@ final class AuditBrokerTests: XCTestCase {
                          duration: result == nil ? nil : .milliseconds(3))
     }
 
-    func testEntriesAreJSONLinesWithTheRequiredFields() throws {
+    func testEntriesAreJSONLinesWithTheRequiredFields() async throws {
         let dir = try TemporaryDirectory()
         let observability = Observability(logger: quietLogger)
         let stored = try observability.audit.enable(record(["file_path": dir.path("audit.log")]))
         XCTAssertEqual(stored.path, "file/")
 
         let auth = AuditEntry.Auth(accessor: "acc-1", displayName: "token-ops", policies: ["default", "kmip"])
-        try observability.logAPIRequest(id: "req-1", operation: "update", path: "kmip/scope/finance",
+        try await observability.logAPIRequest(id: "req-1", operation: "update", path: "kmip/scope/finance",
                                         remoteAddress: "10.0.0.1", auth: auth)
-        try observability.logAPIResponse(id: "req-1", method: "POST", operation: "update", path: "kmip/scope/finance",
+        try await observability.logAPIResponse(id: "req-1", method: "POST", operation: "update", path: "kmip/scope/finance",
                                          remoteAddress: "10.0.0.1", auth: auth, status: 400, error: "scope \"x\" exists")
-        try observability.audit.log(.kmip(kmipEvent()))
-        try observability.audit.log(.kmip(kmipEvent(result: .operationFailed)))
+        try await observability.audit.log(.kmip(kmipEvent()))
+        try await observability.audit.log(.kmip(kmipEvent(result: .operationFailed)))
+        await observability.audit.flush()
 
         let lines = try auditLines(dir.path("audit.log"))
         XCTAssertEqual(lines.map { $0["type"] as? String }, ["request", "response", "kmip_request", "kmip_response"])
@@ -81,12 +82,13 @@ final class AuditBrokerTests: XCTestCase {
         XCTAssertLessThan(entry.jsonLine().utf8.count, 8_192)
     }
 
-    func testNewFileGetsMode0600AndTheModeOptionIsHonoured() throws {
+    func testNewFileGetsMode0600AndTheModeOptionIsHonoured() async throws {
         let dir = try TemporaryDirectory()
         let broker = AuditBroker(logger: quietLogger)
         try broker.enable(record(["file_path": dir.path("a.log")], path: "a"))
         try broker.enable(record(["file_path": dir.path("b.log"), "mode": "0640"], path: "b"))
-        try broker.log(.kmip(kmipEvent()))
+        try await broker.log(.kmip(kmipEvent()))
+        await broker.flush()
         func mode(_ name: String) throws -> Int {
             try XCTUnwrap(FileManager.default.attributesOfItem(atPath: dir.path(name))[.posixPermissions] as? Int)
         }
@@ -94,18 +96,19 @@ final class AuditBrokerTests: XCTestCase {
         XCTAssertEqual(try mode("b.log"), 0o640)
     }
 
-    func testEntriesAppendToAnExistingFile() throws {
+    func testEntriesAppendToAnExistingFile() async throws {
         let dir = try TemporaryDirectory()
         let path = dir.path("audit.log")
         try Data("earlier\n".utf8).write(to: URL(fileURLWithPath: path))
         let broker = AuditBroker(logger: quietLogger)
         try broker.enable(record(["file_path": path]))
-        try broker.log(.kmip(kmipEvent()))
+        try await broker.log(.kmip(kmipEvent()))
+        await broker.flush()
         let text = try String(contentsOfFile: path, encoding: .utf8)
         XCTAssertTrue(text.hasPrefix("earlier\n{"), text)
     }
 
-    func testDevicesDisableAndDuplicates() throws {
+    func testDevicesDisableAndDuplicates() async throws {
         let dir = try TemporaryDirectory()
         let broker = AuditBroker(logger: quietLogger)
         XCTAssertFalse(broker.isEnabled)
@@ -119,7 +122,8 @@ final class AuditBrokerTests: XCTestCase {
         XCTAssertEqual(broker.devices().map(\.path), ["nowhere/"])
         XCTAssertThrowsError(try broker.disable(path: "file/")) { XCTAssertEqual(($0 as? AuditError)?.kind, .notFound) }
         // A disabled device gets no more lines.
-        try broker.log(.kmip(kmipEvent()))
+        try await broker.log(.kmip(kmipEvent()))
+        await broker.flush()
         XCTAssertEqual(try String(contentsOfFile: dir.path("a.log"), encoding: .utf8), "")
     }
 
@@ -161,49 +165,73 @@ final class AuditBrokerTests: XCTestCase {
         }
     }
 
-    func testFailClosedDeviceThatCannotWriteMakesLogThrow() throws {
+    func testFailClosedDeviceThatCannotWriteMakesLogThrow() async throws {
         let observability = Observability(logger: quietLogger)
         // /dev/full opens but every write fails with ENOSPC.
         try observability.audit.enable(record(["file_path": "/dev/full", "fail_closed": "true"], path: "full"))
-        XCTAssertThrowsError(try observability.audit.log(.kmip(kmipEvent()))) {
+        await assertThrowsAsync({ try await observability.audit.log(.kmip(kmipEvent())) }) {
             XCTAssertEqual(($0 as? AuditError)?.kind, .unavailable)
         }
-        XCTAssertThrowsError(try observability.logAPIRequest(id: "1", operation: "read", path: "sys/health",
-                                                             remoteAddress: nil, auth: nil))
+        await assertThrowsAsync { try await observability.logAPIRequest(id: "1", operation: "read", path: "sys/health",
+                                                                         remoteAddress: nil, auth: nil) }
         XCTAssertEqual(observability.metrics.auditFailures.value(["full/"]), 2)
     }
 
-    func testFailClosedDeviceRestoredAtStartupKeepsRefusing() throws {
+    func testFailClosedDeviceRestoredAtStartupKeepsRefusing() async throws {
         let dir = try TemporaryDirectory()
         let broker = AuditBroker(logger: quietLogger)
         let errors = broker.restore([record(["file_path": dir.path("gone/audit.log"), "fail_closed": "true"])])
         XCTAssertEqual(errors.map(\.kind), [.unavailable])
         XCTAssertEqual(broker.devices().map(\.path), ["file/"])
-        XCTAssertThrowsError(try broker.log(.kmip(kmipEvent())))
+        await assertThrowsAsync { try await broker.log(.kmip(kmipEvent())) }
         // Once the directory exists the device recovers by itself.
         try FileManager.default.createDirectory(atPath: dir.path("gone"), withIntermediateDirectories: true)
-        XCTAssertNoThrow(try broker.log(.kmip(kmipEvent())))
+        try await broker.log(.kmip(kmipEvent()))
         XCTAssertEqual(try auditLines(dir.path("gone/audit.log")).count, 1)
     }
 
-    func testFailOpenDeviceOnlyCountsTheFailure() throws {
+    func testFailOpenDeviceOnlyCountsTheFailure() async throws {
         let dir = try TemporaryDirectory()
         let observability = Observability(logger: quietLogger)
         try observability.audit.enable(record(["file_path": "/dev/full"], path: "full"))
         try observability.audit.enable(record(["file_path": dir.path("ok.log")], path: "ok"))
-        XCTAssertNoThrow(try observability.audit.log(.kmip(kmipEvent())))
-        XCTAssertNoThrow(try observability.audit.log(.kmip(kmipEvent())))
+        try await observability.audit.log(.kmip(kmipEvent()))
+        try await observability.audit.log(.kmip(kmipEvent()))
+        await observability.audit.flush()
         XCTAssertEqual(observability.metrics.auditFailures.value(["full/"]), 2)
         XCTAssertEqual(observability.metrics.auditFailures.value(["ok/"]), 0)
         XCTAssertEqual(try auditLines(dir.path("ok.log")).count, 2, "the healthy device still gets every entry")
         XCTAssertTrue(observability.metrics.prometheusText().contains("audit_log_failures_total{device=\"full/\"} 2\n"))
     }
 
-    func testPrefixIsWrittenBeforeEachLine() throws {
+    /// Entries logged at once are written in batches by the broker's thread: every one, whole,
+    /// one per line, on every device.
+    func testConcurrentEntriesAreWrittenWholeAndNoneIsLost() async throws {
+        let dir = try TemporaryDirectory()
+        let broker = AuditBroker(logger: quietLogger)
+        try broker.enable(record(["file_path": dir.path("a.log")], path: "a"))
+        try broker.enable(record(["file_path": dir.path("b.log"), "fail_closed": "true"], path: "b"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<500 {
+                group.addTask { try await broker.log(.api(.request, id: "req-\(i)", operation: "read", path: "p", remoteAddress: nil, auth: nil)) }
+            }
+            try await group.waitForAll()
+        }
+        // b is fail-closed, so every log returned after its line was written; a may still be queued.
+        XCTAssertEqual(try auditLines(dir.path("b.log")).count, 500)
+        await broker.flush()
+        for name in ["a.log", "b.log"] {
+            let ids = try auditLines(dir.path(name)).compactMap { ($0["request"] as? [String: Any])?["id"] as? String }
+            XCTAssertEqual(Set(ids), Set((0..<500).map { "req-\($0)" }), name)
+        }
+    }
+
+    func testPrefixIsWrittenBeforeEachLine() async throws {
         let dir = try TemporaryDirectory()
         let broker = AuditBroker(logger: quietLogger, rules: AuditRules(allowPrefix: true))
         try broker.enable(record(["file_path": dir.path("p.log"), "prefix": "@cee: "]))
-        try broker.log(.kmip(kmipEvent()))
+        try await broker.log(.kmip(kmipEvent()))
+        await broker.flush()
         let text = try String(contentsOfFile: dir.path("p.log"), encoding: .utf8)
         XCTAssertTrue(text.hasPrefix("@cee: {\"time\":"), text)
     }

@@ -66,7 +66,7 @@ final class AuditConfinementTests: XCTestCase {
         try victim.assertUnchanged()
     }
 
-    func testAPrefixWithANewlineAndAnExecutableModeAreRefused() throws {
+    func testAPrefixWithANewlineAndAnExecutableModeAreRefused() async throws {
         let audit = try TemporaryDirectory()
         let noPrefix = AuditBroker(logger: quietLogger, rules: AuditRules(directory: audit.url.path, allowAPIDevices: true))
         refused(noPrefix, ["file_path": audit.path("a.log"), "prefix": "ok "], "allow_audit_log_prefixing")
@@ -82,18 +82,20 @@ final class AuditConfinementTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: audit.path("a.log")), "nothing was created")
         // A plain prefix is fine where the config allows it.
         try prefixing.enable(device(["file_path": audit.path("a.log"), "prefix": "strongroom: "]), origin: .api)
-        try prefixing.log(.kmip(event))
+        try await prefixing.log(.kmip(event))
+        await prefixing.flush()
         XCTAssertTrue(try String(contentsOfFile: audit.path("a.log"), encoding: .utf8).hasPrefix("strongroom: {"))
     }
 
-    func testNewFilesAreCreatedExclusivelyAndExistingOnesNeverChmodded() throws {
+    func testNewFilesAreCreatedExclusivelyAndExistingOnesNeverChmodded() async throws {
         let audit = try TemporaryDirectory()
         let broker = AuditBroker(logger: quietLogger, rules: AuditRules(directory: audit.url.path, allowAPIDevices: true))
         try broker.enable(device(["file_path": audit.path("new.log"), "mode": "0640"], path: "new"), origin: .api)
         try Data("kept\n".utf8).write(to: URL(fileURLWithPath: audit.path("old.log")))
         chmod(audit.path("old.log"), 0o644)
         try broker.enable(device(["file_path": audit.path("old.log"), "mode": "0600"], path: "old"), origin: .api)
-        try broker.log(.kmip(event))
+        try await broker.log(.kmip(event))
+        await broker.flush()
         func mode(_ name: String) throws -> Int? {
             try FileManager.default.attributesOfItem(atPath: audit.path(name))[.posixPermissions] as? Int
         }

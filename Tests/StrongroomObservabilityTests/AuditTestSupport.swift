@@ -30,3 +30,14 @@ let quietLogger: Logger = {
     logger.logLevel = .critical
     return logger
 }()
+
+/// `XCTAssertThrowsError` for async bodies.
+func assertThrowsAsync(_ body: () async throws -> Void, file: StaticString = #filePath, line: UInt = #line,
+                       _ check: (any Error) -> Void = { _ in }) async {
+    do {
+        try await body()
+        XCTFail("no error thrown", file: file, line: line)
+    } catch {
+        check(error)
+    }
+}

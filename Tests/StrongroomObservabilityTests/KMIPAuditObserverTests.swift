@@ -96,6 +96,7 @@ final class KMIPAuditObserverTests: XCTestCase {
         XCTAssertEqual(encrypted.resultStatus, .success, encrypted.resultMessage ?? "")
         let ciphertext = try XCTUnwrap((encrypted.responsePayload as? EncryptResponsePayload)?.data?.bytes)
 
+        await server.observability.audit.flush()
         let text = try String(contentsOfFile: path, encoding: .utf8)
         for bytes in [Self.key, Self.secret, Self.plaintext, Self.iv, ciphertext] {
             for spelling in spellings(bytes) { XCTAssertFalse(text.contains(spelling), "the audit log holds \(spelling)") }
@@ -130,6 +131,7 @@ final class KMIPAuditObserverTests: XCTestCase {
         get.uniqueIdentifier = "missing"
         let item = await send(server, .get, get)
         XCTAssertEqual(item.resultReason, .itemNotFound)
+        await server.observability.audit.flush()
         let last = try XCTUnwrap(try auditLines(dir.path("audit.log")).last?["kmip"] as? [String: Any])
         XCTAssertEqual(last["result_status"] as? String, "OperationFailed")
         XCTAssertEqual(last["result_reason"] as? String, "ItemNotFound")
@@ -162,6 +164,7 @@ final class KMIPAuditObserverTests: XCTestCase {
         let server = try await server(audit: ["file_path": "/dev/full"])
         let item = await send(server, .locate, LocateRequestPayload())
         XCTAssertEqual(item.resultStatus, .success)
+        await server.observability.audit.flush()
         XCTAssertEqual(server.observability.metrics.auditFailures.value(["file/"]), 2, "request and response lines")
     }
 }

@@ -178,13 +178,13 @@ final class MetricsTests: XCTestCase {
         XCTAssertFalse(text.contains("99"), "no serials in labels")
     }
 
-    func testAPILabelsAreBounded() throws {
+    func testAPILabelsAreBounded() async throws {
         let observability = Observability(logger: quietLogger)
-        try observability.logAPIResponse(id: "1", method: "get", operation: "read", path: "kmip/scope/abc123/role/x",
+        try await observability.logAPIResponse(id: "1", method: "get", operation: "read", path: "kmip/scope/abc123/role/x",
                                          remoteAddress: nil, auth: nil, status: 200, error: nil, duration: .milliseconds(2))
-        try observability.logAPIResponse(id: "2", method: "BREW", operation: "read", path: "x", remoteAddress: nil,
+        try await observability.logAPIResponse(id: "2", method: "BREW", operation: "read", path: "x", remoteAddress: nil,
                                          auth: nil, status: 1234, error: nil)
-        try observability.logAPIResponse(id: "3", method: "LIST", operation: "list", path: "x", remoteAddress: nil,
+        try await observability.logAPIResponse(id: "3", method: "LIST", operation: "list", path: "x", remoteAddress: nil,
                                          auth: nil, status: 404, error: "not found")
         let (body, contentType) = observability.prometheus()
         XCTAssertTrue(contentType.hasPrefix("text/plain; version=0.0.4"))

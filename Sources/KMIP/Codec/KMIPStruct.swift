@@ -60,14 +60,17 @@ extension KMIPStruct {
 
     /// Decodes a whole message or item from bytes.
     public init(ttlv bytes: [UInt8], tag: Tag? = nil, context: DecodingContext = DecodingContext()) throws {
+        self = try bytes.withUnsafeBytes { try Self(ttlvBytes: $0, tag: tag, context: context) }
+    }
+
+    /// Decodes a whole message or item read in place (a network buffer), without copying it first.
+    public init(ttlvBytes raw: UnsafeRawBufferPointer, tag: Tag? = nil, context: DecodingContext = DecodingContext()) throws {
         var context = context
-        self = try bytes.withUnsafeBytes { raw in
-            let root = try TTLVReader.validate(raw, limits: context.limits)
-            if let tag, root.tag != tag {
-                throw TTLVError(.unexpectedTag, offset: 0, tag: root.tag, "expected \(tag.xmlName)")
-            }
-            return try Self.decode(root, &context)
+        let root = try TTLVReader.validate(raw, limits: context.limits)
+        if let tag, root.tag != tag {
+            throw TTLVError(.unexpectedTag, offset: 0, tag: root.tag, "expected \(tag.xmlName)")
         }
+        self = try Self.decode(root, &context)
     }
 
     /// This value as a TTLV item under `tag`.

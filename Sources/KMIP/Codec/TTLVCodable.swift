@@ -14,7 +14,8 @@ public struct DecodingContext: Sendable {
 /// What a typed encode emits for: only fields that exist in `version` are written.
 public struct EncodingContext: Sendable {
     public var version: ProtocolVersion
-    public init(version: ProtocolVersion = .latest) { self.version = version }
+    /// KMIP starts at 1.0: a header naming 0.x is written with 1.0's fields (it used to write none).
+    public init(version: ProtocolVersion = .latest) { self.version = max(version, .v1_0) }
 }
 
 /// A value with one TTLV encoding: a primitive, an enumeration, or a structure of the typed model.

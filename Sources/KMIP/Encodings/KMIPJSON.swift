@@ -3,12 +3,13 @@
 /// enumerations and masks are names where known.
 public enum KMIPJSON {
     public static func decode(_ json: String) throws -> TTLV {
-        try template(JSONValue.parse(json)).bind { p, tag, _ in
+        try template(JSONValue.parse(json), placeholders: false).bind { p, tag, _ in
             throw JSONError(offset: 0, message: "placeholder \(p) in \(tag.xmlName) has no value")
         }
     }
 
-    public static func template(_ j: JSONValue, attributeName: String? = nil) throws -> TTLVTemplate {
+    /// `placeholders`: read `$NAME` strings as test-case placeholders rather than as text.
+    public static func template(_ j: JSONValue, attributeName: String? = nil, placeholders: Bool = true) throws -> TTLVTemplate {
         guard case .string(let tagName)? = j["tag"], let tag = Tag(xmlName: tagName) else {
             throw JSONError(offset: 0, message: "item without a known \"tag\": \(j.serialized())")
         }
@@ -27,12 +28,12 @@ public enum KMIPJSON {
             for item in items {
                 if case .string("AttributeName")? = item["tag"], case .string(let n)? = item["value"] { name = n }
             }
-            return TTLVTemplate(tag, .structure(try items.map { try template($0, attributeName: name) }))
+            return TTLVTemplate(tag, .structure(try items.map { try template($0, attributeName: name, placeholders: placeholders) }))
         }
         let text: String
         switch value {
         case .string(let s):
-            if let p = Placeholder(s) { return TTLVTemplate(tag, .placeholder(p, type)) }
+            if placeholders, let p = Placeholder(s) { return TTLVTemplate(tag, .placeholder(p, type)) }
             text = s
         case .integer(let n): text = String(n)
         case .bool(let b): text = b ? "true" : "false"

@@ -3,7 +3,7 @@
 public enum KMIPXML {
     /// Parses one message (or any item) with no placeholders.
     public static func decode(_ xml: String) throws -> TTLV {
-        try template(XMLReader.parse(xml)).bind { p, tag, _ in
+        try template(XMLReader.parse(xml), placeholders: false).bind { p, tag, _ in
             throw XMLError(offset: 0, message: "placeholder \(p) in \(tag.xmlName) has no value")
         }
     }
@@ -18,7 +18,10 @@ public enum KMIPXML {
 
     /// Converts an element tree. `collapseWhitespace` folds runs of spaces in values, for test cases
     /// extracted from HTML.
-    public static func template(_ e: XMLElement, collapseWhitespace: Bool = false, attributeName: String? = nil) throws -> TTLVTemplate {
+    /// `placeholders`: read `$NAME` values as test-case placeholders (the OASIS files) rather than
+    /// as text.
+    public static func template(_ e: XMLElement, collapseWhitespace: Bool = false, attributeName: String? = nil,
+                                placeholders: Bool = true) throws -> TTLVTemplate {
         let tag: Tag
         if e.name == "TTLV" {
             guard let t = e[attribute: "tag"].flatMap({ Tag(xmlName: $0) }) else {
@@ -37,7 +40,7 @@ public enum KMIPXML {
             // Inside an Attribute, the Attribute Name decides how the Attribute Value's names read.
             var name: String?
             if let n = e.children.first(where: { $0.name == "AttributeName" }) { name = n[attribute: "value"] }
-            let children = try e.children.map { try template($0, collapseWhitespace: collapseWhitespace, attributeName: name) }
+            let children = try e.children.map { try template($0, collapseWhitespace: collapseWhitespace, attributeName: name, placeholders: placeholders) }
             return TTLVTemplate(tag, .structure(children))
         }
         guard e.children.isEmpty else {
@@ -47,7 +50,7 @@ public enum KMIPXML {
             throw XMLError(offset: e.offset, message: "<\(e.name)> has no value attribute")
         }
         if collapseWhitespace { text = ValueText.collapse(text) }
-        if let p = Placeholder(text) { return TTLVTemplate(tag, .placeholder(p, type)) }
+        if placeholders, let p = Placeholder(text) { return TTLVTemplate(tag, .placeholder(p, type)) }
         let en = ValueText.enumeration(for: tag, attributeName: attributeName)
         guard let v = ValueText.parse(text, type: type, enumeration: en) else {
             throw XMLError(offset: e.offset, message: "\"\(text)\" is not a valid \(type.specName) for <\(e.name)>")

@@ -73,12 +73,16 @@ enum ValueText {
         case .longInteger(let v): return String(v)
         case .bigInteger(let v): return "0x" + Hex.encode(v.bytes).uppercased()
         case .enumeration(let v):
-            if let e = enumeration, !e.isMask, let d = e.value(v) { return d.xmlName }
+            // A name shared by several values ("Reserved") would read back as another value: hex then.
+            if let e = enumeration, !e.isMask, let d = e.value(v), e.value(xmlName: d.xmlName) == v { return d.xmlName }
             return "0x" + String(v, radix: 16, uppercase: true).leftPadded(8)
         case .boolean(let v): return v ? "true" : "false"
         case .textString(let v): return v
         case .byteString(let v): return v.hex
-        case .dateTime(let v): return ISO8601.format(v.secondsSince1970)
+        case .dateTime(let v):
+            // ISO 8601 without an agreed expansion has four-digit years; other instants go in hex.
+            if ISO8601.fourDigitYears.contains(v.secondsSince1970) { return ISO8601.format(v.secondsSince1970) }
+            return "0x" + String(UInt64(bitPattern: v.secondsSince1970), radix: 16, uppercase: true).leftPadded(16)
         case .interval(let v): return String(v.seconds)
         case .dateTimeExtended(let v): return String(v.microsecondsSince1970)
         }

@@ -19,6 +19,11 @@ public struct RequestMessage: KMIPStruct {
         try self.init(ttlv: bytes, tag: .requestMessage, context: DecodingContext(limits: limits))
     }
 
+    /// Decodes a Request Message read in place.
+    public init(ttlvBytes raw: UnsafeRawBufferPointer, limits: Limits = .default) throws {
+        try self.init(ttlvBytes: raw, tag: .requestMessage, context: DecodingContext(limits: limits))
+    }
+
     /// The TTLV encoding in the version of this message's header.
     public func encoded() -> [UInt8] {
         var w = TTLVWriter()

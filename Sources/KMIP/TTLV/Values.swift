@@ -103,6 +103,9 @@ enum Hex {
 
 /// ISO 8601 in UTC without Foundation, for the XML/JSON encodings and the text dump.
 enum ISO8601 {
+    /// The instants whose year is 0000…9999, which `format` writes and `parse` reads back.
+    static let fourDigitYears: ClosedRange<Int64> = days(fromCivil: 0, 1, 1) * 86400...days(fromCivil: 9999, 12, 31) * 86400 + 86399
+
     static func format(_ t: Int64) -> String {
         // Floor division without overflow at the ends of Int64 (found by fuzzing: `t - 86399` trapped).
         var (days, secs) = t.quotientAndRemainder(dividingBy: 86400)

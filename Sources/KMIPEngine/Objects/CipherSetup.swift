@@ -29,8 +29,9 @@ enum CipherSetup {
     }
 
     /// The cipher for `object` and the parameters `p`; `encrypting` picks which RSA key serves.
+    /// `keys`: where parsed RSA keys are kept between requests (the engine's).
     static func make(_ object: ManagedObject, _ record: ManagedObjectRecord, _ p: CryptographicParameters?,
-                     encrypting: Bool) throws -> CipherSetup {
+                     encrypting: Bool, keys: StoredKeyCache? = nil) throws -> CipherSetup {
         let uid = record.uniqueIdentifier
         guard let block = object.keyBlock else {
             throw KMIPError(.illegalOperation, "object \(uid) is not a key: it cannot \(encrypting ? "encrypt" : "decrypt")")
@@ -60,10 +61,14 @@ enum CipherSetup {
                 throw KMIPError(.illegalOperation, "object \(uid) is a Public Key; Decrypt needs the Private Key")
             }
             // Stored keys were validated when they arrived: no full OpenSSL check per operation.
-            let asymmetric = try AsymmetricKey.$loadingStoredKey.withValue(true) {
-                try AsymmetricKey.importing(key.keyMaterial, format: block.keyFormatType, algorithm: algorithm,
-                                            isPrivate: isPrivate)
+            let load = {
+                try AsymmetricKey.$loadingStoredKey.withValue(true) {
+                    try AsymmetricKey.importing(key.keyMaterial, format: block.keyFormatType, algorithm: algorithm,
+                                                isPrivate: isPrivate)
+                }
             }
+            let asymmetric = try keys?.key(scopeID: record.scopeID, uniqueIdentifier: record.uniqueIdentifier,
+                                           material: key.keyMaterial, load: load) ?? load()
             guard asymmetric.kind == .rsa else {
                 throw KMIPError(.cryptographicFailure, "\(asymmetric.kind) keys do not encrypt; RSA keys do")
             }

@@ -12,7 +12,7 @@ extension KMIPEngine {
         }
         let (record, object) = try await cryptographicObject(request.uniqueIdentifier, &context, usage: .decrypt, direction: .process)
         let parameters = CipherSetup.parameters(request.cryptographicParameters, record)
-        let setup = try CipherSetup.make(object, record, parameters, encrypting: false)
+        let setup = try CipherSetup.make(object, record, parameters, encrypting: false, keys: storedKeys)
         let streaming = request.initIndicator == true && request.finalIndicator != true
         var response = DecryptResponsePayload()
         response.uniqueIdentifier = record.uniqueIdentifier

@@ -12,6 +12,7 @@ extension KMIPEngine {
             }
             try Lifecycle.destroy(&$0, now: now)
         }
+        storedKeys.forget(scopeID: record.scopeID, uniqueIdentifier: record.uniqueIdentifier)
         var response = DestroyResponsePayload()
         response.uniqueIdentifier = record.uniqueIdentifier
         return response

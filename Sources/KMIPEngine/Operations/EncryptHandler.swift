@@ -12,7 +12,7 @@ extension KMIPEngine {
         }
         let (record, object) = try await cryptographicObject(request.uniqueIdentifier, &context, usage: .encrypt, direction: .protect)
         let parameters = CipherSetup.parameters(request.cryptographicParameters, record)
-        let setup = try CipherSetup.make(object, record, parameters, encrypting: true)
+        let setup = try CipherSetup.make(object, record, parameters, encrypting: true, keys: storedKeys)
         let streaming = request.initIndicator == true && request.finalIndicator != true
         var response = EncryptResponsePayload()
         response.uniqueIdentifier = record.uniqueIdentifier

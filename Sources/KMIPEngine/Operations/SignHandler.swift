@@ -60,7 +60,7 @@ extension KMIPEngine {
         guard case .privateKey = value else {
             throw KMIPError(.invalidObjectType, "Sign needs a Private Key; object \(record.uniqueIdentifier) is a \(value.objectType.name ?? "different type")")
         }
-        let key = try Self.signatureKey(value, record)
+        let key = try signatureKey(value, record)
         let parameters = Self.cryptoServiceParameters(request.cryptographicParameters, record)
         let scheme = try SignatureScheme(parameters: parameters, key: key)
         response.uniqueIdentifier = record.uniqueIdentifier
@@ -106,7 +106,7 @@ extension KMIPEngine {
     }
 
     /// The OpenSSL key of a Public or Private Key object, read from its Key Block.
-    static func signatureKey(_ value: ManagedObject, _ record: ManagedObjectRecord) throws -> AsymmetricKey {
+    func signatureKey(_ value: ManagedObject, _ record: ManagedObjectRecord) throws -> AsymmetricKey {
         let isPrivate: Bool
         switch value {
         case .privateKey: isPrivate = true
@@ -125,9 +125,11 @@ extension KMIPEngine {
         let curve = record.attributes.first("Cryptographic Domain Parameters")?
             .value(as: CryptographicDomainParameters.self)?.recommendedCurve
         // Stored keys were validated when they arrived: no full OpenSSL check per signature.
-        return try AsymmetricKey.$loadingStoredKey.withValue(true) {
-            try AsymmetricKey.importing(key.keyMaterial, format: block.keyFormatType, algorithm: algorithm,
-                                        curve: curve, isPrivate: isPrivate)
+        return try storedKeys.key(scopeID: record.scopeID, uniqueIdentifier: record.uniqueIdentifier, material: key.keyMaterial) {
+            try AsymmetricKey.$loadingStoredKey.withValue(true) {
+                try AsymmetricKey.importing(key.keyMaterial, format: block.keyFormatType, algorithm: algorithm,
+                                            curve: curve, isPrivate: isPrivate)
+            }
         }
     }
 }

@@ -43,7 +43,7 @@ extension KMIPEngine {
         guard case .publicKey = value else {
             throw KMIPError(.invalidObjectType, "Signature Verify needs a Public Key; object \(record.uniqueIdentifier) is a \(value.objectType.name ?? "different type")")
         }
-        let key = try Self.signatureKey(value, record)
+        let key = try signatureKey(value, record)
         let parameters = Self.cryptoServiceParameters(request.cryptographicParameters, record)
         response.uniqueIdentifier = record.uniqueIdentifier
         if case .oneShot = step, Self.namesAnotherKeyKind(parameters, key) {

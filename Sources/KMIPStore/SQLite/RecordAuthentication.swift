@@ -32,6 +32,12 @@ enum RecordTable: String, CaseIterable, Sendable {
         [.objects, .roles, .caMaterial].contains(self) ? 2 : 1
     }
 
+    /// `extra…, columns…, mac`: the select list that ``RecordAuthenticator/verify(_:positional:leading:)``
+    /// reads by position, `extra.count` being its `leading`.
+    func selectList(leading extra: [String]) -> String {
+        (extra + columns + ["mac"]).joined(separator: ", ")
+    }
+
     /// `INSERT [OR REPLACE] INTO t (columns…, mac) VALUES (?…)`.
     func insertSQL(orReplace: Bool = false) -> String {
         let names = columns + ["mac"]
@@ -60,16 +66,28 @@ struct RecordAuthenticator: Sendable {
     init(keyring: Keyring) { box = Key(keyring.recordMACKey) }
 
     func mac(_ table: RecordTable, _ values: [DatabaseValue]) -> Data {
-        precondition(values.count == table.columns.count, "a MAC covers every column of \(table.rawValue)")
+        // One update over the whole input: HMAC's generic `update(data:)` costs more per call than
+        // hashing a few hundred bytes.
         var hmac = HMAC<SHA256>(key: box.key)
-        Self.absorb(&hmac, "strongroom-record-v1/\(table.rawValue)".databaseValue)
-        for (name, value) in zip(table.columns, values) {
-            Self.absorb(&hmac, name.databaseValue)
-            Self.absorb(&hmac, value)
-        }
+        hmac.update(data: Self.input(table, values))
         return Data(hmac.finalize())
     }
 
+    /// What the MAC covers: `strongroom-record-v1/<table>`, then each column's name and value,
+    /// each framed by ``frame(_:_:)``. Stored MACs depend on it byte for byte.
+    static func input(_ table: RecordTable, _ values: [DatabaseValue]) -> [UInt8] {
+        precondition(values.count == table.columns.count, "a MAC covers every column of \(table.rawValue)")
+        var input: [UInt8] = []
+        input.reserveCapacity(512)
+        frame(&input, "strongroom-record-v1/\(table.rawValue)".databaseValue)
+        for (name, value) in zip(table.columns, values) {
+            frame(&input, name.databaseValue)
+            frame(&input, value)
+        }
+        return input
+    }
+
+    /// The MAC of a row read with `SELECT *` (columns found by name once per statement shape).
     func mac(_ table: RecordTable, row: Row) -> Data {
         mac(table, table.columns.map { row[$0] as DatabaseValue })
     }
@@ -77,9 +95,21 @@ struct RecordAuthenticator: Sendable {
     /// Throws ``RecordIntegrityError`` unless the row's `mac` is the MAC of its columns (compared
     /// in constant time).
     func verify(_ table: RecordTable, _ row: Row) throws {
-        let expected = mac(table, row: row)
-        guard let stored = row["mac"] as Data?, Self.constantTimeEqual(stored, expected) else {
-            let identity = table.columns.prefix(table.identityCount).map { "\((row[$0] as DatabaseValue).description)" }
+        try check(table, row, values: table.columns.map { row[$0] as DatabaseValue }, stored: row["mac"])
+    }
+
+    /// ``verify(_:_:)`` for a row selected with `table.selectList(leading:)`: the covered columns
+    /// sit at `leading…`, the MAC after them, so nothing is looked up by name (a hot path: every
+    /// object read).
+    func verify(_ table: RecordTable, positional row: Row, leading: Int) throws {
+        let count = table.columns.count
+        try check(table, row, values: (leading..<leading + count).map { row[$0] as DatabaseValue },
+                  stored: row[leading + count])
+    }
+
+    private func check(_ table: RecordTable, _ row: Row, values: [DatabaseValue], stored: Data?) throws {
+        guard let stored, Self.constantTimeEqual(stored, mac(table, values)) else {
+            let identity = values.prefix(table.identityCount).map(\.description)
             throw RecordIntegrityError(table: table.rawValue, identity: identity.joined(separator: "/"))
         }
     }
@@ -90,19 +120,19 @@ struct RecordAuthenticator: Sendable {
         return StatementArguments(dbValues + [mac(table, dbValues).databaseValue])
     }
 
-    private static func absorb(_ hmac: inout HMAC<SHA256>, _ value: DatabaseValue) {
-        func frame(_ tag: UInt8, _ bytes: some Collection<UInt8>) {
-            var header = [tag]
-            withUnsafeBytes(of: UInt64(bytes.count).bigEndian) { header += $0 }
-            hmac.update(data: header)
-            hmac.update(data: Array(bytes))
+    /// Appends `value` as type tag, 8-byte big-endian length, bytes: no two rows share an input.
+    private static func frame(_ input: inout [UInt8], _ value: DatabaseValue) {
+        func append(_ tag: UInt8, _ bytes: UnsafeRawBufferPointer) {
+            input.append(tag)
+            withUnsafeBytes(of: UInt64(bytes.count).bigEndian) { input.append(contentsOf: $0) }
+            input.append(contentsOf: bytes)
         }
         switch value.storage {
-        case .null: frame(0, [])
-        case .int64(let n): withUnsafeBytes(of: n.bigEndian) { frame(1, Array($0)) }
-        case .double(let d): withUnsafeBytes(of: d.bitPattern.bigEndian) { frame(2, Array($0)) }
-        case .string(let s): frame(3, Array(s.utf8))
-        case .blob(let b): frame(4, b)
+        case .null: append(0, UnsafeRawBufferPointer(start: nil, count: 0))
+        case .int64(let n): withUnsafeBytes(of: n.bigEndian) { append(1, $0) }
+        case .double(let d): withUnsafeBytes(of: d.bitPattern.bigEndian) { append(2, $0) }
+        case .string(var s): s.withUTF8 { append(3, UnsafeRawBufferPointer($0)) }
+        case .blob(let b): b.withUnsafeBytes { append(4, $0) }
         }
     }
 

@@ -79,11 +79,11 @@ extension SQLiteStore {
                                     _ change: @escaping @Sendable (inout ManagedObjectRecord) throws -> T) async throws -> (ManagedObjectRecord, T) {
         let inserted = try inserting.map { try seal($0) }
         return try await write { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM objects WHERE uid = ? AND scope_id = ?"),
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.objectByIdentifierSQL),
                                              arguments: [uniqueIdentifier, scopeID]) else {
                 throw StoreError.notFound("object \(uniqueIdentifier)")
             }
-            let seq: Int64 = row["seq"]
+            let seq: Int64 = row[0]
             let names = try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM object_names WHERE object_seq = ? ORDER BY rowid"),
                                             arguments: [seq])
             var record = try self.record(row, names: names)
@@ -121,31 +121,38 @@ extension SQLiteStore {
 
     public func object(scopeID: String, uniqueIdentifier: String) async throws -> ManagedObjectRecord? {
         try pointRead { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM objects WHERE uid = ? AND scope_id = ?"), arguments: [uniqueIdentifier, scopeID]) else { return nil }
-            let names = try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM object_names WHERE object_seq = ? ORDER BY rowid"), arguments: [row["seq"] as Int64])
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.objectByIdentifierSQL), arguments: [uniqueIdentifier, scopeID]) else { return nil }
+            let names = try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM object_names WHERE object_seq = ? ORDER BY rowid"), arguments: [row[0] as Int64])
             return try self.record(row, names: names, cache: decodedAttributes)
         }
     }
 
+    /// One object row: `seq`, then the MAC-covered columns in `RecordTable.objects` order, then
+    /// `mac`; ``record(_:names:cache:)`` reads it by position.
+    static let objectByIdentifierSQL = "SELECT \(RecordTable.objects.selectList(leading: ["seq"])) FROM objects WHERE uid = ? AND scope_id = ?"
+
+    /// A row of ``objectByIdentifierSQL``, verified and opened. Positions follow `RecordTable.objects.columns`.
     private func record(_ row: Row, names: [String], cache: AttributeCache? = nil) throws -> ManagedObjectRecord {
-        try records.verify(.objects, row)
-        let scopeID: String = row["scope_id"]
-        let uid: String = row["uid"]
-        let date = { (column: String) -> DateTime? in (row[column] as Int64?).map { DateTime(secondsSince1970: $0) } }
-        let key = try (row["key_material"] as Data?).map {
+        try records.verify(.objects, positional: row, leading: 1)
+        // 1 scope_id, 2 uid, 3 object_type, 4 state, 5 algorithm, 6 length, 7 initial_date, 8 activation_date,
+        // 9 deactivation_date, 10 destroy_date, 11 object_group, 12 attributes, 13 key_material, 14 usage_mask, 15 archived
+        let scopeID: String = row[1]
+        let uid: String = row[2]
+        let date = { (column: Int) -> DateTime? in (row[column] as Int64?).map { DateTime(secondsSince1970: $0) } }
+        let key = try (row[13] as Data?).map {
             StoredSecret(try keyring.open(Array($0), aad: Keyring.objectAAD(scopeID: scopeID, uniqueIdentifier: uid)))
         }
+        let blob = Array(row[12] as Data)
         var record = ManagedObjectRecord(
             scopeID: scopeID, uniqueIdentifier: uid,
-            objectType: ObjectType(rawValue: row["object_type"]), state: State(rawValue: row["state"]),
-            cryptographicAlgorithm: (row["algorithm"] as UInt32?).map { CryptographicAlgorithm(rawValue: $0) },
-            cryptographicLength: row["length"],
-            initialDate: DateTime(secondsSince1970: row["initial_date"]),
-            activationDate: date("activation_date"), deactivationDate: date("deactivation_date"),
-            destroyDate: date("destroy_date"), objectGroup: row["object_group"], names: names,
-            attributes: try cache?.attributes(uid, Array(row["attributes"] as Data))
-                ?? AttributeBlob.decode(Array(row["attributes"] as Data)), keyMaterial: key)
-        record.archived = row["archived"]
+            objectType: ObjectType(rawValue: row[3]), state: State(rawValue: row[4]),
+            cryptographicAlgorithm: (row[5] as UInt32?).map { CryptographicAlgorithm(rawValue: $0) },
+            cryptographicLength: row[6],
+            initialDate: DateTime(secondsSince1970: row[7]),
+            activationDate: date(8), deactivationDate: date(9),
+            destroyDate: date(10), objectGroup: row[11], names: names,
+            attributes: try cache?.attributes(uid, blob) ?? AttributeBlob.decode(blob), keyMaterial: key)
+        record.archived = row[15]
         return record
     }
 

@@ -9,11 +9,15 @@ import Darwin
 
 /// The enabled audit devices, and the one place entries are written.
 ///
-/// Every entry becomes one JSON line appended to every device with one `write(2)` (no user-space
-/// buffer: each line reaches the kernel before `log` returns). Writes are serialised under one lock
-/// so lines never interleave. A device that fails is reopened on the next entry. When a
-/// `fail_closed` device fails, `log` throws and the caller must fail the request; other devices
-/// only count the failure (`audit_log_failures_total`) and log a warning.
+/// Entries are written by one thread of the broker's own (`AuditWriter`), never by the event loops
+/// or the cooperative pool: it takes every entry queued since its last write and appends them to
+/// each device with one `write(2)` (a line is never split or interleaved). A caller waits for that
+/// write only when a `fail_closed` device is enabled, since the request must then fail if the write
+/// did (`log` throws and the caller refuses the request), or when more than
+/// ``AuditWriter/maxQueued`` entries are waiting (back-pressure); otherwise `log` returns once the
+/// entry is queued. A device that fails is reopened on the next batch; other devices only count
+/// the failure (`audit_log_failures_total`) and log a warning. ``flush()`` waits until everything
+/// queued is written.
 public final class AuditBroker: Sendable {
     struct Device {
         var record: AuditDeviceRecord
@@ -30,9 +34,12 @@ public final class AuditBroker: Sendable {
         let path: String
         let reason: String
         let firstOfOutage: Bool
+        /// Entries the failed write held.
+        let entries: Int
     }
 
     private let state = Locked<[Device]>([])
+    private let writer = AuditWriter()
     private let logger: Logger
     private let metrics: StrongroomMetrics?
     /// What API-enabled devices may do; set once by the composition root from the config.
@@ -46,6 +53,7 @@ public final class AuditBroker: Sendable {
     }
 
     deinit {
+        writer.stop()
         state.withLock { devices in for i in devices.indices { Self.close(&devices[i]) } }
     }
 
@@ -128,24 +136,41 @@ public final class AuditBroker: Sendable {
 
     // MARK: Logging
 
-    /// Appends `entry` to every device. Throws ``AuditError/Kind/unavailable`` when a fail-closed
-    /// device could not write it (the other devices have still been written).
-    public func log(_ entry: AuditEntry) throws(AuditError) {
+    /// Appends `entry` to every device (see the type's notes on when this waits for the write).
+    /// Throws ``AuditError/Kind/unavailable`` when a fail-closed device could not write it (the
+    /// other devices have still been written).
+    public func log(_ entry: AuditEntry) async throws(AuditError) {
+        let failClosed = state.withLock { devices in devices.contains { $0.options.failClosed } }
+        let queued = writer.enqueue(entry) { [self] entries in self.write(entries) }
+        guard failClosed || queued.mustWait else { return }
+        if let failedDevice = await queued.batch.outcome(), failClosed {
+            throw AuditError(.unavailable, "audit device \(failedDevice) could not write the entry")
+        }
+    }
+
+    /// Returns once every entry queued before the call is written.
+    public func flush() async {
+        _ = await writer.enqueue(nil) { [self] entries in self.write(entries) }.batch.outcome()
+    }
+
+    /// One batch, on the writer's thread: every entry to every device, one `write(2)` per device.
+    /// Returns the path of a fail-closed device that failed, if any.
+    private func write(_ entries: [AuditEntry]) -> String? {
+        guard !entries.isEmpty else { return nil }
         var failures: [Failure] = []
         var closedFailure: String?
         state.withLock { devices in
-            guard !devices.isEmpty else { return }
-            var lines: [String: [UInt8]] = [:]
+            var bytes: [String: [UInt8]] = [:]
             for i in devices.indices {
                 let prefix = devices[i].options.prefix
-                let line = lines[prefix] ?? Array(entry.jsonLine(prefix: prefix).utf8)
-                lines[prefix] = line
+                let batch = bytes[prefix] ?? entries.reduce(into: [UInt8]()) { $0 += Array($1.jsonLine(prefix: prefix).utf8) }
+                bytes[prefix] = batch
                 do throws(AuditError) {
-                    try Self.write(line, to: &devices[i])
+                    try Self.write(batch, to: &devices[i])
                     devices[i].failing = false
                 } catch {
                     failures.append(Failure(path: devices[i].record.path, reason: error.message,
-                                            firstOfOutage: !devices[i].failing))
+                                            firstOfOutage: !devices[i].failing, entries: entries.count))
                     devices[i].failing = true
                     Self.close(&devices[i])
                     if devices[i].options.failClosed { closedFailure = devices[i].record.path }
@@ -153,13 +178,11 @@ public final class AuditBroker: Sendable {
             }
         }
         for failure in failures { report(failure) }
-        if let closedFailure {
-            throw AuditError(.unavailable, "audit device \(closedFailure) could not write the entry")
-        }
+        return closedFailure
     }
 
     private func report(_ failure: Failure) {
-        metrics?.recordAuditFailure(device: failure.path)
+        metrics?.recordAuditFailure(device: failure.path, entries: failure.entries)
         guard failure.firstOfOutage else { return }
         logger.warning("audit device failed to write", metadata: ["device": "\(failure.path)", "error": "\(failure.reason)"])
     }

@@ -92,7 +92,8 @@ public final class StrongroomMetrics: TransportObserver {
     // MARK: Audit
 
     /// `device` is an operator-configured device path: a small set.
-    public func recordAuditFailure(device: String) { auditFailures.increment([device]) }
+    /// `entries`: the entries the failed write held (the metric counts entries not written).
+    public func recordAuditFailure(device: String, entries: Int = 1) { auditFailures.increment([device], by: Double(entries)) }
 
     // MARK: TransportObserver
 

@@ -1,0 +1,92 @@
+import KMIP
+import KMIPEngine
+import KMIPPKI
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOSSL
+
+/// One accepted connection: its async channel (TLS, frame decoder and `ConnectionGate` in front)
+/// and what its gate tells the connection's task.
+struct AcceptedConnection: Sendable {
+    let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    /// Completes with the verified client when the TLS handshake ends; fails if it does not.
+    let identity: EventLoopFuture<ClientIdentity>
+    let id: UInt64
+
+    private static let nextID = NIOLockedValueBox<UInt64>(0)
+    /// A number unique in the process: what the processor ties per-connection state (open streams) to.
+    static func makeID() -> UInt64 { nextID.withLockedValue { n -> UInt64 in n += 1; return n } }
+
+    /// Sets up the pipeline of a just-accepted channel (on its event loop).
+    static func wrap(_ channel: any Channel, sslContext: NIOSSLContext, limits: Limits,
+                     environment: ConnectionEnvironment) throws -> AcceptedConnection {
+        let id = makeID()
+        let gate = ConnectionGate(environment: environment, connectionID: id, eventLoop: channel.eventLoop)
+        let tls = NIOSSLServerHandler(context: sslContext) { certificates, promise in
+            gate.verify(certificates, promise: promise)
+        }
+        let pipeline = channel.pipeline.syncOperations
+        try pipeline.addHandler(tls)
+        try pipeline.addHandler(ByteToMessageHandler(KMIPFrameDecoder(limits: limits)))
+        try pipeline.addHandler(gate)
+        // The gate applies the pipelining limits; the stream's own watermarks only need to let them.
+        let pipelined = environment.maxPipelinedRequests
+        let async = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
+            wrappingChannelSynchronously: channel,
+            configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: pipelined + 1)))
+        return AcceptedConnection(channel: async, identity: gate.identity, id: id)
+    }
+
+    /// The connection's whole life, in its own task: wait for the handshake, then answer each
+    /// request in order, one at a time, until the client closes, the gate ends the stream
+    /// (shutdown) or a frame is refused. The channel is closed when this returns.
+    func serve(_ environment: ConnectionEnvironment) async {
+        var logger = environment.logger
+        if let remote = self.channel.channel.remoteAddress { logger[metadataKey: "peer"] = "\(remote)" }
+        let processor = environment.processor
+        defer { processor.connectionClosed(self.id) }
+        do {
+            try await self.channel.executeThenClose { inbound, outbound in
+                let client = try await self.identity.get()
+                do {
+                    for try await request in inbound {
+                        try await outbound.write(await processor.process(message: request, client: client, connection: self.id))
+                    }
+                } catch let error as TTLVError {
+                    // The header was readable, so the client hears why before the connection closes.
+                    logger.info("closing connection: refused frame: \(error)")
+                    try await outbound.write(processor.refusal(error))
+                }
+            }
+        } catch {
+            Self.log(error, logger)
+        }
+    }
+
+    private static func log(_ error: any Error, _ logger: Logger) {
+        switch error {
+        case NIOSSLError.uncleanShutdown, ChannelError.ioOnClosedChannel, ChannelError.alreadyClosed:
+            logger.debug("connection closed: \(error)")
+        case is NIOSSLError, is BoringSSLError:
+            logger.info("closing connection: TLS error: \(error)")
+        default:
+            logger.debug("closing connection: \(error)")
+        }
+    }
+}
+
+/// Runs tasks on a NIO event loop, so that a connection's async work stays on its thread unless
+/// it explicitly moves elsewhere (an actor with its own executor, a thread pool…).
+final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
+    let loop: any EventLoop
+
+    init(_ loop: any EventLoop) { self.loop = loop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let unownedJob = UnownedJob(job)
+        self.loop.execute {
+            unownedJob.runSynchronously(on: self.asUnownedTaskExecutor())
+        }
+    }
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The issue-12 aims in one run on this machine: starts a release dev server on a fresh data
+# directory, runs each `strongroom bench` once, prints one line per bench, and the server's RSS
+# idle, after 1,000 idle mutual-TLS connections, and at the end. Usage: bench/aims.sh [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER=${1:-10}
+B=.build/release/strongroom
+[ -x "$B" ] || { echo "build first: swift build -c release --product strongroom" >&2; exit 2; }
+D=$(mktemp -d)
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$D"' EXIT
+$B server -dev -dev-data-dir "$D" -dev-kmip-listen-address 127.0.0.1:5696 -dev-listen-address 127.0.0.1:8299 \
+  > "$D/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 50); do [ -f "$D/client-key.pem" ] && break; sleep 0.2; done
+sleep 1
+rss() { awk '/VmRSS/ {printf "%.1f MB", $2 / 1024}' /proc/$SERVER/status; }
+echo "server RSS idle: $(rss)"
+run() {
+  local label=$1; shift
+  local out
+  out=$($B bench "$@" -duration "$SECONDS_PER" -ca "$D/ca.pem" -cert "$D/client.pem" -key "$D/client-key.pem" 2>&1)
+  printf '%-44s %s | %s\n' "$label" "$(echo "$out" | sed -n 's/^throughput *//p')" "$(echo "$out" | sed -n 's/^latency *//p')"
+}
+run "Get AES-256 x1" -op get -connections 1
+run "Get AES-256 x16" -op get -connections 16
+run "Encrypt AES-GCM 64 B x16" -op encrypt -connections 16
+run "Create AES-256 (durable) x16" -op create -connections 16
+run "Sign RSA-2048 x16" -op sign -connections 16
+run "Get, new mTLS connection per op x16" -op get -connections 16 -new-connection-per-op
+run "Discover Versions x16" -op discover -connections 16
+echo "server RSS after the runs: $(rss)"
+# 1,000 idle mutual-TLS connections: four credentials (each may hold 256), 250 connections each.
+python3 - "$D" <<'PY' &
+import json, os, socket, ssl, sys, time, urllib.request
+d = sys.argv[1]
+token = open(f"{d}/root-token").read().strip()
+contexts = []
+for i in range(4):
+    request = urllib.request.Request("http://127.0.0.1:8299/v1/kmip/scope/default/role/admin/credential/generate",
+                                     data=json.dumps({"format": "pem"}).encode(), method="POST",
+                                     headers={"X-Vault-Token": token})
+    data = json.load(urllib.request.urlopen(request))["data"]
+    open(f"{d}/c{i}.pem", "w").write(data["certificate"])
+    open(f"{d}/k{i}.pem", "w").write(data["private_key"])
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(f"{d}/ca.pem")
+    ctx.load_cert_chain(f"{d}/c{i}.pem", f"{d}/k{i}.pem")
+    ctx.check_hostname = False
+    contexts.append(ctx)
+conns = []
+for n in range(1000):
+    s = socket.create_connection(("127.0.0.1", 5696))
+    conns.append(contexts[n % 4].wrap_socket(s))
+time.sleep(2)
+open(f"{d}/idle.ready", "w").close()
+time.sleep(5)
+PY
+HOLDER=$!
+for _ in $(seq 300); do [ -f "$D/idle.ready" ] && break; sleep 0.2; done
+echo "server RSS with 1,000 idle mutual-TLS connections: $(rss)"
+wait $HOLDER
