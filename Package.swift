@@ -170,3 +170,15 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The HTTP API router's libFuzzer target (Fuzz/API): its dependencies are too many to build by
+// hand with swiftc, so `scripts/fuzz` builds it with SwiftPM (`--sanitize fuzzer --sanitize address`,
+// its own build directory) and declares it only then: a normal build never sees it (libFuzzer
+// supplies its `main`).
+if Context.environment["STRONGROOM_FUZZ_API"] == "1" {
+    package.targets.append(.executableTarget(
+        name: "FuzzAPI", dependencies: ["StrongroomAPI", "KMIPStore"], path: "Fuzz",
+        sources: ["API/main.swift", "Common/Check.swift"],
+        swiftSettings: [.unsafeFlags(["-parse-as-library"]), .swiftLanguageMode(.v5)]))
+    package.products.append(.executable(name: "FuzzAPI", targets: ["FuzzAPI"]))
+}

@@ -120,10 +120,11 @@ extension SQLiteStore {
     }
 
     public func object(scopeID: String, uniqueIdentifier: String) async throws -> ManagedObjectRecord? {
-        try pointRead { db in
+        let cache = decodedAttributes
+        return try await pointRead { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.objectByIdentifierSQL), arguments: [uniqueIdentifier, scopeID]) else { return nil }
             let names = try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM object_names WHERE object_seq = ? ORDER BY rowid"), arguments: [row[0] as Int64])
-            return try self.record(row, names: names, cache: decodedAttributes)
+            return try self.record(row, names: names, cache: cache)
         }
     }
 

@@ -95,16 +95,15 @@ public final class SQLiteStore: ObjectStore, Sendable {
 
     static let pointReaderCount = 4
 
-    /// A point read (one object by its key: bounded work, microseconds with a warm page cache) run
-    /// on the calling thread, which saves the two thread hops of an async read on the hot Get
-    /// path. Its connections serve nothing else, so a caller waits at most for another point
-    /// read, never for work that needs the cooperative pool (no deadlock). Scans (Locate) use
-    /// `read`, which never holds a cooperative thread.
-    func pointRead<T>(_ work: (Database) throws -> T) throws -> T {
+    /// A point read (one object by its key: bounded work, microseconds with a warm page cache), on
+    /// the serial queue of one of the point-read connections: SQLite's file I/O never runs on the
+    /// cooperative pool or an event loop. Its connections serve nothing else. Scans (Locate) use
+    /// `read`.
+    func pointRead<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         // One explicit read transaction with cached BEGIN/COMMIT (a consistent snapshot for the
         // statements of `work`), cheaper than GRDB's generic read wrapper on this hot path.
         do {
-            return try pointReaders[Int.random(in: 0..<Self.pointReaderCount)].inDatabase { db in
+            return try await pointReaders[Int.random(in: 0..<Self.pointReaderCount)].writeWithoutTransaction { db in
                 try db.cachedStatement(sql: "BEGIN DEFERRED").execute()
                 defer { try? db.cachedStatement(sql: "COMMIT").execute() }
                 return try work(db)

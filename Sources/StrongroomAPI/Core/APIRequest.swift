@@ -75,3 +75,54 @@ public struct APIRequest: Sendable, CustomStringConvertible {
         return copy
     }
 }
+
+extension APIRequest {
+    /// An HTTP request as Vault's API reads it, once off the socket (the listener and the fuzz
+    /// target both use this): the path must be `/v1` or under `/v1/` and is percent-decoded first
+    /// (Go's net/http hands Vault the decoded path); the query is split and decoded as Go's
+    /// `net/url` does; GET and HEAD read (`?list=true` lists), LIST lists, POST and PUT write,
+    /// DELETE deletes, other methods are 405; a body must be a JSON object (or `null`).
+    public static func http(method: String, path: String, query: String?, token: String?, body: [UInt8],
+                            requestID: String, remoteAddress: String? = nil) throws(APIError) -> APIRequest {
+        let rawPath = path.removingPercentEncoding ?? path
+        guard rawPath == "/v1" || rawPath.hasPrefix("/v1/") else { throw APIError.notFound }
+        let items = parseQuery(query)
+        let listFlag = items.contains { $0.name == "list" && ["true", "1", "t"].contains($0.value.lowercased()) }
+        let operation: APIOperation
+        switch method {
+        case "GET", "HEAD": operation = listFlag ? .list : .read
+        case "LIST": operation = .list
+        case "POST", "PUT": operation = .write
+        case "DELETE": operation = .delete
+        default: throw APIError(status: 405, ["unsupported method \(method)"])
+        }
+        var fields: [String: APIValue] = [:]
+        if !body.isEmpty {
+            guard let parsed = APIValue.parse(Data(body)) else { throw APIError.invalid("failed to parse JSON input: invalid JSON") }
+            switch parsed {
+            case .object(let o): fields = o
+            case .null: break
+            default: throw APIError.invalid("failed to parse JSON input: expected a JSON object")
+            }
+        }
+        var request = APIRequest(operation, String(rawPath.dropFirst(3)), body: fields, query: items, token: token,
+                                 requestID: requestID, remoteAddress: remoteAddress)
+        request.httpMethod = method
+        return request
+    }
+
+    /// `a=1&b=x%20y+z` → pairs, percent- and `+`-decoded as Go's `net/url` does.
+    static func parseQuery(_ query: String?) -> [(name: String, value: String)] {
+        guard let query, !query.isEmpty else { return [] }
+        func decode(_ s: Substring) -> String {
+            let spaced = s.replacingOccurrences(of: "+", with: " ")
+            return spaced.removingPercentEncoding ?? spaced
+        }
+        return query.split(separator: "&").map { item in
+            if let eq = item.firstIndex(of: "=") {
+                return (decode(item[..<eq]), decode(item[item.index(after: eq)...]))
+            }
+            return (decode(item), "")
+        }
+    }
+}

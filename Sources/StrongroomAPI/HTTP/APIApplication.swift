@@ -80,7 +80,6 @@ public struct APIHTTPResponder: HTTPResponder {
     let router: APIRouter
     let maxBodySize: Int
 
-    static let listMethod = HTTPRequest.Method("LIST")!
     static let vaultToken = HTTPField.Name("X-Vault-Token")!
 
     public init(router: APIRouter, maxBodySize: Int = 1 << 20) {
@@ -105,37 +104,13 @@ public struct APIHTTPResponder: HTTPResponder {
 
     static func translate(_ request: inout Request, maxBodySize: Int, requestID: String,
                           remoteAddress: String? = nil) async throws -> APIRequest {
-        // Go's net/http hands Vault the decoded path; do the same.
-        let rawPath = request.uri.path.removingPercentEncoding ?? request.uri.path
-        guard rawPath == "/v1" || rawPath.hasPrefix("/v1/") else { throw APIError.notFound }
-        let query = parseQuery(request.uri.query)
-        let listFlag = query.contains { $0.name == "list" && ["true", "1", "t"].contains($0.value.lowercased()) }
-        let operation: APIOperation
-        switch request.method {
-        case .get, .head: operation = listFlag ? .list : .read
-        case listMethod: operation = .list
-        case .post, .put: operation = .write
-        case .delete: operation = .delete
-        default: throw APIError(status: 405, ["unsupported method \(request.method.rawValue)"])
-        }
         let bytes: ByteBuffer
         do { bytes = try await request.collectBody(upTo: maxBodySize) } catch {
             throw APIError(status: 413, ["request body too large (limit \(maxBodySize) bytes)"])
         }
-        var body: [String: APIValue] = [:]
-        if bytes.readableBytes > 0 {
-            let data = Data(bytes.readableBytesView)
-            guard let parsed = APIValue.parse(data) else { throw APIError.invalid("failed to parse JSON input: invalid JSON") }
-            switch parsed {
-            case .object(let o): body = o
-            case .null: break
-            default: throw APIError.invalid("failed to parse JSON input: expected a JSON object")
-            }
-        }
-        var apiRequest = APIRequest(operation, String(rawPath.dropFirst(3)), body: body, query: query,
-                                    token: token(request.headers), requestID: requestID, remoteAddress: remoteAddress)
-        apiRequest.httpMethod = request.method.rawValue
-        return apiRequest
+        return try APIRequest.http(method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
+                                   token: token(request.headers), body: Array(bytes.readableBytesView),
+                                   requestID: requestID, remoteAddress: remoteAddress)
     }
 
     /// The peer's `ip:port` when the context knows the channel.
@@ -153,21 +128,6 @@ public struct APIHTTPResponder: HTTPResponder {
             return t.isEmpty ? nil : t
         }
         return nil
-    }
-
-    /// `a=1&b=x%20y+z` → pairs, percent- and `+`-decoded as Go's `net/url` does.
-    static func parseQuery(_ query: String?) -> [(name: String, value: String)] {
-        guard let query, !query.isEmpty else { return [] }
-        func decode(_ s: Substring) -> String {
-            let spaced = s.replacingOccurrences(of: "+", with: " ")
-            return spaced.removingPercentEncoding ?? spaced
-        }
-        return query.split(separator: "&").map { item in
-            if let eq = item.firstIndex(of: "=") {
-                return (decode(item[..<eq]), decode(item[item.index(after: eq)...]))
-            }
-            return (decode(item), "")
-        }
     }
 
     static func http(_ response: APIResponse, requestID: String) -> Response {
