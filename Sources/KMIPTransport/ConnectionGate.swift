@@ -34,7 +34,8 @@ struct ConnectionEnvironment: Sendable {
 /// - Back-pressure: requests passed on and not yet answered are counted (each response written is
 ///   one answer); reading stops past `maxPipelinedRequests` or `maxPendingBytes`, or while the
 ///   listener's `PendingBytesBudget` is spent and this connection already has a request in flight.
-/// - Idle: nothing received and nothing unanswered for `idleTimeout` closes the connection.
+/// - Idle: nothing received and nothing unanswered for `idleTimeout` closes the connection, as
+///   does a client that reads no answers (the channel unwritable) for `idleTimeout`.
 /// - Graceful shutdown (`ChannelShouldQuiesceEvent`): reading stops and the inbound stream ends
 ///   after the requests already received, so the connection's task answers them and closes.
 final class ConnectionGate: ChannelDuplexHandler, RemovableChannelHandler {
@@ -62,6 +63,8 @@ final class ConnectionGate: ChannelDuplexHandler, RemovableChannelHandler {
     private var unansweredBytes = 0
     /// A `read()` was held back and is owed once there is room.
     private var readOwed = false
+    /// Since when the channel has been unwritable (the client reads no answers), if it is.
+    private var unwritableSince: NIODeadline?
     private var lastActivity = NIODeadline.now()
     /// The handshake deadline, then the idle check.
     private var timer: Scheduled<Void>?
@@ -245,6 +248,12 @@ final class ConnectionGate: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .open = self.phase else { return }  // draining: received after shutdown began
         let size = Self.unwrapInboundIn(data).readableBytes
+        // Reading stops at the limits, but one read (and NIO's drain after the client's FIN) can
+        // bring more: past twice the byte limit the client sends regardless of answers, and goes.
+        if self.unansweredBytes + size > 2 * self.environment.maxPendingBytes {
+            self.close("the client sent more than twice maxPendingBytes of unanswered requests", level: .notice)
+            return
+        }
         self.unanswered.append(size)
         self.unansweredBytes += size
         self.environment.budget.add(size)
@@ -285,6 +294,11 @@ final class ConnectionGate: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        self.unwritableSince = context.channel.isWritable ? nil : (self.unwritableSince ?? .now())
+        context.fireChannelWritabilityChanged()
+    }
+
     private func budgetFreed() {
         guard let context = self.context else { return }
         self.payReadIfRoom(context: context)
@@ -308,7 +322,11 @@ final class ConnectionGate: ChannelDuplexHandler, RemovableChannelHandler {
         self.timer = nil
         guard case .open = self.phase else { return }
         let now = NIODeadline.now()
-        if !self.unanswered.isEmpty {
+        if let since = self.unwritableSince, now - since >= self.environment.idleTimeout {
+            // Answers wait for a client that reads none: it would hold its requests (and their
+            // share of the listener's budget) for ever.
+            self.close("the client has read no answer for the idle timeout", level: .info)
+        } else if !self.unanswered.isEmpty {
             self.scheduleIdleCheck(at: now + self.environment.idleTimeout)
         } else if now - self.lastActivity >= self.environment.idleTimeout {
             self.close("idle timeout")

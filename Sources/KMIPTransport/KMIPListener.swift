@@ -206,12 +206,19 @@ public final class KMIPListener: Service, Sendable {
                 logger.notice(
                     "refusing connection: listener is at maxConnections or shutting down",
                     metadata: ["peer": "\(channel.remoteAddress.map { "\($0)" } ?? "?")", "max": "\(maxConnections)"])
+                // The async bootstrap does not close a channel whose initializer failed: close it here.
+                channel.close(promise: nil)
                 return channel.eventLoop.makeFailedFuture(
                     TransportError(.tooManyConnections, "connection limit of \(maxConnections) reached"))
             }
             channel.closeFuture.whenComplete { _ in registry.remove(channel) }
-            return channel.eventLoop.makeCompletedFuture {
-                try AcceptedConnection.wrap(channel, sslContext: sslContext, limits: limits, environment: environment)
+            do {
+                let accepted = try AcceptedConnection.wrap(channel, sslContext: sslContext, limits: limits, environment: environment)
+                return channel.eventLoop.makeSucceededFuture(accepted)
+            } catch {
+                logger.warning("closing connection: its pipeline could not be set up: \(error)")
+                channel.close(promise: nil)
+                return channel.eventLoop.makeFailedFuture(error)
             }
         }
     }

@@ -212,6 +212,23 @@ final class KMIPListenerTests: XCTestCase {
         await server.listener.shutdown()
     }
 
+    /// Held reads bound what a connection takes in only to within one read: a client that sends
+    /// more than twice `maxPendingBytes` of unanswered requests at once is closed.
+    func testAClientSendingFarPastItsPendingBytesIsClosed() async throws {
+        let server = try await TestServer.start(processor: StubProcessor(delay: .milliseconds(300))) {
+            $0.limits = Limits(maxMessageBytes: 1024)
+            $0.maxPendingBytes = 1024
+        }
+        let raw = try await RawClient.connect(port: server.port, credential: server.pki.client)
+        try await raw.handshake.get()
+        try await raw.send((0..<20).flatMap { discoverVersionsRequest(correlation: "flood-\($0)") })  // ~2.4 KB at once
+        let closed = await raw.waitClosed(within: .seconds(3))
+        XCTAssertTrue(closed)
+        XCTAssertLessThan(raw.received.count, 20)
+        XCTAssertEqual(server.listener.pipelinedBytes, 0, "nothing stays counted")
+        await server.listener.shutdown()
+    }
+
     func testStalledHandshakeIsClosedAfterConnectionTimeout() async throws {
         let server = try await TestServer.start { $0.connectionTimeout = .milliseconds(200) }
         let start = ContinuousClock.now
@@ -249,6 +266,10 @@ final class KMIPListenerTests: XCTestCase {
         XCTAssertEqual(server.listener.activeConnections, 2)
         let refused = await exchangeFails(server.clientConfiguration())
         XCTAssertTrue(refused)
+        // Closed at once, not left open: each refused connection would otherwise hold a descriptor.
+        let raw = try await RawClient.connect(port: server.port, tls: false)
+        let closed = await raw.waitClosed(within: .seconds(2))
+        XCTAssertTrue(closed, "a connection over the limit is closed by the server")
         XCTAssertEqual(server.processor.calls, 2)
         await first.close()
         let freed = await waitUntil(.seconds(2)) { server.listener.activeConnections == 1 }

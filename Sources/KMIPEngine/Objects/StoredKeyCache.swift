@@ -21,15 +21,20 @@ final class StoredKeyCache: @unchecked Sendable {
     }
     private let lock = NSLock()
     private var entries: [String: Entry] = [:]
+    /// Counts `forget` calls: a key parsed while one happened is not kept (it may be a destroyed
+    /// object's, read just before the Destroy).
+    private var forgotten = 0
 
     /// The key parsed from `material` by `load`, from the cache when the object's material is unchanged.
     func key(scopeID: String, uniqueIdentifier: String, material: KeyMaterial,
              load: () throws -> AsymmetricKey) throws -> AsymmetricKey {
         guard case .byteString(let bytes) = material else { return try load() }
         let name = scopeID + "/" + uniqueIdentifier
-        if let hit = lock.withLock({ entries[name] }), hit.material == bytes.bytes { return hit.key }
+        let (hit, generation) = lock.withLock { (entries[name], forgotten) }
+        if let hit, hit.material == bytes.bytes { return hit.key }
         let key = try load()
         lock.withLock {
+            guard forgotten == generation else { return }
             if entries.count >= Self.capacity, let victim = entries.keys.randomElement() { entries[victim] = nil }
             entries[name] = Entry(material: bytes.bytes, key: key)
         }
@@ -38,7 +43,10 @@ final class StoredKeyCache: @unchecked Sendable {
 
     /// Drops the object's key (Destroy).
     func forget(scopeID: String, uniqueIdentifier: String) {
-        _ = lock.withLock { entries.removeValue(forKey: scopeID + "/" + uniqueIdentifier) }
+        lock.withLock {
+            forgotten += 1
+            entries[scopeID + "/" + uniqueIdentifier] = nil
+        }
     }
 
     var count: Int { lock.withLock { entries.count } }

@@ -95,7 +95,8 @@ public final class HeavyWorkPool: Sendable {
             let id = nextWaiter
             waiting[owner, default: []].append(Waiter(id: id, job: job, reject: reject))
             let (seconds, attoseconds) = timeout.components
-            let nanoseconds = Int(clamping: seconds) &* 1_000_000_000 &+ Int(attoseconds / 1_000_000_000)
+            let (whole, overflow) = Int(clamping: seconds).multipliedReportingOverflow(by: 1_000_000_000)
+            let nanoseconds = overflow ? Int.max / 2 : whole.addingReportingOverflow(Int(attoseconds / 1_000_000_000)).partialValue
             DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(max(0, nanoseconds))) { [self] in
                 expire(owner: owner, id: id)
             }

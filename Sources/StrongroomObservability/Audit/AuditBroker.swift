@@ -39,6 +39,9 @@ public final class AuditBroker: Sendable {
     }
 
     private let state = Locked<[Device]>([])
+    /// What every request asks (is a device enabled, is one fail-closed), behind its own lock:
+    /// `state`'s lock is held while the writer thread writes, and requests must not wait for it.
+    private let summary = Locked<(enabled: Bool, failClosed: Bool)>((false, false))
     private let writer = AuditWriter()
     private let logger: Logger
     private let metrics: StrongroomMetrics?
@@ -78,6 +81,7 @@ public final class AuditBroker: Sendable {
             devices.append(device)
             return true
         }
+        refreshSummary()
         guard added else {
             Self.close(&device)
             throw AuditError(.duplicate, "an audit device is already enabled at \(device.record.path)")
@@ -98,6 +102,7 @@ public final class AuditBroker: Sendable {
                     state.withLock { devices in
                         if !devices.contains(where: { $0.record.path == device.record.path }) { devices.append(device) }
                     }
+                    refreshSummary()
                 }
             } catch {
                 errors.append(error)
@@ -117,6 +122,7 @@ public final class AuditBroker: Sendable {
             devices.remove(at: i)
             return true
         }
+        refreshSummary()
         guard let found else {
             throw AuditError(.invalidOption, "audit device \(key) is declared in the server's config file; remove it there")
         }
@@ -132,7 +138,13 @@ public final class AuditBroker: Sendable {
         return state.withLock { $0.contains { $0.record.path == key && $0.origin == .declared } }
     }
 
-    public var isEnabled: Bool { state.withLock { !$0.isEmpty } }
+    public var isEnabled: Bool { summary.withLock { $0.enabled } }
+
+    /// Called after every change to the devices.
+    private func refreshSummary() {
+        let current = state.withLock { devices in (!devices.isEmpty, devices.contains { $0.options.failClosed }) }
+        summary.withLock { $0 = current }
+    }
 
     // MARK: Logging
 
@@ -140,7 +152,7 @@ public final class AuditBroker: Sendable {
     /// Throws ``AuditError/Kind/unavailable`` when a fail-closed device could not write it (the
     /// other devices have still been written).
     public func log(_ entry: AuditEntry) async throws(AuditError) {
-        let failClosed = state.withLock { devices in devices.contains { $0.options.failClosed } }
+        let failClosed = summary.withLock { $0.failClosed }
         let queued = writer.enqueue(entry) { [self] entries in self.write(entries) }
         guard failClosed || queued.mustWait else { return }
         if let failedDevice = await queued.batch.outcome(), failClosed {
@@ -159,11 +171,14 @@ public final class AuditBroker: Sendable {
         guard !entries.isEmpty else { return nil }
         var failures: [Failure] = []
         var closedFailure: String?
+        // Encoded before the lock is taken; a device enabled meanwhile with a new prefix is encoded under it.
+        func encode(_ prefix: String) -> [UInt8] { entries.reduce(into: [UInt8]()) { $0 += Array($1.jsonLine(prefix: prefix).utf8) } }
+        var bytes: [String: [UInt8]] = [:]
+        for prefix in state.withLock({ Set($0.map(\.options.prefix)) }) { bytes[prefix] = encode(prefix) }
         state.withLock { devices in
-            var bytes: [String: [UInt8]] = [:]
             for i in devices.indices {
                 let prefix = devices[i].options.prefix
-                let batch = bytes[prefix] ?? entries.reduce(into: [UInt8]()) { $0 += Array($1.jsonLine(prefix: prefix).utf8) }
+                let batch = bytes[prefix] ?? encode(prefix)
                 bytes[prefix] = batch
                 do throws(AuditError) {
                     try Self.write(batch, to: &devices[i])

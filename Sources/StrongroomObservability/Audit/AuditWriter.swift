@@ -62,8 +62,10 @@ final class AuditWriter: @unchecked Sendable {
         defer { condition.unlock() }
         let batch = pending.batch
         if stopped {
-            batch.complete(nil)
-            return (batch, false)
+            // Nothing is written any more: a fail-closed caller must hear that its entry was not.
+            let refused = Batch()
+            refused.complete("(audit writer stopped)")
+            return (refused, true)
         }
         if let entry { pending.entries.append(entry) }
         pending.hasWork = true
