@@ -224,11 +224,11 @@ public struct ServerConfigFile: Sendable, Hashable {
         func duration(_ k: String, in range: ClosedRange<Int>) throws -> Int? {
             guard let value = values[k] else { return nil }
             if case .string(let text) = value {
-                let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
-                guard let unit = text.last, let factor = units[unit], let n = Int(text.dropLast()), range.contains(n * factor) else {
-                    throw ConfigFileError("\"\(key(k))\" must be seconds or a duration like \"30s\", \"5m\", \"1h\"")
+                // Vault's duration syntax, the one parser the API's fields use too ("90s", "1h30m", "1.5h").
+                guard let seconds = try? MountFields.durationSeconds(text, field: key(k)), range.contains(seconds) else {
+                    throw ConfigFileError("\"\(key(k))\" must be seconds or a duration like \"30s\", \"5m\", \"1h30m\" (\(range.lowerBound)–\(range.upperBound) s)")
                 }
-                return n * factor
+                return seconds
             }
             return try int(k, in: range)
         }

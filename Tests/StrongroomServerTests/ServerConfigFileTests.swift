@@ -50,6 +50,11 @@ final class ServerConfigFileTests: XCTestCase {
         XCTAssertThrowsError(try ServerConfigFile.load(try write(base + #"{"typo":true}}"#)))
         let lifetime = try ServerConfigFile.load(try write(#"{"storage":{"path":"/d"},"root_key":{"env":"K"},"limits":{"stream_lifetime":"2m"}}"#))
         XCTAssertEqual(lifetime.streamLifetime, 120)
+        // The API's duration syntax: compound and fractional durations too, and the range still holds.
+        let compound = try ServerConfigFile.load(try write(#"{"storage":{"path":"/d"},"root_key":{"env":"K"},"limits":{"stream_lifetime":"1h30m","idle_timeout":"1.5m"}}"#))
+        XCTAssertEqual(compound.streamLifetime, 5400)
+        XCTAssertEqual(compound.idleTimeout, 90)
+        XCTAssertThrowsError(try ServerConfigFile.load(try write(#"{"storage":{"path":"/d"},"root_key":{"env":"K"},"limits":{"stream_lifetime":"48h"}}"#)))
         let ok = try ServerConfigFile.load(try write(base + #"{"allow_api_devices":true,"allow_audit_log_prefixing":true,"directory":"/a","devices":{"f":{"options":{"file_path":"/l","prefix":"x"}}}}}"#))
         XCTAssertEqual(ok.auditRules, AuditRules(directory: "/a", allowAPIDevices: true, allowPrefix: true))
     }
