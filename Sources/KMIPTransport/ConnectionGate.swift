@@ -285,8 +285,9 @@ final class ConnectionGate: ChannelDuplexHandler, RemovableChannelHandler {
     private func hasRoom(context: ChannelHandlerContext) -> Bool {
         if self.unanswered.count >= self.environment.maxPipelinedRequests { return false }
         if self.unansweredBytes >= self.environment.maxPendingBytes { return false }
-        // One request in flight is always allowed; more only while the listener has room.
-        guard !self.unanswered.isEmpty else { return true }
+        // One request in flight is always allowed; more only while the listener has room (checked
+        // first without registering, so the common case allocates no wake-up closure).
+        guard !self.unanswered.isEmpty, self.environment.budget.isExhausted else { return true }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let loop = context.eventLoop
         return !self.environment.budget.waitForRoom(self.connectionID) {
