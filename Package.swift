@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "KMIPEngine", dependencies: [
             "KMIP", "KMIPCrypto", "KMIPStore", "KMIPPKI",
             .product(name: "Logging", package: "swift-log"),
+            // Validate: certificate chain validation.
+            .product(name: "X509", package: "swift-certificates"),
             // ByteBuffer only: requests are read in place from the connection's buffer.
             .product(name: "NIOCore", package: "swift-nio"),
         ]),

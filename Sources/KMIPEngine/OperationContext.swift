@@ -18,21 +18,28 @@ public struct OperationContext: Sendable {
     public var idPlaceholder: String?
     /// The transport's number for the client's connection (0: none in particular).
     public var connection: UInt64 = 0
-    /// Set for batches whose Batch Error Continuation Option is Undo: every object change a
-    /// handler makes is then journaled in ``changes``, from inside the store transaction that
-    /// made it, so Undo knows exactly what this batch did and nothing else.
+    /// Set for batches whose Batch Error Continuation Option is Undo: every object a handler
+    /// creates or changes is then journaled in ``effects``, from inside the store transaction
+    /// that made it, so Undo knows exactly what this batch did and nothing else.
     var journalsChanges = false
-    var changes: [ObjectChange] = []
-    /// The index of the batch item running (journaled with its changes).
+    var effects: [ObjectEffect] = []
+    /// The index of the batch item running (journaled with its effects).
     var batchIndex = 0
+    /// The operation of the batch item running.
+    var operation: KMIP.Operation = .discoverVersions
 
     /// Who owns streams opened by this request: the client certificate (serial) in its scope, on
     /// this connection (streaming state is per connection, as the spec has it).
     public var streamOwner: StreamOwner { StreamOwner(client: "\(scopeID)/\(client.serialNumber)", connection: connection) }
 
-    /// Records a change for Undo when this batch journals changes.
+    /// Records a change of an existing object for Undo when this batch journals changes.
     mutating func journal(before: ManagedObjectRecord, after: ManagedObjectRecord) {
-        if journalsChanges { changes.append(ObjectChange(item: batchIndex, before: before, after: after)) }
+        if journalsChanges { effects.append(ObjectEffect(item: batchIndex, kind: .changed(before: before, after: after))) }
+    }
+
+    /// Records a new object for Undo when this batch journals changes.
+    mutating func journalCreated(_ uniqueIdentifier: String) {
+        if journalsChanges { effects.append(ObjectEffect(item: batchIndex, kind: .created(uniqueIdentifier))) }
     }
 
     /// The Unique Identifier the item names, else the ID Placeholder.
@@ -47,10 +54,22 @@ extension DateTime {
     public static var now: DateTime { DateTime(secondsSince1970: Int64(Date().timeIntervalSince1970)) }
 }
 
-/// One change a batch item made to an existing object: the object as that item's transaction read
-/// it and as it wrote it. Undo restores `before` only while the object is still `after`.
-struct ObjectChange: Sendable {
+/// What one batch item did to the store, as Undo reverses it.
+struct ObjectEffect: Sendable {
+    enum Kind: Sendable {
+        /// An existing object, as the item's transaction read it and as it wrote it: Undo restores
+        /// `before` only while the object is still `after`.
+        case changed(before: ManagedObjectRecord, after: ManagedObjectRecord)
+        /// A new object: Undo removes it.
+        case created(String)
+    }
     var item: Int
-    var before: ManagedObjectRecord
-    var after: ManagedObjectRecord
+    var kind: Kind
+
+    var uniqueIdentifier: String {
+        switch kind {
+        case .changed(_, let after): after.uniqueIdentifier
+        case .created(let uid): uid
+        }
+    }
 }

@@ -11,7 +11,7 @@ import XCTest
 /// KMIPClient and real mutual TLS, and compares every response by `ResponseComparator`'s rules.
 ///
 /// Selection: every mandatory file of TL-M, SKLC-M, SKFF-M and OMOS-M; the Test Cases groups
-/// TC-OFFSET, TC-Q-*, TC-NP, TC-I18N, TC-CREATE-SD, TC-REKEY; the numbered TC 3.x cases of Test
+/// TC-OFFSET, TC-Q-*, TC-NP, TC-I18N, TC-CREATE-SD, TC-REKEY, TC-DERIVEKEY, TC-STREAM*, …; the numbered TC 3.x cases of Test
 /// Cases v1.2. A selected file is excluded only (a) when a request uses an operation the server does
 /// not list in Query Operations, or applies a Template object by Name (Template objects are "later" in
 /// SPEC.md) — both data-driven — or (c) by `explicitExclusions`, each with its reason.
@@ -33,6 +33,9 @@ final class OASISReplayTests: XCTestCase {
 
     /// Files not replayed although their operations are implemented; corpus path → reason.
     static let explicitExclusions: [String: String] = [
+        "1.0/testcases-v1.4/TC-DERIVEKEY-4-10.xml": "the published file lists requests 5 and 6 (Revoke, Destroy) "
+            + "before their two responses, so no request can be paired with its response; the same case at 1.1–1.4 "
+            + "(TC-DERIVEKEY-4-11…14), alternating as every other file does, is replayed and passes",
         "1.3/testcases-v1.3/TC-OFFSET-1-13.xml": offsetOrder,
         "1.3/testcases-v1.3/TC-OFFSET-2-13.xml": offsetOrder,
         "1.3/profiles-v1.3/mandatory/CS-BC-M-4-12-3DES-13.xml": weak3DES,
@@ -62,14 +65,16 @@ final class OASISReplayTests: XCTestCase {
     static let encryptedPKCS8 = "registers a password-encrypted PKCS#8 key and expects Get to return it decrypted; the "
         + "password is not part of the test case"
 
-    /// Server gaps not yet closed, replayed and printed loudly; corpus path → reason. None now.
-    static let knownFailures: [String: String] = [:]
+    /// Server gaps not yet closed, replayed and printed loudly; corpus path → reason.
+    static let knownFailures: [String: String] = [
+        "1.4/testcases-v1.4/TC-DERIVEKEY-6-14.xml": "derives by Asymmetric Key (ECDH key agreement), which Derive Key does not offer yet (issue 16)",
+    ]
 
     static let profileGroups: Set<String> = ["TL-M", "SKLC-M", "SKFF-M", "OMOS-M"]
     /// The cryptographic-services profiles (issue 5): mandatory files of these group families.
     static let cryptoProfilePrefixes = ["CS-BC-M", "CS-AC-M", "CS-RNG-M", "AKLC-M", "AX-M"]
     static let testCaseGroups: Set<String> = ["TC-OFFSET", "TC-NP", "TC-I18N", "TC-CREATE-SD", "TC-REKEY", "TC-3.x"]
-    static let testCasePrefixes = ["TC-Q-", "TC-STREAM", "TC-RSA-SIGN-DIGESTEDDATA", "TC-ECDSA-SIGN", "TC-ECC",
+    static let testCasePrefixes = ["TC-Q-", "TC-STREAM", "TC-DERIVEKEY", "TC-RSA-SIGN-DIGESTEDDATA", "TC-ECDSA-SIGN", "TC-ECC",
                                    "TC-SENSITIVE", "TC-EXTRACTABLE", "TC-CS-CORVAL"]
 
     static func isSelected(_ e: ConformanceCorpus.Entry) -> Bool {
@@ -147,6 +152,11 @@ final class OASISReplayTests: XCTestCase {
 
         for (n, entry) in entries.enumerated() {
             if !groupOrder.contains(entry.group) { groupOrder.append(entry.group) }
+            if let reason = Self.explicitExclusions[entry.path] {
+                tallies[entry.group, default: Tally()].excluded += 1
+                exclusions.append("\(entry.path): \(reason)")
+                continue
+            }
             let testCase: ConformanceCase
             do {
                 testCase = try corpus.load(entry)
@@ -164,11 +174,6 @@ final class OASISReplayTests: XCTestCase {
             if testCase.referencesTemplateObjects {
                 tallies[entry.group, default: Tally()].excluded += 1
                 exclusions.append("\(entry.path): applies a Template object by Name in a Template-Attribute (Template objects: SPEC.md \"later\")")
-                continue
-            }
-            if let reason = Self.explicitExclusions[entry.path] {
-                tallies[entry.group, default: Tally()].excluded += 1
-                exclusions.append("\(entry.path): \(reason)")
                 continue
             }
 

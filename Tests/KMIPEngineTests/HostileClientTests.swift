@@ -78,7 +78,7 @@ final class HostileClientTests: XCTestCase {
                                        version: .v1_4, now: h.clock.now)
         context.journalsChanges = true
         _ = try await h.engine.addAttribute(add, &context)
-        XCTAssertEqual(context.changes.count, 1, "the change is journaled from inside its transaction")
+        XCTAssertEqual(context.effects.count, 1, "the change is journaled from inside its transaction")
         // Another client changes the object after the batch did.
         var other = AddAttributeRequestPayload()
         other.uniqueIdentifier = x
@@ -87,7 +87,7 @@ final class HostileClientTests: XCTestCase {
 
         var responses = [ResponseBatchItem(operation: .addAttribute, uniqueBatchItemID: nil, payload: AddAttributeResponsePayload()),
                          ResponseBatchItem(operation: .get, uniqueBatchItemID: nil, error: KMIPError(.itemNotFound, "x"))]
-        await BatchExecutor(engine: h.engine).undo(&responses, changes: context.changes, scopeID: h.client.scopeID)
+        await BatchExecutor(engine: h.engine).undo(&responses, effects: context.effects, scopeID: h.client.scopeID)
         XCTAssertEqual(responses.map(\.resultStatus), [.success, .operationFailed], "not undone: reported as done")
         let changed = try await h.record(x)
         let attributes = try XCTUnwrap(changed).attributes
@@ -96,14 +96,14 @@ final class HostileClientTests: XCTestCase {
 
         // Without the interference the same undo restores the object exactly.
         var clean = context
-        clean.changes = []
+        clean.effects = []
         var add2 = add
         add2.attribute = Attribute(name: "x-batch2", value: .textString("undo me"))
         let read = try await h.record(x)
         let before = try XCTUnwrap(read)
         _ = try await h.engine.addAttribute(add2, &clean)
         var responses2 = [ResponseBatchItem(operation: .addAttribute, uniqueBatchItemID: nil, payload: AddAttributeResponsePayload())]
-        await BatchExecutor(engine: h.engine).undo(&responses2, changes: clean.changes, scopeID: h.client.scopeID)
+        await BatchExecutor(engine: h.engine).undo(&responses2, effects: clean.effects, scopeID: h.client.scopeID)
         XCTAssertEqual(responses2.map(\.resultStatus), [.operationUndone])
         let after = try await h.record(x)
         XCTAssertEqual(after, before)

@@ -13,7 +13,7 @@ final class QueryHandlerTests: XCTestCase {
     func testQueryOperationsListsTheRegisteredOperationsInOrder() async throws {
         let h = try await EngineHarness.make()
         let r = try await query(h, [.queryOperations])
-        XCTAssertEqual(r.operations, OperationTable.handlers.keys.sorted { $0.rawValue < $1.rawValue })
+        XCTAssertEqual(r.operations, OperationCatalog.operations.keys.sorted { $0.rawValue < $1.rawValue })
         for operation in [KMIP.Operation.create, .register, .get, .locate, .getAttributes, .getAttributeList, .addAttribute,
                           .modifyAttribute, .deleteAttribute, .query, .discoverVersions] {
             XCTAssertTrue(r.operations.contains(operation), "\(operation)")

@@ -10,7 +10,7 @@ struct BatchExecutor {
     func run(_ request: RequestMessage, context: OperationContext) async -> [ResponseBatchItem] {
         let option = request.requestHeader.batchErrorContinuationOption ?? .stop
         if option == .undo, request.batchItems.count > 1,
-           let changing = request.batchItems.first(where: { !Self.undoable.contains($0.operation) }) {
+           let changing = request.batchItems.first(where: { !OperationCatalog.undoable.contains($0.operation) }) {
             // Undo is offered for batches whose only changes are new objects, which it can remove.
             return request.batchItems.map {
                 ResponseBatchItem(operation: $0.operation, uniqueBatchItemID: $0.uniqueBatchItemID, error: KMIPError(
@@ -32,7 +32,7 @@ struct BatchExecutor {
             responses.append(response)
             if response.resultStatus != .success, option != .continue {
                 if option == .undo {
-                    await undo(&responses, changes: context.changes, scopeID: context.scopeID)
+                    await undo(&responses, effects: context.effects, scopeID: context.scopeID)
                     if let observer = engine.observer { await reportUndone(responses, request, context, observer) }
                 }
                 break
@@ -41,56 +41,38 @@ struct BatchExecutor {
         return responses
     }
 
-    /// Operations an Undo batch may hold: reads, creations (undone by deleting what they made) and
-    /// changes of one object (undone by restoring the object as it was before the item; Re-key
-    /// also deletes the replacement).
-    static let undoable: Set<Operation> = [
-        .create, .createKeyPair, .register, .get, .getAttributes, .getAttributeList, .locate, .check,
-        .query, .discoverVersions, .encrypt, .decrypt, .sign, .signatureVerify, .mac, .macVerify, .hash, .rngRetrieve,
-        .addAttribute, .modifyAttribute, .deleteAttribute, .activate, .revoke, .destroy, .archive, .recover,
-        .getUsageAllocation, .reKey,
-    ]
-
-    /// Reverses what the batch's successful items did: every journaled change (made by an
-    /// authorised item, inside its own transaction) is restored newest first with a
-    /// compare-and-set — only while the object is still exactly as the batch left it, so a
-    /// concurrent change by another client wins — and the objects it created are removed. Items
-    /// whose change could not be reversed keep their Success (and are logged); the others become
-    /// Operation Undone (the failed item keeps its error).
-    func undo(_ responses: inout [ResponseBatchItem], changes: [ObjectChange], scopeID: String) async {
+    /// Reverses what the batch's items did, newest first, from the effects their handlers
+    /// journaled (each inside the store transaction that made it): a changed object is restored
+    /// with a compare-and-set — only while it is still exactly as the batch left it, so a
+    /// concurrent change by another client wins — and a created object is removed, unless a later
+    /// change of it could not be reversed. Items with an effect that could not be reversed keep their
+    /// Success (and the log says why); the other successful items become Operation Undone (the
+    /// failed item keeps its error).
+    func undo(_ responses: inout [ResponseBatchItem], effects: [ObjectEffect], scopeID: String) async {
         var keptItems: Set<Int> = []
         var conflicted: Set<String> = []
-        for change in changes.reversed() {
-            let uid = change.after.uniqueIdentifier
-            // Once a newer change of this object stands, restoring an older one would undo it too.
-            if conflicted.contains(uid) { keptItems.insert(change.item); continue }
+        for effect in effects.reversed() {
+            let uid = effect.uniqueIdentifier
+            // Once a newer change of this object stands, reversing an older one would undo it too.
+            if conflicted.contains(uid) { keptItems.insert(effect.item); continue }
             do {
-                _ = try await engine.objects.modify(scopeID: scopeID, uniqueIdentifier: uid, inserting: nil) { current in
-                    guard current == change.after else { throw UndoConflict() }
-                    current = change.before
+                switch effect.kind {
+                case .changed(let before, let after):
+                    _ = try await engine.objects.modify(scopeID: scopeID, uniqueIdentifier: uid, inserting: nil) { current in
+                        guard current == after else { throw UndoConflict() }
+                        current = before
+                    }
+                case .created:
+                    try await engine.objects.delete(scopeID: scopeID, uniqueIdentifier: uid)
                 }
             } catch {
                 conflicted.insert(uid)
-                keptItems.insert(change.item)
+                keptItems.insert(effect.item)
                 let reason = error is UndoConflict ? "changed since by another request" : "\(error)"
                 engine.logger.notice("Undo left object \(uid) as it is: \(reason)")
             }
         }
-        for i in responses.indices where responses[i].resultStatus == .success {
-            let created: [String] = switch responses[i].responsePayload {
-            case let p as CreateResponsePayload: [p.uniqueIdentifier]
-            case let p as RegisterResponsePayload: [p.uniqueIdentifier]
-            case let p as CreateKeyPairResponsePayload: [p.privateKeyUniqueIdentifier, p.publicKeyUniqueIdentifier]
-            case let p as ReKeyResponsePayload: [p.uniqueIdentifier]
-            default: []
-            }
-            for uid in created {
-                do { try await engine.objects.delete(scopeID: scopeID, uniqueIdentifier: uid) } catch {
-                    keptItems.insert(i)
-                    engine.logger.notice("Undo could not remove created object \(uid): \(error)")
-                }
-            }
-            if keptItems.contains(i) { continue }
+        for i in responses.indices where responses[i].resultStatus == .success && !keptItems.contains(i) {
             responses[i].resultStatus = .operationUndone
             responses[i].responsePayload = nil
         }
@@ -101,7 +83,7 @@ struct BatchExecutor {
         // object an earlier one could not handle.
         let placeholder = context.idPlaceholder
         do {
-            guard let handler = OperationTable.handlers[item.operation] else {
+            guard let declared = OperationCatalog.operations[item.operation] else {
                 throw KMIPError(.operationNotSupported, "\(item.operation.name ?? "operation \(item.operation.rawValue)") is not supported")
             }
             // Discover Versions is exempt: a client asks it before it knows which version to speak.
@@ -116,7 +98,8 @@ struct BatchExecutor {
             guard let payload = item.requestPayload else {
                 throw KMIPError(.invalidMessage, "the batch item has no Request Payload")
             }
-            let result = try await handler(engine, payload, &context)
+            context.operation = item.operation
+            let result = try await declared.run(engine, payload, &context)
             return ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID, payload: result)
         } catch {
             context.idPlaceholder = placeholder

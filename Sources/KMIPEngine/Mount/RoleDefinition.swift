@@ -7,35 +7,11 @@ public enum RoleOperationFlags {
     public static let all = "operation_all"
     public static let none = "operation_none"
 
-    /// Each flag with its operation, in Vault's documentation order.
-    public static let flags: [(flag: String, operation: Operation)] = [
-        ("operation_activate", .activate),
-        ("operation_add_attribute", .addAttribute),
-        ("operation_create", .create),
-        ("operation_create_keypair", .createKeyPair),
-        ("operation_decrypt", .decrypt),
-        ("operation_delete_attribute", .deleteAttribute),
-        ("operation_destroy", .destroy),
-        ("operation_discover_versions", .discoverVersions),
-        ("operation_encrypt", .encrypt),
-        ("operation_get", .get),
-        ("operation_get_attribute_list", .getAttributeList),
-        ("operation_get_attributes", .getAttributes),
-        ("operation_import", .import),
-        ("operation_locate", .locate),
-        ("operation_mac", .mac),
-        ("operation_mac_verify", .macVerify),
-        ("operation_modify_attribute", .modifyAttribute),
-        ("operation_query", .query),
-        ("operation_register", .register),
-        ("operation_rekey", .reKey),
-        ("operation_rekey_keypair", .reKeyKeyPair),
-        ("operation_revoke", .revoke),
-        ("operation_rng_retrieve", .rngRetrieve),
-        ("operation_rng_seed", .rngSeed),
-        ("operation_sign", .sign),
-        ("operation_signature_verify", .signatureVerify),
-    ]
+    /// Each flag with its operation, in Vault's documentation order (alphabetical), as the
+    /// operations declare them.
+    public static let flags: [(flag: String, operation: Operation)] = OperationCatalog.operations.values
+        .compactMap { op in op.declaration.roleFlag.map { ($0, op.declaration.operation) } }
+        .sorted { $0.flag < $1.flag }
 
     public static func operation(forFlag flag: String) -> Operation? { flags.first { $0.flag == flag }?.operation }
     public static func flag(for operation: Operation) -> String? { flags.first { $0.operation == operation }?.flag }

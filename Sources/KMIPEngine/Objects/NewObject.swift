@@ -147,6 +147,7 @@ extension KMIPEngine {
     func insertNew(attributes: [Attribute], value: ManagedObject?, context: inout OperationContext) async throws -> String {
         let record = try ManagedObjectRecord(scopeID: context.scopeID, attributes: attributes, value: value)
         try await objects.insert(record)
+        context.journalCreated(record.uniqueIdentifier)
         context.idPlaceholder = record.uniqueIdentifier
         return record.uniqueIdentifier
     }

@@ -90,7 +90,7 @@ extension BatchExecutor {
             time: Date(), connection: context.connection == 0 ? nil : context.connection,
             clientSerial: context.client.serialNumber, scopeID: context.scopeID, roleID: context.client.roleID,
             roleName: context.role.name, protocolVersion: context.version, operation: item.operation,
-            batchIndex: index, uniqueIdentifiers: AuditIdentifiers.of(item.requestPayload, placeholder: context.idPlaceholder))
+            batchIndex: index, uniqueIdentifiers: AuditIdentifiers.of(request: item.requestPayload, placeholder: context.idPlaceholder))
         do {
             try await observer.willExecute(event)
         } catch {
@@ -102,7 +102,7 @@ extension BatchExecutor {
         }
         let placeholder = context.idPlaceholder
         var response = await runItem(item, &context)
-        event.uniqueIdentifiers = AuditIdentifiers.merge(event.uniqueIdentifiers, AuditIdentifiers.of(response.responsePayload))
+        event.uniqueIdentifiers = AuditIdentifiers.merge(event.uniqueIdentifiers, AuditIdentifiers.of(response: response.responsePayload, operation: item.operation))
         event.complete(response, start: start)
         do {
             try await observer.didExecute(event)
@@ -126,7 +126,7 @@ extension BatchExecutor {
                 time: Date(), connection: context.connection == 0 ? nil : context.connection,
                 clientSerial: context.client.serialNumber, scopeID: context.scopeID, roleID: context.client.roleID,
                 roleName: context.role.name, protocolVersion: context.version, operation: response.operation,
-                batchIndex: index, uniqueIdentifiers: AuditIdentifiers.of(request.batchItems[index].requestPayload),
+                batchIndex: index, uniqueIdentifiers: AuditIdentifiers.of(request: request.batchItems[index].requestPayload),
                 resultStatus: .operationUndone)
             // The undo already happened; nothing is disclosed, so a failing device changes no answer.
             try? await observer.didExecute(event)

@@ -1,5 +1,15 @@
 import KMIP
 
+extension AddAttributeRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.addAttribute, roleFlag: "operation_add_attribute",
+                                                  undo: .reversible)
+    var auditedObjects: AuditedObjects { .objectOrPlaceholder(uniqueIdentifier) }
+    static func auditedObjects(of response: AddAttributeResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> AddAttributeResponsePayload {
+        try await engine.addAttribute(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Add Attribute: a new instance of an attribute a client may set. A single-valued attribute
     /// the object already has is Illegal Operation; a multi-valued one gains an instance, whose

@@ -1,6 +1,16 @@
 import KMIP
 import KMIPStore
 
+extension ArchiveRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.archive, roleFlag: nil,
+                                                  undo: .reversible)
+    var auditedObjects: AuditedObjects { .objectOrPlaceholder(uniqueIdentifier) }
+    static func auditedObjects(of response: ArchiveResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> ArchiveResponsePayload {
+        try await engine.archive(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Archive: the object stays stored (encrypted, as every object) but answers Object Archived
     /// to every operation but attribute reads, Recover and Destroy, and leaves on-line Locates.

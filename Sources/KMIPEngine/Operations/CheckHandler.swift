@@ -1,5 +1,15 @@
 import KMIP
 
+extension CheckRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.check, roleFlag: nil,
+                                                  undo: .reversible)
+    var auditedObjects: AuditedObjects { .objectOrPlaceholder(uniqueIdentifier) }
+    static func auditedObjects(of response: CheckResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> CheckResponsePayload {
+        try await engine.check(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Check: whether the object could be used as the client describes. Failures name the
     /// field that fails and echo it back in the error.

@@ -1,6 +1,15 @@
 import KMIP
 import KMIPCrypto
 
+extension CreateRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.create, roleFlag: "operation_create",
+                                                  undo: .reversible)
+    static func auditedObjects(of response: CreateResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> CreateResponsePayload {
+        try await engine.create(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Create: a new symmetric key (AES, 3DES, HMAC) or Secret Data from the server's DRBG.
     func create(_ request: CreateRequestPayload, _ context: inout OperationContext) async throws -> CreateResponsePayload {

@@ -2,6 +2,17 @@ import KMIP
 import KMIPCrypto
 import KMIPStore
 
+extension CreateKeyPairRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.createKeyPair, roleFlag: "operation_create_keypair",
+                                                  undo: .reversible, work: .heavy)
+    static func auditedObjects(of response: CreateKeyPairResponsePayload) -> [String] {
+        [response.privateKeyUniqueIdentifier, response.publicKeyUniqueIdentifier]
+    }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> CreateKeyPairResponsePayload {
+        try await engine.createKeyPair(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Create Key Pair: an RSA (1024–4096), EC (P-256/384/521) or Ed25519 key pair from OpenSSL.
     /// Each key takes the Common Template-Attribute overridden by its own Template-Attribute; the
@@ -113,12 +124,18 @@ extension KMIPEngine {
                                          privateInherited: privateInherited, publicInherited: publicInherited,
                                          privateLinks: [], publicLinks: [], context: context)
         try await objects.insert(records.private)
+        context.journalCreated(records.private.uniqueIdentifier)
         do {
             try await objects.insert(records.public)
         } catch {
-            try? await objects.delete(scopeID: context.scopeID, uniqueIdentifier: records.private.uniqueIdentifier)
+            do {
+                try await objects.delete(scopeID: context.scopeID, uniqueIdentifier: records.private.uniqueIdentifier)
+            } catch let removal {
+                logger.error("Create Key Pair left private key \(records.private.uniqueIdentifier) without its public key: \(removal)")
+            }
             throw error
         }
+        context.journalCreated(records.public.uniqueIdentifier)
         context.idPlaceholder = records.private.uniqueIdentifier
         return (records.private.uniqueIdentifier, records.public.uniqueIdentifier)
     }

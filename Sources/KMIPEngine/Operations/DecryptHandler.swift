@@ -1,6 +1,16 @@
 import KMIP
 import KMIPCrypto
 
+extension DecryptRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.decrypt, roleFlag: "operation_decrypt",
+                                                  undo: .reversible, work: .heavy)
+    var auditedObjects: AuditedObjects { .objectOrPlaceholder(uniqueIdentifier) }
+    static func auditedObjects(of response: DecryptResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> DecryptResponsePayload {
+        try await engine.decrypt(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Decrypt (KMIP 1.4 §4.30): one-shot, or a stream (Init Indicator → Correlation Value → Final
     /// Indicator) for symmetric keys. Parameters as for Encrypt; the IV is required where the mode

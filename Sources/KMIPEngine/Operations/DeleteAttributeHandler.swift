@@ -1,5 +1,15 @@
 import KMIP
 
+extension DeleteAttributeRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.deleteAttribute, roleFlag: "operation_delete_attribute",
+                                                  undo: .reversible)
+    var auditedObjects: AuditedObjects { .objectOrPlaceholder(uniqueIdentifier) }
+    static func auditedObjects(of response: DeleteAttributeResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> DeleteAttributeResponsePayload {
+        try await engine.deleteAttribute(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Delete Attribute: removes one instance (Attribute Index, default 0) of an attribute the
     /// client may delete; the response carries the deleted instance. No such instance is Item

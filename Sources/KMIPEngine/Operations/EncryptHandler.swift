@@ -1,6 +1,16 @@
 import KMIP
 import KMIPCrypto
 
+extension EncryptRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.encrypt, roleFlag: "operation_encrypt",
+                                                  undo: .reversible)
+    var auditedObjects: AuditedObjects { .objectOrPlaceholder(uniqueIdentifier) }
+    static func auditedObjects(of response: EncryptResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> EncryptResponsePayload {
+        try await engine.encrypt(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Encrypt (KMIP 1.4 §4.29): one-shot, or a stream (Init Indicator → Correlation Value → Final
     /// Indicator) for symmetric keys. Parameters come from the request, else from the object's

@@ -1,5 +1,15 @@
 import KMIP
 
+extension GetAttributeListRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.getAttributeList, roleFlag: "operation_get_attribute_list",
+                                                  undo: .reversible)
+    var auditedObjects: AuditedObjects { .objectOrPlaceholder(uniqueIdentifier) }
+    static func auditedObjects(of response: GetAttributeListResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> GetAttributeListResponsePayload {
+        try await engine.getAttributeList(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Get Attribute List: the names of the object's attributes that the request's version
     /// defines, each once, in the order the object holds them.

@@ -1,5 +1,15 @@
 import KMIP
 
+extension GetAttributesRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.getAttributes, roleFlag: "operation_get_attributes",
+                                                  undo: .reversible)
+    var auditedObjects: AuditedObjects { .objectOrPlaceholder(uniqueIdentifier) }
+    static func auditedObjects(of response: GetAttributesResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> GetAttributesResponsePayload {
+        try await engine.getAttributes(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Get Attributes: the named attributes in the order named (every instance of a multi-valued
     /// one), or all of them when none is named. Names the object lacks, unknown names and

@@ -1,6 +1,16 @@
 import KMIP
 import KMIPStore
 
+extension GetRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.get, roleFlag: "operation_get",
+                                                  undo: .reversible)
+    var auditedObjects: AuditedObjects { .objectOrPlaceholder(uniqueIdentifier) }
+    static func auditedObjects(of response: GetResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> GetResponsePayload {
+        try await engine.get(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Get: the object's value in the stored format or a format it converts to losslessly.
     func get(_ request: GetRequestPayload, _ context: inout OperationContext) async throws -> GetResponsePayload {

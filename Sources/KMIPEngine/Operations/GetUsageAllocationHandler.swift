@@ -1,5 +1,15 @@
 import KMIP
 
+extension GetUsageAllocationRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.getUsageAllocation, roleFlag: nil,
+                                                  undo: .reversible)
+    var auditedObjects: AuditedObjects { .objectOrPlaceholder(uniqueIdentifier) }
+    static func auditedObjects(of response: GetUsageAllocationResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> GetUsageAllocationResponsePayload {
+        try await engine.getUsageAllocation(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Get Usage Allocation: takes `usageLimitsCount` from what the object's Usage Limits have left.
     func getUsageAllocation(_ request: GetUsageAllocationRequestPayload, _ context: inout OperationContext) async throws -> GetUsageAllocationResponsePayload {

@@ -1,6 +1,14 @@
 import KMIP
 import KMIPCrypto
 
+extension HashRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.hash, roleFlag: nil,
+                                                  undo: .reversible)
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> HashResponsePayload {
+        try await engine.hash(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Hash (KMIP 1.4 §4.37): the digest of Data with the Hashing Algorithm named in the
     /// Cryptographic Parameters, in one request or streamed.

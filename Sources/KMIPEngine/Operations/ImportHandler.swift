@@ -1,6 +1,16 @@
 import KMIP
 import KMIPStore
 
+extension ImportRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.`import`, roleFlag: "operation_import",
+                                                  undo: .irreversible)
+    var auditedObjects: AuditedObjects { .objects([uniqueIdentifier]) }
+    static func auditedObjects(of response: ImportResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> ImportResponsePayload {
+        try await engine.importObject(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Import (KMIP 1.4 §4.41, since 1.4): stores an object under the client's Unique Identifier
     /// with the attributes supplied (they are not subject to the "set by the server" rules); an

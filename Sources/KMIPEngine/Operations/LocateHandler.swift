@@ -1,6 +1,15 @@
 import KMIP
 import KMIPStore
 
+extension LocateRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.locate, roleFlag: "operation_locate",
+                                                  undo: .reversible)
+    static func auditedObjects(of response: LocateResponsePayload) -> [String] { response.uniqueIdentifiers }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> LocateResponsePayload {
+        try await engine.locate(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Locate: the identifiers of the caller's scope's objects that match every attribute of the
     /// request, newest first (by Initial Date), after Offset Items, at most Maximum Items.

@@ -2,6 +2,16 @@ import KMIP
 import KMIPCrypto
 import KMIPStore
 
+extension MACRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.mac, roleFlag: "operation_mac",
+                                                  undo: .reversible)
+    var auditedObjects: AuditedObjects { .objectOrPlaceholder(uniqueIdentifier) }
+    static func auditedObjects(of response: MACResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> MACResponsePayload {
+        try await engine.mac(self, &context)
+    }
+}
+
 /// An open MAC or MAC Verify stream: the object's identifier and the HMAC context (and, for MAC
 /// Verify, the MAC Data when it came with the first part).
 struct MACStream: Sendable {

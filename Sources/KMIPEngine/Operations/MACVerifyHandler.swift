@@ -1,6 +1,16 @@
 import KMIP
 import KMIPCrypto
 
+extension MACVerifyRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.macVerify, roleFlag: "operation_mac_verify",
+                                                  undo: .reversible)
+    var auditedObjects: AuditedObjects { .objectOrPlaceholder(uniqueIdentifier) }
+    static func auditedObjects(of response: MACVerifyResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> MACVerifyResponsePayload {
+        try await engine.macVerify(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// MAC Verify (KMIP 1.4 §4.34): whether MAC Data is the HMAC of Data, answered with the
     /// Validity Indicator; in one request or streamed.

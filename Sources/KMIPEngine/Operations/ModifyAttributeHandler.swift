@@ -1,5 +1,15 @@
 import KMIP
 
+extension ModifyAttributeRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.modifyAttribute, roleFlag: "operation_modify_attribute",
+                                                  undo: .reversible)
+    var auditedObjects: AuditedObjects { .objectOrPlaceholder(uniqueIdentifier) }
+    static func auditedObjects(of response: ModifyAttributeResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> ModifyAttributeResponsePayload {
+        try await engine.modifyAttribute(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Modify Attribute: replaces the value of an existing instance (Attribute Index, default 0)
     /// of an attribute the client may modify. No such instance is Item Not Found.

@@ -1,5 +1,15 @@
 import KMIP
 
+extension ObtainLeaseRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.obtainLease, roleFlag: nil,
+                                                  undo: .irreversible)
+    var auditedObjects: AuditedObjects { .objectOrPlaceholder(uniqueIdentifier) }
+    static func auditedObjects(of response: ObtainLeaseResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> ObtainLeaseResponsePayload {
+        try await engine.obtainLease(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Obtain Lease: Active objects only; the lease is the object's Lease Time (the server policy
     /// when it has none).

@@ -1,5 +1,13 @@
 import KMIP
 
+extension QueryRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.query, roleFlag: "operation_query",
+                                                  undo: .reversible)
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> QueryResponsePayload {
+        try await engine.query(self, &context)
+    }
+}
+
 extension KMIPEngine {
     static let vendorIdentification = "Strongroom"
     /// The server's release, reported in Server Information.
@@ -18,7 +26,7 @@ extension KMIPEngine {
         for function in Set(request.queryFunctions) {
             switch function {
             case .queryOperations:
-                response.operations = OperationTable.handlers.keys
+                response.operations = OperationCatalog.operations.keys
                     .filter { ($0.definitionValue?.since ?? .latest) <= version }
                     .sorted { $0.rawValue < $1.rawValue }
             case .queryObjects:

@@ -2,6 +2,16 @@ import KMIP
 import KMIPCrypto
 import KMIPStore
 
+extension ReKeyRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.reKey, roleFlag: "operation_rekey",
+                                                  undo: .reversible)
+    var auditedObjects: AuditedObjects { .objectOrPlaceholder(uniqueIdentifier) }
+    static func auditedObjects(of response: ReKeyResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> ReKeyResponsePayload {
+        try await engine.reKey(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Re-key: a fresh symmetric key with the old one's algorithm, length and client attributes.
     /// The Names move to the replacement; Replacement/Replaced Object Links join the two.

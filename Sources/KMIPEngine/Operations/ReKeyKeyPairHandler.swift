@@ -2,6 +2,18 @@ import KMIP
 import KMIPCrypto
 import KMIPStore
 
+extension ReKeyKeyPairRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.reKeyKeyPair, roleFlag: "operation_rekey_keypair",
+                                                  undo: .irreversible, work: .heavy)
+    var auditedObjects: AuditedObjects { .objects(privateKeyUniqueIdentifier.map { [$0] } ?? []) }
+    static func auditedObjects(of response: ReKeyKeyPairResponsePayload) -> [String] {
+        [response.privateKeyUniqueIdentifier, response.publicKeyUniqueIdentifier]
+    }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> ReKeyKeyPairResponsePayload {
+        try await engine.reKeyKeyPair(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Re-key Key Pair: a fresh pair of the old pair's kind and length, with the old keys' client
     /// attributes (templates override them), dates moved as Re-key moves them. The Names move to

@@ -1,5 +1,14 @@
 import KMIP
 
+extension RegisterRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.register, roleFlag: "operation_register",
+                                                  undo: .reversible)
+    static func auditedObjects(of response: RegisterResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> RegisterResponsePayload {
+        try await engine.register(self, &context)
+    }
+}
+
 extension KMIPEngine {
     /// Register: stores an object the client supplies, with the client's attributes.
     func register(_ request: RegisterRequestPayload, _ context: inout OperationContext) async throws -> RegisterResponsePayload {

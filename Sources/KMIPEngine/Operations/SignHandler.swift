@@ -2,6 +2,16 @@ import KMIP
 import KMIPCrypto
 import KMIPStore
 
+extension SignRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.sign, roleFlag: "operation_sign",
+                                                  undo: .reversible, work: .heavy)
+    var auditedObjects: AuditedObjects { .objectOrPlaceholder(uniqueIdentifier) }
+    static func auditedObjects(of response: SignResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> SignResponsePayload {
+        try await engine.sign(self, &context)
+    }
+}
+
 /// Where a request stands in a KMIP multi-part (streaming) operation (KMIP 1.4 §4.31–4.37).
 enum StreamStep {
     /// No Init Indicator, no Correlation Value: the whole input in one request.
@@ -86,13 +96,6 @@ extension KMIPEngine {
             throw KMIPError(.invalidField, "Sign takes Data or Digested Data, not both")
         }
         return response
-    }
-
-    /// Runs CPU-heavy work (key generation, private-key and signature operations) on the heavy
-    /// pool in the calling credential's turn: never on an event loop or the cooperative pool that
-    /// answers everyone's cheap requests.
-    func heavyWork<T: Sendable>(_ context: OperationContext, _ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await heavy.run(owner: context.streamOwner.client, body)
     }
 
     /// The Cryptographic Parameters an operation uses: the request's when it has them, else the

@@ -1,6 +1,16 @@
 import KMIP
 import KMIPCrypto
 
+extension SignatureVerifyRequestPayload: EngineOperation {
+    static let declaration = OperationDeclaration(.signatureVerify, roleFlag: "operation_signature_verify",
+                                                  undo: .reversible, work: .heavy)
+    var auditedObjects: AuditedObjects { .objectOrPlaceholder(uniqueIdentifier) }
+    static func auditedObjects(of response: SignatureVerifyResponsePayload) -> [String] { [response.uniqueIdentifier] }
+    func perform(_ engine: KMIPEngine, _ context: inout OperationContext) async throws -> SignatureVerifyResponsePayload {
+        try await engine.signatureVerify(self, &context)
+    }
+}
+
 /// An open Signature Verify stream: the object's identifier, the verifier and the signature when
 /// it came with the first part (it may also come with the last).
 struct VerifyStream: Sendable {

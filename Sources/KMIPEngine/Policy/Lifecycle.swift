@@ -101,6 +101,7 @@ extension KMIPEngine {
             if !keepValue { record.keyMaterial = nil }
             return (result, before)
         }
+        if let inserting { context.journalCreated(inserting.uniqueIdentifier) }
         context.journal(before: outcome.1, after: record)
         context.idPlaceholder = record.uniqueIdentifier
         return (record, outcome.0)
