@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
     ],
     targets: [
         // The KMIP protocol: TTLV, XML and JSON encodings, the typed model. No I/O.
@@ -49,6 +51,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             // Validate: certificate chain validation.
             .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Metrics", package: "swift-metrics"),
             // ByteBuffer only: requests are read in place from the connection's buffer.
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
@@ -62,6 +65,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // An async KMIP client over mutual TLS, with batching.
         .target(name: "KMIPClient", dependencies: [
@@ -86,11 +90,14 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
-        // Audit log devices (JSON lines, fail-closed option) and Prometheus metrics for both listeners.
+        // Audit log devices (JSON lines, fail-closed option).
         .target(name: "StrongroomObservability", dependencies: [
-            "KMIP", "KMIPEngine", "KMIPStore", "KMIPTransport",
+            "KMIP", "KMIPEngine", "KMIPStore",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // The operator CLI's client side: Vault's HTTP API over Foundation, argument parsing, output.
         .target(name: "StrongroomCLI", dependencies: [
@@ -108,6 +115,8 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // Replays the OASIS XML test cases through any transport and compares the responses.
         .target(name: "KMIPConformance", dependencies: ["KMIP"]),
@@ -139,10 +148,12 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         .testTarget(name: "KMIPEngineTests", dependencies: [
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
             "KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP", .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "StrongroomServerTests", dependencies: ["StrongroomServer", "KMIPClient", "KMIPEngine", "KMIPStore", "KMIP", "StrongroomObservability"]),
         .testTarget(name: "KMIPTransportTests", dependencies: [
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
             "KMIPTransport", "KMIPClient", "KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP", "StrongroomServer",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -157,6 +168,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "StrongroomAPITests", dependencies: [
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
             "StrongroomAPI", "KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP", "VaultPolicy",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -165,6 +177,7 @@ let package = Package(
         ]),
         .testTarget(name: "StrongroomCLITests", dependencies: ["StrongroomCLI"]),
         .testTarget(name: "StrongroomObservabilityTests", dependencies: [
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
             "StrongroomObservability", "KMIPEngine", "KMIPStore", "KMIPTransport", "KMIP",
         ]),
         // Runs the built `strongroom` executable (built by `swift build --build-tests`).

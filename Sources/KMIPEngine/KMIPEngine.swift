@@ -2,6 +2,7 @@ import KMIP
 import KMIPPKI
 import KMIPStore
 import Logging
+import Metrics
 import NIOCore
 
 /// The transport-agnostic KMIP server: decodes a request message, authorises it against the
@@ -20,14 +21,18 @@ public final class KMIPEngine: KMIPRequestProcessor {
     /// Parsed OpenSSL keys of stored key objects (Sign, Signature Verify, RSA Encrypt/Decrypt).
     let storedKeys = StoredKeyCache()
     let clock: @Sendable () -> DateTime
-    /// Sees every batch item (audit log, metrics); nil costs nothing.
+    /// Sees every batch item (audit log); nil costs nothing.
     let observer: (any KMIPRequestObserver)?
+    /// Counts and times every batch item.
+    let metrics: EngineMetrics
 
     public init(objects: any ObjectStore, mount: any MountStore, logger: Logger,
                 limits: Limits = .default, clock: @escaping @Sendable () -> DateTime = { DateTime.now },
                 observer: (any KMIPRequestObserver)? = nil, streamLifetime: Double = 600,
-                heavy: HeavyWorkPool = .shared, streamHeldPerClient: Int = 64 << 20, streamHeldTotal: Int = 256 << 20) {
+                heavy: HeavyWorkPool = .shared, streamHeldPerClient: Int = 64 << 20, streamHeldTotal: Int = 256 << 20,
+                metrics: any MetricsFactory = MetricsSystem.factory) {
         self.observer = observer
+        self.metrics = EngineMetrics(factory: metrics)
         self.heavy = heavy
         self.streams = StreamRegistry(maxLifetime: streamLifetime, heldPerClient: streamHeldPerClient, heldTotal: streamHeldTotal)
         self.objects = objects

@@ -22,7 +22,7 @@ struct ConnectionEnvironment: Sendable {
     /// Run each connection's task with the connection's event loop as its preferred executor.
     let processOnEventLoop: Bool
     /// Connection and handshake events (metrics); nil costs nothing.
-    var observer: (any TransportObserver)? = nil
+    var metrics: TransportMetrics? = nil
 }
 
 /// The channel handler between the frame decoder and the connection's `NIOAsyncChannel`: what must
@@ -68,7 +68,7 @@ final class ConnectionGate: ChannelDuplexHandler, RemovableChannelHandler {
     private var lastActivity = NIODeadline.now()
     /// The handshake deadline, then the idle check.
     private var timer: Scheduled<Void>?
-    /// The observer heard of the opening and not yet of the closing; heard how the handshake ended.
+    /// The metrics counted the opening and not yet the closing; counted how the handshake ended.
     private var reportedOpen = false
     private var reportedHandshake = false
     private let identityPromise: EventLoopPromise<ClientIdentity>
@@ -88,9 +88,9 @@ final class ConnectionGate: ChannelDuplexHandler, RemovableChannelHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         if let remote = context.channel.remoteAddress { self.logger[metadataKey: "peer"] = "\(remote)" }
-        if let observer = self.environment.observer {
+        if let metrics = self.environment.metrics {
             self.reportedOpen = true
-            observer.connectionOpened(id: self.connectionID)
+            metrics.connectionsActive.increment()
         }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         self.timer = context.eventLoop.scheduleTask(in: self.environment.handshakeTimeout) {
@@ -122,7 +122,7 @@ final class ConnectionGate: ChannelDuplexHandler, RemovableChannelHandler {
         self.identityPromise.fail(ChannelError.ioOnClosedChannel)
         if self.reportedOpen {
             self.reportedOpen = false
-            self.environment.observer?.connectionClosed(id: self.connectionID)
+            self.environment.metrics?.connectionsActive.decrement()
         }
     }
 
@@ -136,7 +136,7 @@ final class ConnectionGate: ChannelDuplexHandler, RemovableChannelHandler {
     private func reportHandshakeFailure(_ reason: TLSHandshakeFailure) {
         guard !self.reportedHandshake else { return }
         self.reportedHandshake = true
-        self.environment.observer?.handshakeFailed(id: self.connectionID, reason: reason)
+        self.environment.metrics?.handshakeFailed[reason]?.increment()
     }
 
     // MARK: Handshake and client verification
@@ -196,9 +196,9 @@ final class ConnectionGate: ChannelDuplexHandler, RemovableChannelHandler {
             self.close("handshake completed without a verified client identity", level: .warning)
             return
         }
-        if !self.reportedHandshake, let observer = self.environment.observer {
+        if !self.reportedHandshake, let metrics = self.environment.metrics {
             self.reportedHandshake = true
-            observer.handshakeSucceeded(id: self.connectionID, client: identity)
+            metrics.handshakeSucceeded.increment()
         }
         self.logger[metadataKey: "scope"] = "\(identity.scopeID)"
         self.logger[metadataKey: "role"] = "\(identity.roleID)"

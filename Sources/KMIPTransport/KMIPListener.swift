@@ -2,6 +2,7 @@ import KMIP
 import KMIPEngine
 import KMIPPKI
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -44,7 +45,7 @@ public final class KMIPListener: Service, Sendable {
     private let budget: PendingBytesBudget
     private let state = NIOLockedValueBox(State())
     private let stopped: EventLoopPromise<Void>
-    private let observer: (any TransportObserver)?
+    private let metrics: TransportMetrics
 
     public init(
         configuration: TransportConfiguration,
@@ -52,9 +53,9 @@ public final class KMIPListener: Service, Sendable {
         authenticator: any ClientAuthenticator,
         logger: Logger,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        observer: (any TransportObserver)? = nil
+        metrics: any MetricsFactory = MetricsSystem.factory
     ) {
-        self.observer = observer
+        self.metrics = TransportMetrics(factory: metrics)
         self.configuration = configuration
         self.processor = processor
         self.authenticator = authenticator
@@ -180,7 +181,7 @@ public final class KMIPListener: Service, Sendable {
             maxPendingBytes: max(self.configuration.limits.maxMessageBytes, self.configuration.maxPendingBytes),
             maxConnectionsPerClient: max(1, self.configuration.maxConnectionsPerClient),
             processOnEventLoop: self.configuration.processRequestsOnEventLoop,
-            observer: self.observer)
+            metrics: self.metrics)
     }
 
     private func makeBootstrap() -> ServerBootstrap {
@@ -199,10 +200,10 @@ public final class KMIPListener: Service, Sendable {
         let maxConnections = self.configuration.maxConnections
         let registry = self.registry
         let logger = self.logger
-        let observer = self.observer
+        let metrics = self.metrics
         return { channel in
             guard registry.tryAdd(channel, limit: maxConnections) else {
-                observer?.connectionRejected()
+                metrics.connectionsRejected.increment()
                 logger.notice(
                     "refusing connection: listener is at maxConnections or shutting down",
                     metadata: ["peer": "\(channel.remoteAddress.map { "\($0)" } ?? "?")", "max": "\(maxConnections)"])

@@ -4,6 +4,7 @@ import KMIPEngine
 import KMIPStore
 import KMIPTransport
 import Logging
+import Metrics
 import NIOCore
 import StrongroomAPI
 
@@ -24,7 +25,8 @@ public actor KMIPMountRuntime: MountRuntime {
     let logger: Logger
     /// The engine observer of each mount (audit entries name their mount).
     let engineObserver: @Sendable (MountEntry) -> (any KMIPRequestObserver)?
-    let transportObserver: (any TransportObserver)?
+    /// Where the engines and listeners record their metrics.
+    let metrics: any MetricsFactory
     /// How long a restart or a disable lets in-flight requests finish.
     let restartGracePeriod: Duration
     /// Server-wide limits applied to every listener (connections, idle timeout, message limits).
@@ -40,7 +42,7 @@ public actor KMIPMountRuntime: MountRuntime {
 
     public init(objects: any ObjectStore, logger: Logger,
                 engineObserver: @escaping @Sendable (MountEntry) -> (any KMIPRequestObserver)? = { _ in nil },
-                transportObserver: (any TransportObserver)? = nil, restartGracePeriod: Duration = .seconds(2),
+                metrics: any MetricsFactory = MetricsSystem.factory, restartGracePeriod: Duration = .seconds(2),
                 tuning: @escaping @Sendable (inout TransportConfiguration) -> Void = { _ in },
                 streamLifetime: Double = 600, engineLimits: Limits = .default, heavy: HeavyWorkPool = .shared) {
         self.tuning = tuning
@@ -50,7 +52,7 @@ public actor KMIPMountRuntime: MountRuntime {
         self.objects = objects
         self.logger = logger
         self.engineObserver = engineObserver
-        self.transportObserver = transportObserver
+        self.metrics = metrics
         self.restartGracePeriod = restartGracePeriod
     }
 
@@ -60,7 +62,7 @@ public actor KMIPMountRuntime: MountRuntime {
         guard !stopped, served[entry.id] == nil else { return }
         let engine = KMIPEngine(objects: objects, mount: mount.store,
                                 logger: logger.with("mount", entry.path), limits: engineLimits, observer: engineObserver(entry),
-                                streamLifetime: streamLifetime, heavy: heavy)
+                                streamLifetime: streamLifetime, heavy: heavy, metrics: metrics)
         // A revocation or a role or scope change made through the API reaches open connections at once.
         mount.onAuthorizationChange { engine.invalidateAuthorizations() }
         served[entry.id] = Served(entry: entry, engine: engine)
@@ -112,7 +114,7 @@ public actor KMIPMountRuntime: MountRuntime {
         configuration.shutdownGracePeriod = restartGracePeriod
         tuning(&configuration)
         let listener = KMIPListener(configuration: configuration, processor: s.engine, authenticator: mount,
-                                    logger: logger.with("mount", entry.path), observer: transportObserver)
+                                    logger: logger.with("mount", entry.path), metrics: metrics)
         let bound: [SocketAddress]
         do { bound = try await listener.start() } catch {
             await listener.shutdown()

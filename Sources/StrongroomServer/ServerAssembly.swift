@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import StrongroomAPI
+import Prometheus
 import StrongroomObservability
 
 /// Where the HTTP API listens and whether it speaks TLS.
@@ -43,6 +44,8 @@ struct ServerAssembly: Sendable {
     let registry: MountRegistry
     let tokens: TokenAuth
     let observability: Observability
+    /// What `sys/metrics` exposes.
+    let metricsRegistry: PrometheusCollectorRegistry
     let router: APIRouter
     let logger: Logger
     /// Audit devices of the config file: enabled at every start, not changeable through the API.
@@ -54,22 +57,28 @@ struct ServerAssembly: Sendable {
         self.store = store
         self.logger = logger
         self.declaredAuditDevices = declaredAuditDevices
-        let observability = Observability(logger: logger.with("component", "audit"), auditRules: auditRules)
+        // One registry per server: every component records into it through swift-metrics (no
+        // process-wide bootstrap, so servers in one process keep their own), sys/metrics reads it.
+        let metricsRegistry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: metricsRegistry)
+        factory.defaultDurationHistogramBuckets = Self.durationBuckets
+        self.metricsRegistry = metricsRegistry
+        let observability = Observability(logger: logger.with("component", "audit"), metrics: factory, auditRules: auditRules)
         self.observability = observability
         runtime = KMIPMountRuntime(objects: store, logger: logger, engineObserver: { entry in
             let scopes = store.mountStore(mountID: entry.id)
             return observability.kmip(mount: entry.path) { id in try? await scopes.scope(id: id)?.name }
         },
-                                   transportObserver: observability.transport, tuning: transportTuning,
+                                   metrics: factory, tuning: transportTuning,
                                    streamLifetime: Double(streamLifetime), engineLimits: limits, heavy: heavy)
         registry = MountRegistry(system: store, runtime: runtime)
         tokens = TokenAuth(store: store)
         var paths = APIPaths.standard
-        for path in SysAuditPath.paths(store: store, observability: observability) { paths.register(path) }
-        paths.register(SysMetricsPath.path(observability))
+        for path in SysAuditPath.paths(store: store, audit: BrokerAuditControl(broker: observability.audit)) { paths.register(path) }
+        paths.register(SysMetricsPath.path(metricsRegistry))
         router = APIRouter(paths: paths, system: store, mounts: registry, tokens: tokens,
                            observers: [APIAuditObserver(observability: observability)],
-                           logger: logger.with("component", "api"))
+                           logger: logger.with("component", "api"), metrics: factory)
     }
 
     /// Loads the stored audit devices and mounts (starting their listeners).
@@ -106,9 +115,34 @@ struct ServerAssembly: Sendable {
     }
 
     static let devRootName = "dev-root"
+
+    /// Seconds: a cached AES operation takes well under a millisecond, RSA-4096 key generation seconds.
+    static let durationBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2500),
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
 }
 
-/// Audits and counts every API request through ``Observability``.
+/// The audit broker as `sys/audit` manages it: API-origin devices, errors as the API's.
+struct BrokerAuditControl: AuditDeviceControl {
+    let broker: AuditBroker
+
+    func devices() -> [AuditDeviceRecord] { broker.devices() }
+
+    func enable(_ record: AuditDeviceRecord) throws -> AuditDeviceRecord {
+        do { return try broker.enable(record, origin: .api) } catch { throw APIError.invalid(error.message) }
+    }
+
+    func disable(path: String) throws {
+        // Disabling what is not enabled is not an error (Vault); a declared device is.
+        do { try broker.disable(path: path, origin: .api) } catch where error.kind == .invalidOption {
+            throw APIError.invalid(error.message)
+        } catch {}
+    }
+}
+
+/// Audits every API request through ``Observability``.
 struct APIAuditObserver: APIRequestObserver {
     let observability: Observability
 
@@ -119,7 +153,7 @@ struct APIAuditObserver: APIRequestObserver {
 
     func responseSent(_ request: APIRequest, response: APIResponse, tokenAccessor: String?) async {
         try? await observability.logAPIResponse(
-            id: request.id, method: request.method, operation: request.operation.rawValue, path: request.path,
+            id: request.id, operation: request.operation.rawValue, path: request.path,
             remoteAddress: request.remoteAddress, auth: tokenAccessor.map { .init(accessor: $0) },
             status: response.status, error: response.errors.first)
     }

@@ -3,6 +3,7 @@ import KMIP
 import KMIPPKI
 import KMIPStore
 import Logging
+import Metrics
 import XCTest
 @testable import KMIPEngine
 
@@ -27,7 +28,7 @@ final class EngineHarness: @unchecked Sendable {
     private(set) var client: ClientIdentity!
     private var directory: URL?
 
-    init(_ backend: Backend = .memory, start: Int64 = 1_700_000_000) throws {
+    init(_ backend: Backend = .memory, start: Int64 = 1_700_000_000, metrics: any MetricsFactory = MetricsSystem.factory) throws {
         let memory = InMemoryStore()
         mount = memory.mountStore(mountID: "mountAAA")
         switch backend {
@@ -41,15 +42,15 @@ final class EngineHarness: @unchecked Sendable {
         }
         let clock = TestClock(start)
         self.clock = clock
-        engine = KMIPEngine(objects: objects, mount: mount, logger: Logger(label: "test"), clock: { clock.now })
+        engine = KMIPEngine(objects: objects, mount: mount, logger: Logger(label: "test"), clock: { clock.now }, metrics: metrics)
     }
 
     deinit {
         if let directory { try? FileManager.default.removeItem(at: directory) }
     }
 
-    static func make(_ backend: Backend = .memory) async throws -> EngineHarness {
-        let harness = try EngineHarness(backend)
+    static func make(_ backend: Backend = .memory, metrics: any MetricsFactory = MetricsSystem.factory) async throws -> EngineHarness {
+        let harness = try EngineHarness(backend, metrics: metrics)
         harness.client = try await harness.makeClient(scope: "default")
         return harness
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MetricsTestKit
 import XCTest
 @testable import StrongroomAPI
 
@@ -47,6 +48,26 @@ final class APIRouterTests: XCTestCase {
         await h.expect(404, .read, "no/such/path")
         XCTAssertEqual(observer.routes, ["sys/mounts/*path", "sys/mounts", "kmip/scope/:scope", nil],
                        "metrics get the pattern, never names from the path")
+    }
+
+    /// `api_requests_total{method,status}` and `api_request_duration_seconds{method}`: labels from a
+    /// fixed set, never from the path.
+    func testRequestsAreCountedWithBoundedLabels() async throws {
+        let metrics = TestMetrics()
+        let h = try await APIHarness.make(metrics: metrics)
+        await h.expect(404, .read, "no/such/abc123secret")
+        await h.expect(403, .read, "sys/mounts", token: .some(nil))
+        let total = { (method: String, status: String) in
+            metrics.counterTotal(label: "api_requests_total", dimensions: [("method", method), ("status", status)])
+        }
+        XCTAssertEqual(total("GET", "404"), 1)
+        XCTAssertEqual(total("GET", "403"), 1)
+        XCTAssertEqual(APIMetrics.method("brew"), "OTHER", "an unknown method shares one label")
+        XCTAssertEqual(APIMetrics.method("list"), "LIST")
+        XCTAssertEqual(metrics.timers(label: "api_request_duration_seconds").map { $0.values.count }.reduce(0, +), 2)
+        for counter in metrics.counters {
+            XCTAssertFalse(counter.dimensions.contains { $0.1.contains("abc123") }, "paths never become labels")
+        }
     }
 
     func testFailingAuditRefusesTheRequestWithoutRunningIt() async throws {

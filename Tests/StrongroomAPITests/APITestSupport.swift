@@ -2,6 +2,7 @@ import Foundation
 import KMIP
 import KMIPEngine
 import KMIPStore
+import Metrics
 import XCTest
 @testable import StrongroomAPI
 
@@ -82,7 +83,7 @@ struct APIHarness {
     let clock: APITestClock
 
     static func make(paths: APIPaths = .standard, observers: [any APIRequestObserver] = [],
-                     store: InMemoryStore = InMemoryStore()) async throws -> APIHarness {
+                     store: InMemoryStore = InMemoryStore(), metrics: any MetricsFactory = MetricsSystem.factory) async throws -> APIHarness {
         let clock = APITestClock()
         let now: @Sendable () -> Date = { clock.now }
         let runtime = RecordingRuntime()
@@ -90,7 +91,8 @@ struct APIHarness {
         try await registry.load()
         let auth = TokenAuth(store: store, now: now)
         let root = try await auth.bootstrapRootToken() ?? ""
-        let router = APIRouter(paths: paths, system: store, mounts: registry, tokens: auth, observers: observers, now: now)
+        let router = APIRouter(paths: paths, system: store, mounts: registry, tokens: auth, observers: observers, now: now,
+                               metrics: metrics)
         try await router.services.policies.bootstrap()
         return APIHarness(store: store, runtime: runtime, registry: registry, auth: auth, router: router, root: root, clock: clock)
     }

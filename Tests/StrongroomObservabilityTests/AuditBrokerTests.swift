@@ -2,6 +2,7 @@ import Foundation
 import KMIP
 import KMIPEngine
 import KMIPStore
+import MetricsTestKit
 import XCTest
 @testable import StrongroomObservability
 
@@ -27,7 +28,7 @@ final class AuditBrokerTests: XCTestCase {
         let auth = AuditEntry.Auth(accessor: "acc-1", displayName: "token-ops", policies: ["default", "kmip"])
         try await observability.logAPIRequest(id: "req-1", operation: "update", path: "kmip/scope/finance",
                                         remoteAddress: "10.0.0.1", auth: auth)
-        try await observability.logAPIResponse(id: "req-1", method: "POST", operation: "update", path: "kmip/scope/finance",
+        try await observability.logAPIResponse(id: "req-1", operation: "update", path: "kmip/scope/finance",
                                          remoteAddress: "10.0.0.1", auth: auth, status: 400, error: "scope \"x\" exists")
         try await observability.audit.log(.kmip(kmipEvent()))
         try await observability.audit.log(.kmip(kmipEvent(result: .operationFailed)))
@@ -166,7 +167,8 @@ final class AuditBrokerTests: XCTestCase {
     }
 
     func testFailClosedDeviceThatCannotWriteMakesLogThrow() async throws {
-        let observability = Observability(logger: quietLogger)
+        let metrics = TestMetrics()
+        let observability = Observability(logger: quietLogger, metrics: metrics)
         // /dev/full opens but every write fails with ENOSPC.
         try observability.audit.enable(record(["file_path": "/dev/full", "fail_closed": "true"], path: "full"))
         await assertThrowsAsync({ try await observability.audit.log(.kmip(kmipEvent())) }) {
@@ -174,7 +176,7 @@ final class AuditBrokerTests: XCTestCase {
         }
         await assertThrowsAsync { try await observability.logAPIRequest(id: "1", operation: "read", path: "sys/health",
                                                                          remoteAddress: nil, auth: nil) }
-        XCTAssertEqual(observability.metrics.auditFailures.value(["full/"]), 2)
+        XCTAssertEqual(metrics.counterTotal(label: "audit_log_failures_total", dimensions: [("device", "full/")]), 2)
     }
 
     func testFailClosedDeviceRestoredAtStartupKeepsRefusing() async throws {
@@ -192,16 +194,16 @@ final class AuditBrokerTests: XCTestCase {
 
     func testFailOpenDeviceOnlyCountsTheFailure() async throws {
         let dir = try TemporaryDirectory()
-        let observability = Observability(logger: quietLogger)
+        let metrics = TestMetrics()
+        let observability = Observability(logger: quietLogger, metrics: metrics)
         try observability.audit.enable(record(["file_path": "/dev/full"], path: "full"))
         try observability.audit.enable(record(["file_path": dir.path("ok.log")], path: "ok"))
         try await observability.audit.log(.kmip(kmipEvent()))
         try await observability.audit.log(.kmip(kmipEvent()))
         await observability.audit.flush()
-        XCTAssertEqual(observability.metrics.auditFailures.value(["full/"]), 2)
-        XCTAssertEqual(observability.metrics.auditFailures.value(["ok/"]), 0)
+        XCTAssertEqual(metrics.counterTotal(label: "audit_log_failures_total", dimensions: [("device", "full/")]), 2)
+        XCTAssertEqual(metrics.counterTotal(label: "audit_log_failures_total", dimensions: [("device", "ok/")]), 0)
         XCTAssertEqual(try auditLines(dir.path("ok.log")).count, 2, "the healthy device still gets every entry")
-        XCTAssertTrue(observability.metrics.prometheusText().contains("audit_log_failures_total{device=\"full/\"} 2\n"))
     }
 
     /// Entries logged at once are written in batches by the broker's thread: every one, whole,

@@ -4,6 +4,7 @@ import KMIPEngine
 import KMIPPKI
 import KMIPStore
 import Logging
+import MetricsTestKit
 import XCTest
 @testable import StrongroomObservability
 
@@ -14,6 +15,7 @@ final class KMIPAuditObserverTests: XCTestCase {
         let engine: KMIPEngine
         let client: ClientIdentity
         let observability: Observability
+        let metrics: TestMetrics
     }
 
     func server(audit options: [String: String]) async throws -> Server {
@@ -25,11 +27,13 @@ final class KMIPAuditObserverTests: XCTestCase {
         try await mount.putRole(role)
         try await mount.addCredential(CredentialRecord(serialNumber: "777001", scopeID: scope.id, roleName: "ops",
                                                        certificateDER: [], expiresAt: DateTime(secondsSince1970: 4_000_000_000)))
-        let observability = Observability(logger: quietLogger)
+        let metrics = TestMetrics()
+        let observability = Observability(logger: quietLogger, metrics: metrics)
         try observability.audit.enable(AuditDeviceRecord(path: "file", type: "file", options: options))
-        let engine = KMIPEngine(objects: store, mount: mount, logger: Logger(label: "test"), observer: observability.kmip(mount: "kmip/"))
+        let engine = KMIPEngine(objects: store, mount: mount, logger: Logger(label: "test"), observer: observability.kmip(mount: "kmip/"),
+                                metrics: metrics)
         return Server(engine: engine, client: ClientIdentity(scopeID: scope.id, roleID: role.id, serialNumber: "777001"),
-                      observability: observability)
+                      observability: observability, metrics: metrics)
     }
 
     func send(_ server: Server, _ operation: KMIP.Operation, _ payload: some KMIPStruct) async -> ResponseBatchItem {
@@ -118,10 +122,10 @@ final class KMIPAuditObserverTests: XCTestCase {
         }
         XCTAssertEqual(lines.first?["connection"] as? Int, 5)
 
-        let parsed = try ParsedExposition(server.observability.metrics.prometheusText())
-        XCTAssertEqual(parsed.value("kmip_requests_total", ["operation": "Register", "result": "success"]), 2)
-        XCTAssertEqual(parsed.value("kmip_requests_total", ["operation": "Get", "result": "success"]), 2)
-        XCTAssertEqual(parsed.value("kmip_request_duration_seconds_count", ["operation": "Encrypt"]), 1)
+        let m = server.metrics
+        XCTAssertEqual(m.counterTotal(label: "kmip_requests_total", dimensions: [("operation", "Register"), ("result", "success")]), 2)
+        XCTAssertEqual(m.counterTotal(label: "kmip_requests_total", dimensions: [("operation", "Get"), ("result", "success")]), 2)
+        XCTAssertEqual(try m.expectTimer("kmip_request_duration_seconds", [("operation", "Encrypt")]).values.count, 1)
     }
 
     func testFailedItemIsAuditedWithItsReason() async throws {
@@ -136,8 +140,7 @@ final class KMIPAuditObserverTests: XCTestCase {
         XCTAssertEqual(last["result_status"] as? String, "OperationFailed")
         XCTAssertEqual(last["result_reason"] as? String, "ItemNotFound")
         XCTAssertEqual(last["unique_identifiers"] as? [String], ["missing"])
-        let parsed = try ParsedExposition(server.observability.metrics.prometheusText())
-        XCTAssertEqual(parsed.value("kmip_requests_total", ["operation": "Get", "result": "ItemNotFound"]), 1)
+        XCTAssertEqual(server.metrics.counterTotal(label: "kmip_requests_total", dimensions: [("operation", "Get"), ("result", "ItemNotFound")]), 1)
     }
 
     func testFailClosedDeviceStopsKMIPRequests() async throws {
@@ -155,9 +158,8 @@ final class KMIPAuditObserverTests: XCTestCase {
         try server.observability.audit.disable(path: "file")
         let located = await send(server, .locate, LocateRequestPayload())
         XCTAssertEqual((located.responsePayload as? LocateResponsePayload)?.uniqueIdentifiers, [])
-        let parsed = try ParsedExposition(server.observability.metrics.prometheusText())
-        XCTAssertEqual(parsed.value("kmip_requests_total", ["operation": "Create", "result": "GeneralFailure"]), 1)
-        XCTAssertGreaterThanOrEqual(parsed.value("audit_log_failures_total", ["device": "file/"]) ?? 0, 1)
+        XCTAssertEqual(server.metrics.counterTotal(label: "kmip_requests_total", dimensions: [("operation", "Create"), ("result", "GeneralFailure")]), 1)
+        XCTAssertGreaterThanOrEqual(server.metrics.counterTotal(label: "audit_log_failures_total", dimensions: [("device", "file/")]), 1)
     }
 
     func testFailOpenDeviceLetsKMIPRequestsThrough() async throws {
@@ -165,6 +167,7 @@ final class KMIPAuditObserverTests: XCTestCase {
         let item = await send(server, .locate, LocateRequestPayload())
         XCTAssertEqual(item.resultStatus, .success)
         await server.observability.audit.flush()
-        XCTAssertEqual(server.observability.metrics.auditFailures.value(["file/"]), 2, "request and response lines")
+        XCTAssertEqual(server.metrics.counterTotal(label: "audit_log_failures_total", dimensions: [("device", "file/")]), 2,
+                       "request and response lines")
     }
 }

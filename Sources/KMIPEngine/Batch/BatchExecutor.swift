@@ -24,15 +24,20 @@ struct BatchExecutor {
         responses.reserveCapacity(request.batchItems.count)
         for (index, item) in request.batchItems.enumerated() {
             context.batchIndex = index
+            let start = ContinuousClock.now
             let response = if let observer = engine.observer {
                 await runObservedItem(item, index: index, &context, observer: observer)
             } else {
                 await runItem(item, &context)
             }
+            engine.metrics.record(item.operation, response.resultStatus, response.resultReason, duration: ContinuousClock.now - start)
             responses.append(response)
             if response.resultStatus != .success, option != .continue {
                 if option == .undo {
                     await undo(&responses, effects: context.effects, scopeID: context.scopeID)
+                    for undone in responses where undone.resultStatus == .operationUndone {
+                        engine.metrics.record(undone.operation, .operationUndone, nil)
+                    }
                     if let observer = engine.observer { await reportUndone(responses, request, context, observer) }
                 }
                 break

@@ -2,7 +2,7 @@ import Foundation
 import KMIP
 import KMIPPKI
 
-/// One batch item as the audit log and the metrics see it: who asked, what, about which objects,
+/// One batch item as the audit log sees it: who asked, what, about which objects,
 /// and how it ended. It holds identifiers and enumerations only — never key material, data, IVs,
 /// signatures or any other payload bytes.
 public struct KMIPRequestEvent: Sendable, Hashable {
@@ -48,7 +48,7 @@ public struct KMIPRequestEvent: Sendable, Hashable {
     }
 }
 
-/// What the engine tells about every batch item (audit log, metrics).
+/// What the engine tells about every batch item (the audit log).
 ///
 /// `willExecute` runs before the item: throwing refuses it (fail-closed audit), and the item answers
 /// General Failure "audit log unavailable" without running. `didExecute` runs after it with the
@@ -68,6 +68,7 @@ extension KMIPEngine {
     /// Reports items that were refused as a whole (nothing ran), e.g. a failed authorisation.
     func observeRefused(_ items: [ResponseBatchItem], client: ClientIdentity, version: ProtocolVersion,
                         connection: UInt64, roleName: String? = nil) async {
+        for item in items { metrics.record(item.operation, item.resultStatus, item.resultReason) }
         guard let observer else { return }
         for (index, item) in items.enumerated() {
             let event = KMIPRequestEvent(

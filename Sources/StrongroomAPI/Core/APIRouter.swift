@@ -1,6 +1,7 @@
 import Foundation
 import KMIPStore
 import Logging
+import Metrics
 import VaultPolicy
 
 /// Audit and metrics hooks (implemented outside this module). `requestReceived` runs before the
@@ -40,19 +41,30 @@ public struct APIRouter: Sendable {
     public let services: APIServices
     public let observers: [any APIRequestObserver]
     let logger: Logger
+    let metrics: APIMetrics
 
     public init(paths: APIPaths = .standard, system: any SystemStore, mounts: MountRegistry, tokens: TokenAuth,
                 info: APIServerInfo = APIServerInfo(), observers: [any APIRequestObserver] = [],
-                logger: Logger = Logger(label: "strongroom.api"), now: @escaping @Sendable () -> Date = { Date() }) {
+                logger: Logger = Logger(label: "strongroom.api"), now: @escaping @Sendable () -> Date = { Date() },
+                metrics: any MetricsFactory = MetricsSystem.factory) {
         self.paths = paths
+        self.metrics = APIMetrics(factory: metrics)
         self.services = APIServices(system: system, mounts: mounts, tokens: tokens, policies: PolicyStore(store: system),
                                     info: info, clock: now)
         self.observers = observers
         self.logger = logger
     }
 
-    /// Answers `request`; never throws (every failure becomes a Vault error envelope).
+    /// Answers `request`; never throws (every failure becomes a Vault error envelope). Counts and
+    /// times it: `api_requests_total{method,status}`, `api_request_duration_seconds{method}`.
     public func handle(_ request: APIRequest) async -> APIResponse {
+        let start = ContinuousClock.now
+        let response = await route(request)
+        metrics.record(method: request.method, status: response.status, duration: ContinuousClock.now - start)
+        return response
+    }
+
+    private func route(_ request: APIRequest) async -> APIResponse {
         // Empty, `.` and `..` segments would let the ACL see one path and a handler another
         // (`sys/mounts//kmip` is `kmip/` to the mount registry).
         if request.path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }),

@@ -1,6 +1,7 @@
 import Foundation
 import KMIPStore
 import Logging
+import Metrics
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -44,11 +45,13 @@ public final class AuditBroker: Sendable {
     private let summary = Locked<(enabled: Bool, failClosed: Bool)>((false, false))
     private let writer = AuditWriter()
     private let logger: Logger
-    private let metrics: StrongroomMetrics?
+    /// `audit_log_failures_total{device}`: entries a device failed to write. Device paths are the
+    /// operator's (a small set).
+    private let metrics: any MetricsFactory
     /// What API-enabled devices may do; set once by the composition root from the config.
     public let rules: AuditRules
 
-    public init(logger: Logger = Logger(label: "strongroom.audit"), metrics: StrongroomMetrics? = nil,
+    public init(logger: Logger = Logger(label: "strongroom.audit"), metrics: any MetricsFactory = MetricsSystem.factory,
                 rules: AuditRules = AuditRules()) {
         self.logger = logger
         self.metrics = metrics
@@ -197,7 +200,8 @@ public final class AuditBroker: Sendable {
     }
 
     private func report(_ failure: Failure) {
-        metrics?.recordAuditFailure(device: failure.path, entries: failure.entries)
+        Counter(label: "audit_log_failures_total", dimensions: [("device", failure.path)], factory: metrics)
+            .increment(by: Int64(failure.entries))
         guard failure.firstOfOutage else { return }
         logger.warning("audit device failed to write", metadata: ["device": "\(failure.path)", "error": "\(failure.reason)"])
     }

@@ -75,7 +75,7 @@ public struct AuditEntry: Sendable, Hashable {
             protocolVersion: "\(event.protocolVersion.major).\(event.protocolVersion.minor)",
             batchIndex: event.batchIndex,
             resultStatus: event.resultStatus.map { "\($0)" }, resultReason: event.resultReason.map { "\($0)" },
-            durationMS: event.duration.map { $0.seconds * 1000 })
+            durationMS: event.duration.map { Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15 })
         return AuditEntry(time: event.time, type: event.resultStatus == nil ? .kmipRequest : .kmipResponse,
                           kmip: fields, connection: event.connection)
     }

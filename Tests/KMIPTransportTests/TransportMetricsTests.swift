@@ -5,41 +5,38 @@ import KMIPPKI
 import KMIPTransport
 import Logging
 import NIOConcurrencyHelpers
+import MetricsTestKit
 import XCTest
 
-/// Records the listener's connection and handshake events.
-final class RecordingTransportObserver: TransportObserver {
-    enum Event: Hashable {
-        case opened(UInt64), closed(UInt64), rejected
-        case succeeded(UInt64, serial: String)
-        case failed(UInt64, TLSHandshakeFailure)
+/// The listener's metrics as a test factory saw them.
+struct RecordedTransportMetrics: Sendable {
+    let metrics: TestMetrics
+
+    /// Every value `kmip_connections_active` took, in order.
+    var activeHistory: [Double] { (try? metrics.expectMeter("kmip_connections_active").values) ?? [] }
+    /// Connections counted open: the steps up of the gauge.
+    var opened: Int { zip([0] + activeHistory, activeHistory).filter { $1 > $0 }.count }
+    var closed: Int { zip([0] + activeHistory, activeHistory).filter { $1 < $0 }.count }
+    var rejected: Int64 { metrics.counterTotal(label: "kmip_connections_rejected_total") }
+    var succeeded: Int64 { metrics.counterTotal(label: "kmip_tls_handshakes_total", dimensions: [("result", "success")]) }
+    /// Each failure reason counted, as often as counted.
+    var failures: [TLSHandshakeFailure] {
+        TLSHandshakeFailure.allCases.flatMap { reason in
+            Array(repeating: reason, count: Int(metrics.counterTotal(label: "kmip_tls_handshakes_total",
+                                                                     dimensions: [("result", reason.rawValue)])))
+        }
     }
-
-    private let box = NIOLockedValueBox<[Event]>([])
-    var events: [Event] { box.withLockedValue { $0 } }
-
-    func connectionOpened(id: UInt64) { box.withLockedValue { $0.append(.opened(id)) } }
-    func connectionClosed(id: UInt64) { box.withLockedValue { $0.append(.closed(id)) } }
-    func connectionRejected() { box.withLockedValue { $0.append(.rejected) } }
-    func handshakeSucceeded(id: UInt64, client: ClientIdentity) {
-        box.withLockedValue { $0.append(.succeeded(id, serial: client.serialNumber)) }
-    }
-    func handshakeFailed(id: UInt64, reason: TLSHandshakeFailure) { box.withLockedValue { $0.append(.failed(id, reason)) } }
-
-    var failures: [TLSHandshakeFailure] { events.compactMap { if case .failed(_, let r) = $0 { r } else { nil } } }
-    var opened: Int { events.filter { if case .opened = $0 { true } else { false } }.count }
-    var closed: Int { events.filter { if case .closed = $0 { true } else { false } }.count }
 }
 
-final class TransportObserverTests: XCTestCase {
+final class TransportMetricsTests: XCTestCase {
     struct ObservedServer {
         let listener: KMIPListener
-        let observer: RecordingTransportObserver
+        let observer: RecordedTransportMetrics
         let revocations: RevocationList
         let server: TestServer
     }
 
-    /// `TestServer`'s listener, rebuilt with an observer.
+    /// `TestServer`'s listener, rebuilt with a test metrics factory.
     func start(maxConnections: Int? = nil) async throws -> ObservedServer {
         let pki = TestPKI.shared
         var configuration = TransportConfiguration(
@@ -53,11 +50,12 @@ final class TransportObserverTests: XCTestCase {
         let revocations = RevocationList()
         var logger = Logger(label: "test.kmip.transport")
         logger.logLevel = .critical
-        let observer = RecordingTransportObserver()
+        let metrics = TestMetrics()
+        let observer = RecordedTransportMetrics(metrics: metrics)
         let processor = StubProcessor()
         let listener = KMIPListener(
             configuration: configuration, processor: processor,
-            authenticator: TestAuthenticator(ca: pki.ca, revocations: revocations), logger: logger, observer: observer)
+            authenticator: TestAuthenticator(ca: pki.ca, revocations: revocations), logger: logger, metrics: metrics)
         let addresses = try await listener.start()
         let port = try XCTUnwrap(addresses.first?.port)
         return ObservedServer(listener: listener, observer: observer, revocations: revocations,
@@ -77,9 +75,9 @@ final class TransportObserverTests: XCTestCase {
         let observer = s.observer
         let closed = await eventually { observer.closed == 1 }
         XCTAssertTrue(closed)
-        let events = observer.events
-        guard case .opened(let id)? = events.first else { return XCTFail("\(events)") }
-        XCTAssertEqual(events, [.opened(id), .succeeded(id, serial: s.server.pki.client.serialNumber), .closed(id)])
+        XCTAssertEqual(observer.activeHistory, [1, 0])
+        XCTAssertEqual(observer.succeeded, 1)
+        XCTAssertEqual(observer.failures, [])
         await s.listener.shutdown()
     }
 
@@ -93,7 +91,7 @@ final class TransportObserverTests: XCTestCase {
         let closed = await eventually { observer.closed == 1 }
         XCTAssertTrue(closed)
         XCTAssertEqual(observer.failures, [.certificateRejected], "one failure, the first reason")
-        XCTAssertFalse(observer.events.contains { if case .succeeded = $0 { true } else { false } })
+        XCTAssertEqual(observer.succeeded, 0)
         await s.listener.shutdown()
     }
 
@@ -128,7 +126,7 @@ final class TransportObserverTests: XCTestCase {
         _ = try await first.discoverVersions()
         _ = await exchangeFails(s.server.clientConfiguration())
         let observer = s.observer
-        let rejected = await eventually { observer.events.contains(.rejected) }
+        let rejected = await eventually { observer.rejected == 1 }
         XCTAssertTrue(rejected)
         XCTAssertEqual(observer.opened, 1, "a refused connection is never counted open")
         await first.close()

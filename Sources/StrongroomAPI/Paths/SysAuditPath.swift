@@ -1,23 +1,32 @@
 import KMIPStore
-import StrongroomAPI
-import StrongroomObservability
+
+/// The server's audit devices as `sys/audit` manages them; the composition root supplies them.
+public protocol AuditDeviceControl: Sendable {
+    func devices() -> [AuditDeviceRecord]
+    /// Opens the device and enables it, for a request of the API.
+    /// - Throws: ``APIError`` (invalid) naming what is wrong with the options or the rules.
+    func enable(_ record: AuditDeviceRecord) throws -> AuditDeviceRecord
+    /// Disables a device enabled through the API. Disabling what is not enabled is not an error.
+    /// - Throws: ``APIError`` (invalid) for a device of the config file.
+    func disable(path: String) throws
+}
 
 /// `sys/audit` (list) and `sys/audit/:path` (enable, disable): audit devices, kept in the store so
 /// they survive a restart. Enabling validates the options by opening the device first.
 /// Who may call: root-protected as in Vault (`sudo` and the operation's capability), and enabling
-/// only where the config allows API devices, files only inside its audit directory
-/// (``AuditRules``); devices of the config file cannot be disabled here.
-enum SysAuditPath {
-    static func paths(store: any SystemStore, observability: Observability) -> [APIPath] {
-        [list(observability), device(store: store, observability: observability)]
+/// only where the config allows API devices, files only inside its audit directory; devices of the
+/// config file cannot be disabled here.
+public enum SysAuditPath {
+    public static func paths(store: any SystemStore, audit: any AuditDeviceControl) -> [APIPath] {
+        [list(audit), device(store: store, audit: audit)]
     }
 
-    static func list(_ observability: Observability) -> APIPath {
+    static func list(_ audit: any AuditDeviceControl) -> APIPath {
         APIPath("sys/audit", scope: .system, warnsOnUnknownFields: false, sudo: [.read, .list],
                 help: "The enabled audit devices.",
                 operations: [.read: { _ in
                     var devices: [String: APIValue] = [:]
-                    for d in observability.audit.devices() {
+                    for d in audit.devices() {
                         devices[d.path] = .object([
                             "type": .string(d.type), "description": .string(d.description), "path": .string(d.path),
                             "local": false, "options": .object(d.options.mapValues { .string($0) }),
@@ -27,7 +36,7 @@ enum SysAuditPath {
                 }])
     }
 
-    static func device(store: any SystemStore, observability: Observability) -> APIPath {
+    static func device(store: any SystemStore, audit: any AuditDeviceControl) -> APIPath {
         APIPath("sys/audit/*path", scope: .system, fields: [
             APIField("type", .string, "The device type: file."),
             APIField("description", .string, default: "", "Free text."),
@@ -43,22 +52,18 @@ enum SysAuditPath {
                 }
                 let record = AuditDeviceRecord(path: ctx.parameter("path"), type: type,
                                                description: ctx.fields["description"]?.stringValue ?? "", options: options)
-                let enabled: AuditDeviceRecord
-                do { enabled = try observability.audit.enable(record, origin: .api) } catch let error as AuditError {
-                    throw APIError.invalid(error.message)
-                }
+                let enabled = try audit.enable(record)
                 do { try await store.insertAuditDevice(enabled) } catch {
-                    try? observability.audit.disable(path: enabled.path)
+                    // Not persisted, so not kept: the device would vanish at the next start.
+                    try? audit.disable(path: enabled.path)
                     throw APIError.invalid("path already in use at \(enabled.path)")
                 }
                 return APIResponse(status: 204, body: .none)
             },
             .delete: { (ctx: APIContext) async throws -> APIResponse in
                 let path = ctx.parameter("path").hasSuffix("/") ? ctx.parameter("path") : ctx.parameter("path") + "/"
-                // Disabling what is not enabled is not an error (Vault); a declared device is.
-                do { try observability.audit.disable(path: path, origin: .api) } catch let error as AuditError where error.kind == .invalidOption {
-                    throw APIError.invalid(error.message)
-                } catch {}
+                try audit.disable(path: path)
+                // A path never stored (only enabled before a failed insert) has nothing to delete.
                 try? await store.deleteAuditDevice(path: path)
                 return APIResponse(status: 204, body: .none)
             },
