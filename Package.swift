@@ -3,11 +3,14 @@ import PackageDescription
 
 let package = Package(
     name: "Strongroom",
-    platforms: [.macOS(.v14)],
+    // Linux only (Debian 12 in CI): the code calls Glibc directly (files, sockets, mlock), so no
+    // Apple platform is declared.
     products: [
         .library(name: "KMIP", targets: ["KMIP"]),
         .library(name: "KMIPCrypto", targets: ["KMIPCrypto"]),
         .library(name: "KMIPClient", targets: ["KMIPClient"]),
+        // For tests of code built on the store protocols (as NIOTestUtils ships beside NIO).
+        .library(name: "KMIPTestSupport", targets: ["KMIPTestSupport"]),
         .executable(name: "strongroom", targets: ["strongroom"]),
     ],
     dependencies: [
@@ -31,13 +34,20 @@ let package = Package(
         // OpenSSL 3 libcrypto (Debian: libssl-dev), the only library here with the whole KMIP matrix.
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // The KMIP algorithm matrix over OpenSSL's EVP interfaces. No primitive is written here.
-        .target(name: "KMIPCrypto", dependencies: ["KMIP", "COpenSSL"]),
+        .target(name: "KMIPCrypto", dependencies: [
+            "KMIP", "COpenSSL",
+            // The one lock type of the package (NIOLock, NIOLockedValueBox).
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
         // Store protocols and records; SQLite (GRDB) now, PostgreSQL later. Key material encrypted at rest.
         .target(name: "KMIPStore", dependencies: [
             "KMIP",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
+        // Test support, never linked into the server: the in-memory store and the openssl tool runner.
+        .target(name: "KMIPTestSupport", dependencies: ["KMIP", "KMIPStore"]),
         // The mount's internal CA, server certificate, client credentials and CSR signing.
         .target(name: "KMIPPKI", dependencies: [
             .product(name: "X509", package: "swift-certificates"),
@@ -54,6 +64,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             // ByteBuffer only: requests are read in place from the connection's buffer.
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         // NIO + NIOSSL: mutual-TLS listener, frame decoder, limits, graceful shutdown.
         .target(name: "KMIPTransport", dependencies: [
@@ -98,6 +109,7 @@ let package = Package(
             "KMIP", "KMIPEngine", "KMIPStore",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         // The operator CLI's client side: Vault's HTTP API over Foundation, argument parsing, output.
         .target(name: "StrongroomCLI", dependencies: [
@@ -113,6 +125,7 @@ let package = Package(
             "KMIP", "KMIPEngine", "KMIPTransport", "KMIPStore", "KMIPPKI", "StrongroomAPI", "StrongroomObservability",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -137,6 +150,7 @@ let package = Package(
         .testTarget(name: "KMIPTests", dependencies: ["KMIP", "KMIPSpecGenCore", "KMIPConformance"]),
         .testTarget(name: "KMIPCryptoTests", dependencies: ["KMIPCrypto", "KMIP"]),
         .testTarget(name: "KMIPStoreTests", dependencies: [
+            "KMIPTestSupport",
             "KMIPStore", "KMIP",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
@@ -148,6 +162,7 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         .testTarget(name: "KMIPEngineTests", dependencies: [
+            "KMIPTestSupport",
             .product(name: "MetricsTestKit", package: "swift-metrics"),
             "KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP", .product(name: "NIOCore", package: "swift-nio"),
         ]),
@@ -168,6 +183,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "StrongroomAPITests", dependencies: [
+            "KMIPTestSupport",
             .product(name: "MetricsTestKit", package: "swift-metrics"),
             "StrongroomAPI", "KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP", "VaultPolicy",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -177,6 +193,7 @@ let package = Package(
         ]),
         .testTarget(name: "StrongroomCLITests", dependencies: ["StrongroomCLI"]),
         .testTarget(name: "StrongroomObservabilityTests", dependencies: [
+            "KMIPTestSupport",
             .product(name: "MetricsTestKit", package: "swift-metrics"),
             "StrongroomObservability", "KMIPEngine", "KMIPStore", "KMIPTransport", "KMIP",
         ]),
@@ -192,7 +209,7 @@ let package = Package(
 // supplies its `main`).
 if Context.environment["STRONGROOM_FUZZ_API"] == "1" {
     package.targets.append(.executableTarget(
-        name: "FuzzAPI", dependencies: ["StrongroomAPI", "KMIPStore"], path: "Fuzz",
+        name: "FuzzAPI", dependencies: ["StrongroomAPI", "KMIPStore", "KMIPTestSupport"], path: "Fuzz",
         sources: ["API/main.swift", "Common/Check.swift"],
         swiftSettings: [.unsafeFlags(["-parse-as-library"]), .swiftLanguageMode(.v5)]))
     package.products.append(.executable(name: "FuzzAPI", targets: ["FuzzAPI"]))

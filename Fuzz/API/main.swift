@@ -1,5 +1,6 @@
 import Foundation
 import KMIPStore
+import KMIPTestSupport
 import StrongroomAPI
 
 // Target `api`: HTTP requests as the API listener receives them once a request is off the socket:

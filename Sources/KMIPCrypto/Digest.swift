@@ -1,5 +1,6 @@
 import COpenSSL
 import KMIP
+import NIOConcurrencyHelpers
 
 /// A message digest of the KMIP Hashing Algorithm enumeration, fetched once from OpenSSL.
 public struct DigestAlgorithm: Sendable, Hashable, CustomStringConvertible {
@@ -62,7 +63,7 @@ public struct DigestAlgorithm: Sendable, Hashable, CustomStringConvertible {
 public final class DigestContext: @unchecked Sendable {
     public let algorithm: DigestAlgorithm
     /// Guards `ctx` and `finished`.
-    private let lock = Lock()
+    private let lock = NIOLock()
     private let ctx: OpaquePointer
     private var finished = false
 

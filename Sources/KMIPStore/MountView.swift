@@ -3,7 +3,7 @@ import KMIP
 /// `MountStore`'s operations with the mount made explicit: what a backend implements so that
 /// ``MountView`` can serve any mount of it. Roles and credentials are reachable only through a
 /// scope of the given mount, so one mount never sees (or changes) another's.
-protocol MountScopedStore: Sendable {
+package protocol MountScopedStore: Sendable {
     func config(mountID: String) async throws -> ConfigRecord?
     func setConfig(_ config: ConfigRecord, mountID: String) async throws
     func caMaterial(mountID: String) async throws -> CAMaterial?
@@ -28,43 +28,45 @@ protocol MountScopedStore: Sendable {
 }
 
 /// One mount of a store, as a `MountStore`: the store plus the mount id every call is made with.
-struct MountView<Backend: MountScopedStore>: MountStore {
+package struct MountView<Backend: MountScopedStore>: MountStore {
     let store: Backend
     let mountID: String
 
-    func config() async throws -> ConfigRecord? { try await store.config(mountID: mountID) }
-    func setConfig(_ config: ConfigRecord) async throws { try await store.setConfig(config, mountID: mountID) }
-    func caMaterial() async throws -> CAMaterial? { try await store.caMaterial(mountID: mountID) }
-    func setCAMaterial(_ material: CAMaterial) async throws { try await store.setCAMaterial(material, mountID: mountID) }
+    package init(store: Backend, mountID: String) { self.store = store; self.mountID = mountID }
 
-    func scopes() async throws -> [ScopeRecord] { try await store.scopes(mountID: mountID) }
-    func scope(named name: String) async throws -> ScopeRecord? { try await store.scope(named: name, mountID: mountID) }
-    func scope(id: String) async throws -> ScopeRecord? { try await store.scope(id: id, mountID: mountID) }
-    func insertScope(_ scope: ScopeRecord) async throws { try await store.insertScope(scope, mountID: mountID) }
-    func deleteScope(named name: String, force: Bool) async throws {
+    package func config() async throws -> ConfigRecord? { try await store.config(mountID: mountID) }
+    package func setConfig(_ config: ConfigRecord) async throws { try await store.setConfig(config, mountID: mountID) }
+    package func caMaterial() async throws -> CAMaterial? { try await store.caMaterial(mountID: mountID) }
+    package func setCAMaterial(_ material: CAMaterial) async throws { try await store.setCAMaterial(material, mountID: mountID) }
+
+    package func scopes() async throws -> [ScopeRecord] { try await store.scopes(mountID: mountID) }
+    package func scope(named name: String) async throws -> ScopeRecord? { try await store.scope(named: name, mountID: mountID) }
+    package func scope(id: String) async throws -> ScopeRecord? { try await store.scope(id: id, mountID: mountID) }
+    package func insertScope(_ scope: ScopeRecord) async throws { try await store.insertScope(scope, mountID: mountID) }
+    package func deleteScope(named name: String, force: Bool) async throws {
         try await store.deleteScope(named: name, force: force, mountID: mountID)
     }
 
-    func roles(scopeID: String) async throws -> [RoleRecord] { try await store.roles(scopeID: scopeID, mountID: mountID) }
-    func role(scopeID: String, name: String) async throws -> RoleRecord? {
+    package func roles(scopeID: String) async throws -> [RoleRecord] { try await store.roles(scopeID: scopeID, mountID: mountID) }
+    package func role(scopeID: String, name: String) async throws -> RoleRecord? {
         try await store.role(scopeID: scopeID, name: name, mountID: mountID)
     }
-    func role(scopeID: String, id: String) async throws -> RoleRecord? {
+    package func role(scopeID: String, id: String) async throws -> RoleRecord? {
         try await store.role(scopeID: scopeID, id: id, mountID: mountID)
     }
-    func putRole(_ role: RoleRecord) async throws { try await store.putRole(role, mountID: mountID) }
-    func deleteRole(scopeID: String, name: String) async throws {
+    package func putRole(_ role: RoleRecord) async throws { try await store.putRole(role, mountID: mountID) }
+    package func deleteRole(scopeID: String, name: String) async throws {
         try await store.deleteRole(scopeID: scopeID, name: name, mountID: mountID)
     }
 
-    func addCredential(_ credential: CredentialRecord) async throws { try await store.addCredential(credential, mountID: mountID) }
-    func credentials(scopeID: String, roleName: String) async throws -> [CredentialRecord] {
+    package func addCredential(_ credential: CredentialRecord) async throws { try await store.addCredential(credential, mountID: mountID) }
+    package func credentials(scopeID: String, roleName: String) async throws -> [CredentialRecord] {
         try await store.credentials(scopeID: scopeID, roleName: roleName, mountID: mountID)
     }
-    func credential(serialNumber: String) async throws -> CredentialRecord? {
+    package func credential(serialNumber: String) async throws -> CredentialRecord? {
         try await store.credential(serialNumber: serialNumber, mountID: mountID)
     }
-    func deleteCredential(serialNumber: String) async throws {
+    package func deleteCredential(serialNumber: String) async throws {
         try await store.deleteCredential(serialNumber: serialNumber, mountID: mountID)
     }
 }

@@ -66,7 +66,7 @@ public struct ObjectQuery: Sendable, Hashable {
         }
     }
 
-    func matches(_ r: ManagedObjectRecord) -> Bool {
+    package func matches(_ r: ManagedObjectRecord) -> Bool {
         if selectsNothing { return false }
         if let name, !r.names.contains(name) { return false }
         if let objectType, r.objectType != objectType { return false }

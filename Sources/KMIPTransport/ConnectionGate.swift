@@ -19,8 +19,6 @@ struct ConnectionEnvironment: Sendable {
     let maxPipelinedRequests: Int
     let maxPendingBytes: Int
     let maxConnectionsPerClient: Int
-    /// Run each connection's task with the connection's event loop as its preferred executor.
-    let processOnEventLoop: Bool
     /// Connection and handshake events (metrics); nil costs nothing.
     var metrics: TransportMetrics? = nil
 }

@@ -75,18 +75,3 @@ struct AcceptedConnection: Sendable {
         }
     }
 }
-
-/// Runs tasks on a NIO event loop, so that a connection's async work stays on its thread unless
-/// it explicitly moves elsewhere (an actor with its own executor, a thread pool…).
-final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
-    let loop: any EventLoop
-
-    init(_ loop: any EventLoop) { self.loop = loop }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let unownedJob = UnownedJob(job)
-        self.loop.execute {
-            unownedJob.runSynchronously(on: self.asUnownedTaskExecutor())
-        }
-    }
-}

@@ -180,7 +180,6 @@ public final class KMIPListener: Service, Sendable {
             maxPipelinedRequests: max(1, self.configuration.maxPipelinedRequests),
             maxPendingBytes: max(self.configuration.limits.maxMessageBytes, self.configuration.maxPendingBytes),
             maxConnectionsPerClient: max(1, self.configuration.maxConnectionsPerClient),
-            processOnEventLoop: self.configuration.processRequestsOnEventLoop,
             metrics: self.metrics)
     }
 
@@ -236,12 +235,7 @@ public final class KMIPListener: Service, Sendable {
                             do {
                                 try await server.executeThenClose { accepted in
                                     for try await connection in accepted {
-                                        if environment.processOnEventLoop {
-                                            let executor = EventLoopTaskExecutor(connection.channel.channel.eventLoop)
-                                            connections.addTask(executorPreference: executor) { await connection.serve(environment) }
-                                        } else {
-                                            connections.addTask { await connection.serve(environment) }
-                                        }
+                                        connections.addTask { await connection.serve(environment) }
                                     }
                                 }
                             } catch {

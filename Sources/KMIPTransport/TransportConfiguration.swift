@@ -41,9 +41,6 @@ public struct TransportConfiguration: Sendable {
     /// Bytes of received, unanswered requests all connections together may hold: beyond one
     /// request in flight each, connections are not read while the total is over this.
     public var maxPipelinedBytes: Int = 64 << 20
-    /// Runs each request's Task with its connection's event loop as preferred executor (no thread hop
-    /// per request). Only for processors that never block and move heavy work off by themselves.
-    public var processRequestsOnEventLoop: Bool = false
 
     public init(
         listenAddresses: [String],

@@ -5,6 +5,7 @@ import KMIPPKI
 import KMIPStore
 import KMIPTransport
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle
 import StrongroomAPI
@@ -152,19 +153,19 @@ public enum StrongroomServer {
 }
 
 enum LoggingBootstrap {
-    private static let done = NSLock()
-    nonisolated(unsafe) private static var bootstrapped = false
+    /// Whether the logging system was bootstrapped (it may be only once per process).
+    private static let bootstrapped = NIOLockedValueBox(false)
 
     static func once(level: Logger.Level, json: Bool) {
-        done.lock()
-        defer { done.unlock() }
-        guard !bootstrapped else { return }
-        bootstrapped = true
-        LoggingSystem.bootstrap { label in
-            if json { return JSONLogHandler(label: label, logLevel: level) }
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        bootstrapped.withLockedValue { done in
+            guard !done else { return }
+            done = true
+            LoggingSystem.bootstrap { label in
+                if json { return JSONLogHandler(label: label, logLevel: level) }
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
     }
 }

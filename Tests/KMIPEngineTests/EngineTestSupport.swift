@@ -2,6 +2,7 @@ import Foundation
 import KMIP
 import KMIPPKI
 import KMIPStore
+import KMIPTestSupport
 import Logging
 import Metrics
 import XCTest

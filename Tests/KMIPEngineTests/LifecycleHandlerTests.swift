@@ -1,6 +1,7 @@
 import KMIP
 import KMIPPKI
 import KMIPStore
+import KMIPTestSupport
 import Logging
 import XCTest
 @testable import KMIPEngine

@@ -2,6 +2,7 @@ import Foundation
 import KMIP
 import XCTest
 @testable import KMIPStore
+import KMIPTestSupport
 
 typealias Store = ObjectStore & SystemStore
 

@@ -2,6 +2,7 @@ import Foundation
 import KMIP
 import XCTest
 @testable import KMIPStore
+import KMIPTestSupport
 
 /// The `SystemStore` suite every backend passes: mounts (and what deleting one removes), API tokens
 /// and audit devices. A subclass per backend overrides `makeStore()`.

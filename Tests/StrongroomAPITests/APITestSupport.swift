@@ -2,6 +2,7 @@ import Foundation
 import KMIP
 import KMIPEngine
 import KMIPStore
+import KMIPTestSupport
 import Metrics
 import XCTest
 @testable import StrongroomAPI
@@ -133,21 +134,9 @@ enum APITestSupport {
     /// Runs `openssl` with `arguments`, feeding `input`; returns stdout.
     @discardableResult
     static func openssl(_ arguments: [String], input: String? = nil) throws -> String {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") else { throw XCTSkip("openssl not found") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw APIError.invalid("openssl \(arguments.first ?? "") failed") }
-        return String(decoding: out, as: UTF8.self)
+        do { return try OpenSSLTool.run(arguments, input: input) } catch OpenSSLTool.Failure.notInstalled {
+            throw XCTSkip("openssl not found")
+        }
     }
 
     /// A CSR PEM with a fresh EC (`curve`) or RSA key.

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import KMIPStore
+import KMIPTestSupport
 import XCTest
 @testable import StrongroomAPI
 

@@ -1,6 +1,7 @@
 import Foundation
 import KMIPEngine
 import KMIPStore
+import KMIPTestSupport
 import XCTest
 @testable import StrongroomAPI
 

@@ -3,6 +3,7 @@ import KMIP
 import KMIPEngine
 import KMIPPKI
 import KMIPStore
+import KMIPTestSupport
 import Logging
 import MetricsTestKit
 import XCTest

@@ -1,5 +1,6 @@
 import COpenSSL
 import KMIP
+import NIOConcurrencyHelpers
 
 /// Streaming signature: `update` with the message in any number of pieces, then `finalize` once.
 /// RSA (PKCS#1 v1.5, PSS) and ECDSA; Ed25519 has no streaming form (Feature Not Supported at init).
@@ -13,7 +14,7 @@ public final class SigningContext: @unchecked Sendable {
     public let scheme: SignatureScheme
     let resolved: ResolvedSignature
     /// Guards `digest` and `finished`.
-    private let lock = Lock()
+    private let lock = NIOLock()
     private let digest: DigestContext
     private var finished = false
 
@@ -51,7 +52,7 @@ public final class VerificationContext: @unchecked Sendable {
     public let scheme: SignatureScheme
     let resolved: ResolvedSignature
     /// Guards `digest` and `finished`.
-    private let lock = Lock()
+    private let lock = NIOLock()
     private let digest: DigestContext
     private var finished = false
 

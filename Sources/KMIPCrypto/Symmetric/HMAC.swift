@@ -1,5 +1,6 @@
 import COpenSSL
 import KMIP
+import NIOConcurrencyHelpers
 
 /// HMAC (RFC 2104) over any hashing algorithm `DigestAlgorithm` offers, through OpenSSL's EVP_MAC
 /// "HMAC". Immutable and `Sendable`; every operation makes its own OpenSSL context.
@@ -68,7 +69,7 @@ public final class HMACContext: @unchecked Sendable {
     public let hmac: HMAC
     public let use: MACPolicy.Use
     /// Guards `ctx` and `open`.
-    private let lock = Lock()
+    private let lock = NIOLock()
     private let ctx: OpaquePointer
     private var open = true
 

@@ -1,4 +1,5 @@
 import COpenSSL
+import NIOConcurrencyHelpers
 
 /// Keyed EVP_CIPHER_CTXs for the one-shot operations of a `SymmetricCipher` (and its copies), one
 /// stack per direction: the key schedule (and for GCM the GHASH key) is computed once per context,
@@ -15,7 +16,7 @@ final class KeyedContextPool: @unchecked Sendable {
 
     /// Guards `slots` and `counts`. Plain memory rather than arrays in stored properties: this is
     /// on the path of every one-shot operation, and needs neither growth nor exclusivity checks.
-    private let lock = Lock()
+    private let lock = NIOLock()
     /// `capacity` slots for encryption, then `capacity` for decryption.
     private let slots: UnsafeMutablePointer<OpaquePointer?>
     /// Idle contexts: [encryption, decryption].

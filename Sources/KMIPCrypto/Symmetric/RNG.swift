@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import COpenSSL
+import NIOConcurrencyHelpers
 
 /// KMIP RNG Retrieve and RNG Seed over OpenSSL's DRBG (thread-safe: OpenSSL keeps a DRBG per thread).
 public enum RNG {
@@ -64,7 +65,7 @@ final class PublicRandomBuffer: @unchecked Sendable {
     nonisolated(unsafe) static var forks = 0
 
     /// Guards `buffer` and `state` (plain memory: no exclusivity checks on this hot path).
-    private let lock = Lock()
+    private let lock = NIOLock()
     private let buffer: UnsafeMutablePointer<UInt8>
     private let state: UnsafeMutablePointer<State>
 

@@ -1,5 +1,6 @@
 import COpenSSL
 import KMIP
+import NIOConcurrencyHelpers
 
 /// A streaming encryption or decryption: `update` any number of times (each returns the output
 /// ready so far), then `finalize` once (the rest, and for GCM encryption the tag; GCM decryption
@@ -26,7 +27,7 @@ public final class SymmetricCipherContext: @unchecked Sendable {
     private let withholds: Bool
 
     /// Guards everything below: the OpenSSL context in `backend` and the stream's state.
-    private let lock = Lock()
+    private let lock = NIOLock()
     private let backend: any SymmetricBackend
     private var processed = 0
     private var state = State.open

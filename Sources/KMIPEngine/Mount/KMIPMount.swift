@@ -3,6 +3,7 @@ import KMIP
 import KMIPCrypto
 import KMIPPKI
 import KMIPStore
+import NIOConcurrencyHelpers
 
 /// The KMIP mount's domain model over a ``MountStore``: config and CA, the listener certificate,
 /// scopes, roles and client credentials; and the ``ClientAuthenticator`` the listener asks.
@@ -14,8 +15,8 @@ import KMIPStore
 public final class KMIPMount: ClientAuthenticator, Sendable {
     public let store: any MountStore
     let clock: @Sendable () -> Date
-    private let cache = Locked(Cache())
-    private let observers = Locked<[@Sendable () -> Void]>([])
+    private let cache = NIOLockedValueBox(Cache())
+    private let observers = NIOLockedValueBox<[@Sendable () -> Void]>([])
     /// Config writes of every mount in this process go through one lock, so two first writes (even
     /// through two ``KMIPMount`` values over one store) cannot both generate a CA. Across processes
     /// sharing a database this needs an atomic "set the CA if absent" in ``MountStore``.
@@ -88,7 +89,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
                 try await self.store.setCAMaterial(CAMaterial(
                     certificatesDER: [try ca.rootCertificateDER(), try ca.intermediateCertificateDER()],
                     privateKeys: [StoredSecret(rootKey), StoredSecret(intermediateKey)]))
-                self.cache.withLock { $0.ca = ca; $0.server = nil }
+                self.cache.withLockedValue { $0.ca = ca; $0.server = nil }
             }
             try await self.store.setConfig(next.record)
             return next
@@ -103,7 +104,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     }
 
     func loadCA() async throws -> KMIPCA? {
-        if let ca = cache.withLock({ $0.ca }) { return ca }
+        if let ca = cache.withLockedValue({ $0.ca }) { return ca }
         guard let material = try await store.caMaterial() else { return nil }
         guard material.certificatesDER.count == 2, material.privateKeys.count == 2 else {
             throw MountError(.conflict, "the stored CA has \(material.certificatesDER.count) certificates; expected root and intermediate")
@@ -111,7 +112,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
         let ca = try KMIPCA(rootCertificateDER: material.certificatesDER[0], rootKeyPKCS8: material.privateKeys[0].bytes,
                             intermediateCertificateDER: material.certificatesDER[1],
                             intermediateKeyPKCS8: material.privateKeys[1].bytes)
-        return cache.withLock { c in
+        return cache.withLockedValue { c in
             if c.ca == nil { c.ca = ca }
             return c.ca!
         }
@@ -126,12 +127,12 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
         guard let config = try await config() else { throw MountError.notConfigured }
         let ca = try await ca()
         let key = ServerKey(hostnames: config.serverHostnames, ips: config.serverIPs)
-        if let cached = cache.withLock({ $0.server }), cached.key == key { return cached.credential }
+        if let cached = cache.withLockedValue({ $0.server }), cached.key == key { return cached.credential }
         let credential: ServerCredential
         do { credential = try ca.issueServerCertificate(hostnames: key.hostnames, ips: key.ips, now: clock()) } catch let e as PKIError {
             throw MountError.from(e)
         }
-        cache.withLock { $0.server = (key, credential) }
+        cache.withLockedValue { $0.server = (key, credential) }
         return credential
     }
 
@@ -283,7 +284,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
         } catch let e as StoreError {
             throw Self.mapped(e)   // the role was deleted meanwhile: the certificate is never listed
         }
-        cache.withLock { _ = $0.bindings.removeValue(forKey: credential.serialNumber) }
+        cache.withLockedValue { _ = $0.bindings.removeValue(forKey: credential.serialNumber) }
     }
 
     /// The serials listed under the role, with their certificates.
@@ -311,7 +312,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
             throw MountError.notFound("credential \(serialNumber) not found")
         }
         do { try await store.deleteCredential(serialNumber: serialNumber) } catch let e as StoreError { throw Self.mapped(e) }
-        cache.withLock { $0.bindings[serialNumber] = (nil, clock()) }
+        cache.withLockedValue { $0.bindings[serialNumber] = (nil, clock()) }
         notifyAuthorizationChange()
     }
 
@@ -358,7 +359,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     /// Where the serial is listed: its scope id and its role's id; nil if not listed or the role is gone.
     func binding(serial: String) async throws -> Binding? {
         let now = clock()
-        if let hit = cache.withLock({ $0.bindings[serial] }), abs(now.timeIntervalSince(hit.at)) < Self.bindingCacheTTL {
+        if let hit = cache.withLockedValue({ $0.bindings[serial] }), abs(now.timeIntervalSince(hit.at)) < Self.bindingCacheTTL {
             return hit.binding
         }
         var binding: Binding?
@@ -367,7 +368,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
            let role = try await store.role(scopeID: record.scopeID, name: record.roleName) {
             binding = Binding(scopeID: record.scopeID, roleID: role.id)
         }
-        cache.withLock { c in
+        cache.withLockedValue { c in
             if c.bindings.count >= Self.bindingCacheLimit {
                 c.bindings = c.bindings.filter { abs(now.timeIntervalSince($0.value.at)) < Self.bindingCacheTTL }
                 if c.bindings.count >= Self.bindingCacheLimit { c.bindings.removeAll() }
@@ -378,18 +379,18 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     }
 
     func clearBindings() {
-        cache.withLock { $0.bindings.removeAll() }
+        cache.withLockedValue { $0.bindings.removeAll() }
         notifyAuthorizationChange()
     }
 
     /// Registers `observer` to run after every local revocation and role or scope change (the
     /// server composition points it at `KMIPEngine.invalidateAuthorizations`).
     public func onAuthorizationChange(_ observer: @escaping @Sendable () -> Void) {
-        observers.withLock { $0.append(observer) }
+        observers.withLockedValue { $0.append(observer) }
     }
 
     func notifyAuthorizationChange() {
-        for observer in observers.withLock({ $0 }) { observer() }
+        for observer in observers.withLockedValue({ $0 }) { observer() }
     }
 
     // MARK: - Helpers

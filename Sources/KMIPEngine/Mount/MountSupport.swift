@@ -3,6 +3,7 @@ import KMIP
 import KMIPCrypto
 import KMIPPKI
 import KMIPStore
+import NIOConcurrencyHelpers
 
 /// An async mutual exclusion that holds across suspension points (an actor would not): the mount
 /// runs config writes through it so that two first writes cannot both generate a CA.
@@ -11,11 +12,11 @@ final class MountWriteLock: Sendable {
         var locked = false
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
-    private let state = Locked(State())
+    private let state = NIOLockedValueBox(State())
 
     func lock() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let acquired = state.withLock { s -> Bool in
+            let acquired = state.withLockedValue { s -> Bool in
                 if !s.locked { s.locked = true; return true }
                 s.waiters.append(continuation)
                 return false
@@ -25,7 +26,7 @@ final class MountWriteLock: Sendable {
     }
 
     func unlock() {
-        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+        let next = state.withLockedValue { s -> CheckedContinuation<Void, Never>? in
             if s.waiters.isEmpty { s.locked = false; return nil }
             return s.waiters.removeFirst()   // ownership passes to the next waiter
         }

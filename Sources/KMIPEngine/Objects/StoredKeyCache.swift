@@ -2,6 +2,7 @@ import Foundation
 import KMIP
 import KMIPCrypto
 import KMIPStore
+import NIOConcurrencyHelpers
 
 /// OpenSSL keys of stored Public and Private Key objects, parsed once: decoding a PKCS#1 or
 /// PKCS#8 key with OpenSSL 3 costs about twice an RSA-2048 signature, so Sign, Signature Verify
@@ -19,7 +20,7 @@ final class StoredKeyCache: @unchecked Sendable {
         let material: [UInt8]
         let key: AsymmetricKey
     }
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var entries: [String: Entry] = [:]
     /// Counts `forget` calls: a key parsed while one happened is not kept (it may be a destroyed
     /// object's, read just before the Destroy).

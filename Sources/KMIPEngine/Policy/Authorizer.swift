@@ -3,6 +3,7 @@ import KMIP
 import KMIPPKI
 import KMIPCrypto
 import KMIPStore
+import NIOConcurrencyHelpers
 
 /// Decides who a verified certificate speaks for on each request: its serial must still be listed
 /// for the role named by its `CN`, in the scope named by its `OU`, and that role must still exist.
@@ -11,7 +12,7 @@ import KMIPStore
 final class Authorizer: Sendable {
     private let mount: any MountStore
     private let ttl: TimeInterval
-    private let cache = Locked<[String: (role: RoleRecord, checkedAt: TimeInterval, expiresAt: DateTime)]>([:])
+    private let cache = NIOLockedValueBox<[String: (role: RoleRecord, checkedAt: TimeInterval, expiresAt: DateTime)]>([:])
     private static let maxCachedIdentities = 10_000
 
     init(mount: any MountStore, ttl: TimeInterval = 1) {
@@ -21,7 +22,7 @@ final class Authorizer: Sendable {
 
     func role(for client: ClientIdentity) async -> Result<RoleRecord, KMIPError> {
         let now = ProcessInfo.processInfo.systemUptime
-        if let hit = cache.withLock({ $0[client.serialNumber] }), now - hit.checkedAt < ttl,
+        if let hit = cache.withLockedValue({ $0[client.serialNumber] }), now - hit.checkedAt < ttl,
            hit.role.scopeID == client.scopeID, hit.role.id == client.roleID,
            hit.expiresAt.secondsSince1970 > Int64(Date().timeIntervalSince1970) {
             return .success(hit.role)
@@ -38,7 +39,7 @@ final class Authorizer: Sendable {
                   role.name == credential.roleName else {
                 return .failure(KMIPError(.permissionDenied, "the client certificate's role no longer exists"))
             }
-            cache.withLock {
+            cache.withLockedValue {
                 if $0.count >= Self.maxCachedIdentities { $0.removeAll(keepingCapacity: true) }
                 $0[client.serialNumber] = (role, now, credential.expiresAt)
             }
@@ -49,5 +50,5 @@ final class Authorizer: Sendable {
     }
 
     /// Forgets every cached decision (after a local revocation or role change).
-    func invalidate() { cache.withLock { $0.removeAll() } }
+    func invalidate() { cache.withLockedValue { $0.removeAll() } }
 }

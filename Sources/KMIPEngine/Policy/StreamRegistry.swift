@@ -1,6 +1,7 @@
 import Foundation
 import KMIP
 import KMIPCrypto
+import NIOConcurrencyHelpers
 
 /// Who owns a stream: a client certificate (scope and serial) on one connection.
 public struct StreamOwner: Sendable, Hashable {
@@ -37,7 +38,7 @@ final class StreamRegistry: Sendable {
     static let defaultHeldPerClient = 64 << 20
     static let defaultHeldTotal = 256 << 20
 
-    private let entries = Locked<[ByteString: Entry]>([:])
+    private let entries = NIOLockedValueBox<[ByteString: Entry]>([:])
     let maxLifetime: TimeInterval
     let heldPerClient: Int
     let heldTotal: Int
@@ -53,7 +54,7 @@ final class StreamRegistry: Sendable {
     /// client's and the server's budgets; refuses, holding nothing more, when either would be passed.
     func hold(_ bytes: Int, by correlation: ByteString, owner: StreamOwner) throws {
         guard bytes > 0 else { return }
-        try entries.withLock { all in
+        try entries.withLockedValue { all in
             let now = ProcessInfo.processInfo.systemUptime
             all = all.filter { isLive($0.value, at: now) }
             let total = all.values.reduce(0) { $0 + $1.held }
@@ -76,7 +77,7 @@ final class StreamRegistry: Sendable {
     func open(owner: StreamOwner, operation: KMIP.Operation, context: any Sendable) throws -> ByteString {
         let now = ProcessInfo.processInfo.systemUptime
         let correlation = ByteString(try RNG.retrieve(count: Self.correlationBytes).bytes)
-        try entries.withLock { all in
+        try entries.withLockedValue { all in
             all = all.filter { isLive($0.value, at: now) }
             guard all.count < Self.maxTotal else {
                 throw KMIPError(.operationNotSupported, "too many open streams on this server; finish or abandon some")
@@ -94,7 +95,7 @@ final class StreamRegistry: Sendable {
     func context<C: Sendable>(_ type: C.Type, owner: StreamOwner, operation: KMIP.Operation, correlation: ByteString,
                               final: Bool) throws -> C {
         let now = ProcessInfo.processInfo.systemUptime
-        return try entries.withLock { all in
+        return try entries.withLockedValue { all in
             guard let entry = all[correlation], entry.owner == owner, entry.operation == operation,
                   isLive(entry, at: now), let context = entry.context as? C else {
                 throw KMIPError(.itemNotFound, "no open \(operation.name ?? "") stream with this Correlation Value")
@@ -105,15 +106,15 @@ final class StreamRegistry: Sendable {
     }
 
     /// Closes a stream (after a failed step: its context may be in an undefined state).
-    func close(_ correlation: ByteString) { entries.withLock { $0[correlation] = nil } }
+    func close(_ correlation: ByteString) { entries.withLockedValue { $0[correlation] = nil } }
 
     /// Closes every stream of a connection that ended (0, "no connection", is never closed).
     func closeAll(connection: UInt64) {
         guard connection != 0 else { return }
-        entries.withLock { all in all = all.filter { $0.value.owner.connection != connection } }
+        entries.withLockedValue { all in all = all.filter { $0.value.owner.connection != connection } }
     }
 
-    var count: Int { entries.withLock { $0.count } }
+    var count: Int { entries.withLockedValue { $0.count } }
 }
 
 extension KMIPEngine {

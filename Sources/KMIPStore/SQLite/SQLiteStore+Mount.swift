@@ -10,21 +10,21 @@ extension SQLiteStore: MountScopedStore {
 
     // MARK: Config and CA
 
-    func config(mountID: String) async throws -> ConfigRecord? {
+    package func config(mountID: String) async throws -> ConfigRecord? {
         try await read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM config WHERE mount_id = ?"), arguments: [mountID])
                 .map { row in try self.records.verify(.config, row); return ConfigRecord(json: row["json"]) }
         }
     }
 
-    func setConfig(_ config: ConfigRecord, mountID: String) async throws {
+    package func setConfig(_ config: ConfigRecord, mountID: String) async throws {
         try await write { db in
             try db.cachedStatement(sql: RecordTable.config.insertSQL(orReplace: true))
                 .execute(arguments: self.records.arguments(.config, [mountID, config.json]))
         }
     }
 
-    func caMaterial(mountID: String) async throws -> CAMaterial? {
+    package func caMaterial(mountID: String) async throws -> CAMaterial? {
         let rows = try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM ca_material WHERE mount_id = ? ORDER BY position"),
                              arguments: [mountID])
@@ -38,7 +38,7 @@ extension SQLiteStore: MountScopedStore {
                           privateKeys: try rows.enumerated().map { i, r in StoredSecret(try keyring.open(r.1, aad: Keyring.caKeyAAD(mountID: mountID, index: i))) })
     }
 
-    func setCAMaterial(_ material: CAMaterial, mountID: String) async throws {
+    package func setCAMaterial(_ material: CAMaterial, mountID: String) async throws {
         guard material.certificatesDER.count == material.privateKeys.count else {
             throw StoreError(.invalidField, "CA material needs one private key per certificate")
         }
@@ -60,26 +60,26 @@ extension SQLiteStore: MountScopedStore {
         return ScopeRecord(name: row["name"], id: row["id"])
     }
 
-    func scopes(mountID: String) async throws -> [ScopeRecord] {
+    package func scopes(mountID: String) async throws -> [ScopeRecord] {
         try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM scopes WHERE mount_id = ? ORDER BY name"), arguments: [mountID])
                 .map(self.scope)
         }
     }
-    func scope(named name: String, mountID: String) async throws -> ScopeRecord? {
+    package func scope(named name: String, mountID: String) async throws -> ScopeRecord? {
         try await read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM scopes WHERE mount_id = ? AND name = ?"), arguments: [mountID, name])
                 .map(self.scope)
         }
     }
-    func scope(id: String, mountID: String) async throws -> ScopeRecord? {
+    package func scope(id: String, mountID: String) async throws -> ScopeRecord? {
         try await read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM scopes WHERE mount_id = ? AND id = ?"), arguments: [mountID, id])
                 .map(self.scope)
         }
     }
 
-    func insertScope(_ scope: ScopeRecord, mountID: String) async throws {
+    package func insertScope(_ scope: ScopeRecord, mountID: String) async throws {
         try await write { db in
             // The id is checked across all mounts: objects are keyed by scope id alone.
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM scopes WHERE (mount_id = ? AND name = ?) OR id = ?"),
@@ -91,7 +91,7 @@ extension SQLiteStore: MountScopedStore {
         }
     }
 
-    func deleteScope(named name: String, force: Bool, mountID: String) async throws {
+    package func deleteScope(named name: String, force: Bool, mountID: String) async throws {
         try await write { db in
             guard let id = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM scopes WHERE mount_id = ? AND name = ?"),
                                                arguments: [mountID, name]) else {
@@ -121,26 +121,26 @@ extension SQLiteStore: MountScopedStore {
                           tlsClientTTL: row["tls_client_ttl"])
     }
 
-    func roles(scopeID: String, mountID: String) async throws -> [RoleRecord] {
+    package func roles(scopeID: String, mountID: String) async throws -> [RoleRecord] {
         try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM roles WHERE scope_id = ? AND scope_id IN \(Self.mountScopes) ORDER BY name"),
                              arguments: [scopeID, mountID]).map(self.role)
         }
     }
-    func role(scopeID: String, name: String, mountID: String) async throws -> RoleRecord? {
+    package func role(scopeID: String, name: String, mountID: String) async throws -> RoleRecord? {
         try await read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM roles WHERE scope_id = ? AND name = ? AND scope_id IN \(Self.mountScopes)"),
                              arguments: [scopeID, name, mountID]).map(self.role)
         }
     }
-    func role(scopeID: String, id: String, mountID: String) async throws -> RoleRecord? {
+    package func role(scopeID: String, id: String, mountID: String) async throws -> RoleRecord? {
         try await read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM roles WHERE scope_id = ? AND id = ? AND scope_id IN \(Self.mountScopes)"),
                              arguments: [scopeID, id, mountID]).map(self.role)
         }
     }
 
-    func putRole(_ role: RoleRecord, mountID: String) async throws {
+    package func putRole(_ role: RoleRecord, mountID: String) async throws {
         let operations = role.operations.map(\.rawValue).sorted().map(String.init).joined(separator: ",")
         try await write { db in
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM scopes WHERE id = ? AND mount_id = ?"),
@@ -158,7 +158,7 @@ extension SQLiteStore: MountScopedStore {
         }
     }
 
-    func deleteRole(scopeID: String, name: String, mountID: String) async throws {
+    package func deleteRole(scopeID: String, name: String, mountID: String) async throws {
         try await write { db in
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM roles WHERE scope_id = ? AND name = ? AND scope_id IN \(Self.mountScopes)"),
                                     arguments: [scopeID, name, mountID]) != nil else {
@@ -178,7 +178,7 @@ extension SQLiteStore: MountScopedStore {
                          expiresAt: DateTime(secondsSince1970: row["expires_at"]))
     }
 
-    func addCredential(_ c: CredentialRecord, mountID: String) async throws {
+    package func addCredential(_ c: CredentialRecord, mountID: String) async throws {
         try await write { db in
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM roles WHERE scope_id = ? AND name = ? AND scope_id IN \(Self.mountScopes)"),
                                     arguments: [c.scopeID, c.roleName, mountID]) != nil else {
@@ -192,20 +192,20 @@ extension SQLiteStore: MountScopedStore {
         }
     }
 
-    func credentials(scopeID: String, roleName: String, mountID: String) async throws -> [CredentialRecord] {
+    package func credentials(scopeID: String, roleName: String, mountID: String) async throws -> [CredentialRecord] {
         try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM credentials WHERE scope_id = ? AND role_name = ? AND scope_id IN \(Self.mountScopes) ORDER BY serial
                 """), arguments: [scopeID, roleName, mountID]).map(self.credential)
         }
     }
-    func credential(serialNumber: String, mountID: String) async throws -> CredentialRecord? {
+    package func credential(serialNumber: String, mountID: String) async throws -> CredentialRecord? {
         try await read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM credentials WHERE serial = ? AND scope_id IN \(Self.mountScopes)"),
                              arguments: [serialNumber, mountID]).map(self.credential)
         }
     }
-    func deleteCredential(serialNumber: String, mountID: String) async throws {
+    package func deleteCredential(serialNumber: String, mountID: String) async throws {
         try await write { db in
             try db.cachedStatement(sql: "DELETE FROM credentials WHERE serial = ? AND scope_id IN \(Self.mountScopes)")
                 .execute(arguments: [serialNumber, mountID])

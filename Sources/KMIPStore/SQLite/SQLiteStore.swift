@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import KMIP
+import NIOConcurrencyHelpers
 
 /// The SQLite store (objects here, mounts, tokens and audit devices in `+System`, a mount's records in `+Mount`): a GRDB `DatabasePool` in WAL mode with `synchronous = FULL` (a committed
 /// write survives a crash), migrated on open, all writes through one group-commit writer. Key
@@ -124,7 +125,7 @@ public final class SQLiteStore: ObjectStore, Sendable {
 /// read reuses an entry only when the stored blob is byte-for-byte the same, so the cache can
 /// never serve stale attributes and needs no invalidation. Bounded; evicts at random.
 final class AttributeCache: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var entries: [String: (blob: [UInt8], attributes: [Attribute])] = [:]
     static let capacity = 20_000
 

@@ -2,6 +2,7 @@ import Foundation
 import KMIPStore
 import Logging
 import Metrics
+import NIOConcurrencyHelpers
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -39,10 +40,10 @@ public final class AuditBroker: Sendable {
         let entries: Int
     }
 
-    private let state = Locked<[Device]>([])
+    private let state = NIOLockedValueBox<[Device]>([])
     /// What every request asks (is a device enabled, is one fail-closed), behind its own lock:
     /// `state`'s lock is held while the writer thread writes, and requests must not wait for it.
-    private let summary = Locked<(enabled: Bool, failClosed: Bool)>((false, false))
+    private let summary = NIOLockedValueBox<(enabled: Bool, failClosed: Bool)>((false, false))
     private let writer = AuditWriter()
     private let logger: Logger
     /// `audit_log_failures_total{device}`: entries a device failed to write. Device paths are the
@@ -60,7 +61,7 @@ public final class AuditBroker: Sendable {
 
     deinit {
         writer.stop()
-        state.withLock { devices in for i in devices.indices { Self.close(&devices[i]) } }
+        state.withLockedValue { devices in for i in devices.indices { Self.close(&devices[i]) } }
     }
 
     // MARK: Devices
@@ -79,7 +80,7 @@ public final class AuditBroker: Sendable {
                 throw AuditError(.unavailable, "cannot open audit file \(file): \(error.message)")
             }
         }
-        let added = state.withLock { devices -> Bool in
+        let added = state.withLockedValue { devices -> Bool in
             guard !devices.contains(where: { $0.record.path == device.record.path }) else { return false }
             devices.append(device)
             return true
@@ -102,7 +103,7 @@ public final class AuditBroker: Sendable {
             do { try enable(record, origin: origin) } catch where error.kind == .unavailable {
                 errors.append(error)
                 if let device = try? Self.device(record, origin: origin, rules: rules) {
-                    state.withLock { devices in
+                    state.withLockedValue { devices in
                         if !devices.contains(where: { $0.record.path == device.record.path }) { devices.append(device) }
                     }
                     refreshSummary()
@@ -118,7 +119,7 @@ public final class AuditBroker: Sendable {
     /// `origin` `.api` cannot disable a device the config file declares.
     public func disable(path: String, origin: AuditDeviceOrigin = .declared) throws(AuditError) {
         let key = Self.normalise(path)
-        let found = state.withLock { devices -> Bool? in
+        let found = state.withLockedValue { devices -> Bool? in
             guard let i = devices.firstIndex(where: { $0.record.path == key }) else { return false }
             if origin == .api, devices[i].origin == .declared { return nil }
             Self.close(&devices[i])
@@ -133,20 +134,20 @@ public final class AuditBroker: Sendable {
     }
 
     /// The enabled devices, in the order they were enabled.
-    public func devices() -> [AuditDeviceRecord] { state.withLock { $0.map(\.record) } }
+    public func devices() -> [AuditDeviceRecord] { state.withLockedValue { $0.map(\.record) } }
 
     /// Whether the device at `path` comes from the config file.
     public func isDeclared(path: String) -> Bool {
         let key = Self.normalise(path)
-        return state.withLock { $0.contains { $0.record.path == key && $0.origin == .declared } }
+        return state.withLockedValue { $0.contains { $0.record.path == key && $0.origin == .declared } }
     }
 
-    public var isEnabled: Bool { summary.withLock { $0.enabled } }
+    public var isEnabled: Bool { summary.withLockedValue { $0.enabled } }
 
     /// Called after every change to the devices.
     private func refreshSummary() {
-        let current = state.withLock { devices in (!devices.isEmpty, devices.contains { $0.options.failClosed }) }
-        summary.withLock { $0 = current }
+        let current = state.withLockedValue { devices in (!devices.isEmpty, devices.contains { $0.options.failClosed }) }
+        summary.withLockedValue { $0 = current }
     }
 
     // MARK: Logging
@@ -155,7 +156,7 @@ public final class AuditBroker: Sendable {
     /// Throws ``AuditError/Kind/unavailable`` when a fail-closed device could not write it (the
     /// other devices have still been written).
     public func log(_ entry: AuditEntry) async throws(AuditError) {
-        let failClosed = summary.withLock { $0.failClosed }
+        let failClosed = summary.withLockedValue { $0.failClosed }
         let queued = writer.enqueue(entry) { [self] entries in self.write(entries) }
         guard failClosed || queued.mustWait else { return }
         if let failedDevice = await queued.batch.outcome(), failClosed {
@@ -177,8 +178,8 @@ public final class AuditBroker: Sendable {
         // Encoded before the lock is taken; a device enabled meanwhile with a new prefix is encoded under it.
         func encode(_ prefix: String) -> [UInt8] { entries.reduce(into: [UInt8]()) { $0 += Array($1.jsonLine(prefix: prefix).utf8) } }
         var bytes: [String: [UInt8]] = [:]
-        for prefix in state.withLock({ Set($0.map(\.options.prefix)) }) { bytes[prefix] = encode(prefix) }
-        state.withLock { devices in
+        for prefix in state.withLockedValue({ Set($0.map(\.options.prefix)) }) { bytes[prefix] = encode(prefix) }
+        state.withLockedValue { devices in
             for i in devices.indices {
                 let prefix = devices[i].options.prefix
                 let batch = bytes[prefix] ?? encode(prefix)

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// The audit broker's writing thread: entries queue here and are written in batches (group
 /// commit), so audit file I/O never runs on the event loops or the cooperative pool and many
@@ -13,10 +14,10 @@ final class AuditWriter: @unchecked Sendable {
             var result: String??
             var waiters: [CheckedContinuation<String?, Never>] = []
         }
-        private let state = Locked(State())
+        private let state = NIOLockedValueBox(State())
 
         func complete(_ failed: String?) {
-            let resumed = state.withLock { state in
+            let resumed = state.withLockedValue { state in
                 state.result = .some(failed)
                 defer { state.waiters = [] }
                 return state.waiters
@@ -27,7 +28,7 @@ final class AuditWriter: @unchecked Sendable {
         /// Waits until the batch is written.
         func outcome() async -> String? {
             await withCheckedContinuation { continuation in
-                let done: String?? = state.withLock { state in
+                let done: String?? = state.withLockedValue { state in
                     if let result = state.result { return .some(result) }
                     state.waiters.append(continuation)
                     return .none

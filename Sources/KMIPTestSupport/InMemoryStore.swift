@@ -1,4 +1,5 @@
 import KMIP
+import KMIPStore
 
 /// A store in memory, for unit tests: the same semantics as `SQLiteStore`, no durability.
 public actor InMemoryStore: ObjectStore, SystemStore {
@@ -146,10 +147,10 @@ extension InMemoryStore: MountScopedStore {
 
     // MARK: Config and CA
 
-    func config(mountID: String) -> ConfigRecord? { mountData[mountID]?.config }
-    func setConfig(_ config: ConfigRecord, mountID: String) { mountData[mountID, default: MountData()].config = config }
-    func caMaterial(mountID: String) -> CAMaterial? { mountData[mountID]?.ca }
-    func setCAMaterial(_ material: CAMaterial, mountID: String) throws {
+    package func config(mountID: String) -> ConfigRecord? { mountData[mountID]?.config }
+    package func setConfig(_ config: ConfigRecord, mountID: String) { mountData[mountID, default: MountData()].config = config }
+    package func caMaterial(mountID: String) -> CAMaterial? { mountData[mountID]?.ca }
+    package func setCAMaterial(_ material: CAMaterial, mountID: String) throws {
         guard material.certificatesDER.count == material.privateKeys.count else {
             throw StoreError(.invalidField, "CA material needs one private key per certificate")
         }
@@ -158,15 +159,15 @@ extension InMemoryStore: MountScopedStore {
 
     // MARK: Scopes
 
-    func scopes(mountID: String) -> [ScopeRecord] {
+    package func scopes(mountID: String) -> [ScopeRecord] {
         (mountData[mountID]?.scopesByName.values).map { $0.sorted { $0.name < $1.name } } ?? []
     }
-    func scope(named name: String, mountID: String) -> ScopeRecord? { mountData[mountID]?.scopesByName[name] }
-    func scope(id: String, mountID: String) -> ScopeRecord? {
+    package func scope(named name: String, mountID: String) -> ScopeRecord? { mountData[mountID]?.scopesByName[name] }
+    package func scope(id: String, mountID: String) -> ScopeRecord? {
         mountData[mountID]?.scopesByName.values.first { $0.id == id }
     }
 
-    func insertScope(_ scope: ScopeRecord, mountID: String) throws {
+    package func insertScope(_ scope: ScopeRecord, mountID: String) throws {
         guard self.scope(named: scope.name, mountID: mountID) == nil, scopeMounts[scope.id] == nil else {
             throw StoreError.duplicate("scope \(scope.name)")
         }
@@ -174,7 +175,7 @@ extension InMemoryStore: MountScopedStore {
         scopeMounts[scope.id] = mountID
     }
 
-    func deleteScope(named name: String, force: Bool, mountID: String) throws {
+    package func deleteScope(named name: String, force: Bool, mountID: String) throws {
         guard let scope = scope(named: name, mountID: mountID) else { throw StoreError.notFound("scope \(name)") }
         let owned = objects.values.filter { $0.record.scopeID == scope.id }.count
         if owned > 0 && !force { throw StoreError.scopeNotEmpty(name, objects: owned) }
@@ -187,20 +188,20 @@ extension InMemoryStore: MountScopedStore {
 
     // MARK: Roles
 
-    func roles(scopeID: String, mountID: String) -> [RoleRecord] {
+    package func roles(scopeID: String, mountID: String) -> [RoleRecord] {
         guard owns(mountID, scopeID: scopeID) else { return [] }
         return roleList.filter { $0.scopeID == scopeID }.sorted { $0.name < $1.name }
     }
-    func role(scopeID: String, name: String, mountID: String) -> RoleRecord? {
+    package func role(scopeID: String, name: String, mountID: String) -> RoleRecord? {
         guard owns(mountID, scopeID: scopeID) else { return nil }
         return roleList.first { $0.scopeID == scopeID && $0.name == name }
     }
-    func role(scopeID: String, id: String, mountID: String) -> RoleRecord? {
+    package func role(scopeID: String, id: String, mountID: String) -> RoleRecord? {
         guard owns(mountID, scopeID: scopeID) else { return nil }
         return roleList.first { $0.scopeID == scopeID && $0.id == id }
     }
 
-    func putRole(_ role: RoleRecord, mountID: String) throws {
+    package func putRole(_ role: RoleRecord, mountID: String) throws {
         guard owns(mountID, scopeID: role.scopeID) else { throw StoreError.notFound("scope \(role.scopeID)") }
         if let i = roleList.firstIndex(where: { $0.scopeID == role.scopeID && $0.name == role.name }) {
             var replaced = role
@@ -212,7 +213,7 @@ extension InMemoryStore: MountScopedStore {
         }
     }
 
-    func deleteRole(scopeID: String, name: String, mountID: String) throws {
+    package func deleteRole(scopeID: String, name: String, mountID: String) throws {
         guard owns(mountID, scopeID: scopeID),
               let i = roleList.firstIndex(where: { $0.scopeID == scopeID && $0.name == name }) else {
             throw StoreError.notFound("role \(name)")
@@ -223,7 +224,7 @@ extension InMemoryStore: MountScopedStore {
 
     // MARK: Credentials
 
-    func addCredential(_ credential: CredentialRecord, mountID: String) throws {
+    package func addCredential(_ credential: CredentialRecord, mountID: String) throws {
         guard role(scopeID: credential.scopeID, name: credential.roleName, mountID: mountID) != nil else {
             throw StoreError.notFound("role \(credential.roleName)")
         }
@@ -233,17 +234,17 @@ extension InMemoryStore: MountScopedStore {
         credentialsBySerial[credential.serialNumber] = credential
     }
 
-    func credentials(scopeID: String, roleName: String, mountID: String) -> [CredentialRecord] {
+    package func credentials(scopeID: String, roleName: String, mountID: String) -> [CredentialRecord] {
         guard owns(mountID, scopeID: scopeID) else { return [] }
         return credentialsBySerial.values.filter { $0.scopeID == scopeID && $0.roleName == roleName }
             .sorted { $0.serialNumber < $1.serialNumber }
     }
-    func credential(serialNumber: String, mountID: String) -> CredentialRecord? {
+    package func credential(serialNumber: String, mountID: String) -> CredentialRecord? {
         guard let c = credentialsBySerial[serialNumber], owns(mountID, scopeID: c.scopeID) else { return nil }
         return c
     }
 
-    func deleteCredential(serialNumber: String, mountID: String) throws {
+    package func deleteCredential(serialNumber: String, mountID: String) throws {
         guard credential(serialNumber: serialNumber, mountID: mountID) != nil else {
             throw StoreError.notFound("credential \(serialNumber)")
         }
