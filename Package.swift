@@ -59,8 +59,9 @@ let package = Package(
         .target(name: "KMIPEngine", dependencies: [
             "KMIP", "KMIPCrypto", "KMIPStore", "KMIPPKI",
             .product(name: "Logging", package: "swift-log"),
-            // Validate: certificate chain validation.
+            // Validate: certificate chain validation; PEM documents.
             .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Metrics", package: "swift-metrics"),
             // ByteBuffer only: requests are read in place from the connection's buffer.
             .product(name: "NIOCore", package: "swift-nio"),

@@ -27,12 +27,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 
     guard let parsed = try? KeyValueArguments.parse(args, sources: sources) else { return 0 }
     _ = try? KeyValueArguments.queryParameters(parsed)
-    let value = JSONValue.object(parsed)
+    let value = VaultJSON.object(parsed)
     let compact = value.compactJSON
-    let back = Result { try JSONValue.parse(compact) }
+    let back = Result { try VaultJSON.parse(compact) }
     check((try? back.get()) == value, "kv.compact-roundtrip", "the request body does not parse back: \(back)\n\(compact)")
     let indented = value.indentedJSON()
-    check((try? JSONValue.parse(indented)) == value, "kv.indented-roundtrip", "the JSON output does not parse back:\n\(indented)")
+    check((try? VaultJSON.parse(indented)) == value, "kv.indented-roundtrip", "the JSON output does not parse back:\n\(indented)")
     _ = value.goDescription
     return 0
 }

@@ -97,7 +97,7 @@ public struct CommandRunner: Sendable {
         guard let first = args.first else { return .failure("Not enough arguments (expected 1, got 0)", exit: 1) }
         if args.count == 1 && !force { return .failure("Must supply data or use -force", exit: 1) }
         let path = Paths.sanitize(first)
-        let data: [String: JSONValue]
+        let data: [String: VaultJSON]
         do {
             data = try KeyValueArguments.parse(Array(args.dropFirst()), sources: sources)
         } catch {
@@ -187,7 +187,7 @@ public struct CommandRunner: Sendable {
 
     public func secretsList(_ args: [String] = []) async -> CommandResult {
         if let usage = Self.argumentCount(args, 0) { return usage }
-        let mounts: [String: JSONValue]
+        let mounts: [String: VaultJSON]
         do {
             mounts = try await client.listMounts()
         } catch {
@@ -221,7 +221,7 @@ public struct CommandRunner: Sendable {
     }
 
     /// `OutputData`: plain JSON data (JSON format) or a Key/Value table.
-    func render(data: JSONValue) -> CommandResult {
+    func render(data: VaultJSON) -> CommandResult {
         var r = CommandResult()
         switch output.format {
         case "json":
@@ -235,11 +235,11 @@ public struct CommandRunner: Sendable {
     }
 
     /// `OutputList`: the keys as JSON, or the sorted `Keys` table.
-    func renderList(_ secret: Secret, _ items: [JSONValue]) -> CommandResult {
+    func renderList(_ secret: Secret, _ items: [VaultJSON]) -> CommandResult {
         var r = CommandResult()
         switch output.format {
         case "json":
-            r.output(JSONValue.array(items).indentedJSON())
+            r.output(VaultJSON.array(items).indentedJSON())
         case "table":
             if let warnings = secret.warnings, !warnings.isEmpty { r.stderr += TableFormatter.warnings(warnings) }
             var keys: [String] = []
@@ -260,7 +260,7 @@ public struct CommandRunner: Sendable {
     /// `PrintRawField`: the bare value; a trailing newline only on a terminal.
     func rawField(_ secret: Secret, _ field: String) -> CommandResult {
         guard let value = Self.field(secret, field), value != .null else {
-            return .failure("Field \(JSONValue.quote(field)) not present in secret", exit: 1)
+            return .failure("Field \(VaultJSON.quote(field)) not present in secret", exit: 1)
         }
         let text: String
         switch output.format {
@@ -272,13 +272,13 @@ public struct CommandRunner: Sendable {
     }
 
     /// Vault's `RawField` for a secret without auth or wrap info.
-    static func field(_ secret: Secret, _ field: String) -> JSONValue? {
+    static func field(_ secret: Secret, _ field: String) -> VaultJSON? {
         switch field {
         case "lease_duration", "refresh_interval": return .number(String(secret.leaseDuration))
         case "lease_id": return .string(secret.leaseID)
         case "request_id": return .string(secret.requestID)
         case "renewable": return .bool(secret.renewable)
-        case "data": return secret.data?["data"] ?? secret.data.map(JSONValue.object) ?? .null
+        case "data": return secret.data?["data"] ?? secret.data.map(VaultJSON.object) ?? .null
         default: return secret.data?[field]
         }
     }

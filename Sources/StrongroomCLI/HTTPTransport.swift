@@ -32,7 +32,7 @@ public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
 }
 
-public struct TransportError: Error, Equatable, CustomStringConvertible {
+public struct HTTPTransportError: Error, Equatable, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 }
@@ -68,7 +68,7 @@ public struct URLSessionTransport: HTTPTransport {
         let session = URLSession(configuration: .ephemeral)
         defer { session.finishTasksAndInvalidate() }
         let (data, response) = try await session.data(for: r)
-        guard let http = response as? HTTPURLResponse else { throw TransportError("not an HTTP response") }
+        guard let http = response as? HTTPURLResponse else { throw HTTPTransportError("not an HTTP response") }
         return HTTPResponse(status: http.statusCode, body: data)
     }
 }

@@ -30,8 +30,8 @@ public struct KeyValueError: Error, Equatable, CustomStringConvertible {
 public enum KeyValueArguments {
     /// `k=v` pairs; `k=@file` (file content); `k=\@x` (a literal `@x`); `k=-` (stdin);
     /// a lone `-` or `@file` merges a JSON object; a repeated key becomes a list. Stdin is read at most once.
-    public static func parse(_ args: [String], sources: ArgumentSources) throws -> [String: JSONValue] {
-        var result: [String: JSONValue] = [:]
+    public static func parse(_ args: [String], sources: ArgumentSources) throws -> [String: VaultJSON] {
+        var result: [String: VaultJSON] = [:]
         var stdinUsed = false
         for raw in args {
             do {
@@ -43,7 +43,7 @@ public enum KeyValueArguments {
         return result
     }
 
-    private static func add(_ raw: String, to result: inout [String: JSONValue], stdinUsed: inout Bool,
+    private static func add(_ raw: String, to result: inout [String: VaultJSON], stdinUsed: inout Bool,
                             sources: ArgumentSources) throws {
         if raw.isEmpty { return }
         guard let eq = raw.firstIndex(of: "=") else {
@@ -86,15 +86,15 @@ public enum KeyValueArguments {
         }
     }
 
-    private static func merge(_ data: Data, into result: inout [String: JSONValue]) throws {
-        let parsed: JSONValue
-        do { parsed = try JSONValue.parse(data) } catch { throw KeyValueError("\(error)") }
+    private static func merge(_ data: Data, into result: inout [String: VaultJSON]) throws {
+        let parsed: VaultJSON
+        do { parsed = try VaultJSON.parse(data) } catch { throw KeyValueError("\(error)") }
         guard case .object(let object) = parsed else { throw KeyValueError("JSON input must be an object") }
         result.merge(object) { _, new in new }
     }
 
     /// Vault's `parseArgsDataStringLists`: data for query parameters (`read`, `delete`).
-    public static func queryParameters(_ data: [String: JSONValue]) throws -> [String: [String]] {
+    public static func queryParameters(_ data: [String: VaultJSON]) throws -> [String: [String]] {
         var query: [String: [String]] = [:]
         for (key, value) in data {
             switch value {
@@ -106,7 +106,7 @@ public enum KeyValueArguments {
         return query
     }
 
-    private static func scalarString(_ value: JSONValue, key: String) throws -> String {
+    private static func scalarString(_ value: VaultJSON, key: String) throws -> String {
         switch value {
         case .string(let s): return s
         case .number(let n): return n

@@ -22,7 +22,7 @@ public struct NIOHTTPTransport: HTTPTransport {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        guard let host = request.url.host, !host.isEmpty else { throw TransportError("no host in \(request.url)") }
+        guard let host = request.url.host, !host.isEmpty else { throw HTTPTransportError("no host in \(request.url)") }
         let https = request.url.scheme?.lowercased() == "https"
         let port = request.url.port ?? (https ? 443 : 80)
         let tls = try https ? makeTLSContext() : nil
@@ -41,9 +41,9 @@ public struct NIOHTTPTransport: HTTPTransport {
             }
         let channel: any Channel
         do { channel = try await bootstrap.connect(host: host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port: port).get() } catch {
-            throw TransportError("cannot connect to \(host):\(port): \(error)")
+            throw HTTPTransportError("cannot connect to \(host):\(port): \(error)")
         }
-        let timer = channel.eventLoop.scheduleTask(in: timeout) { collector.fail(TransportError("no answer within \(timeout)"), channel) }
+        let timer = channel.eventLoop.scheduleTask(in: timeout) { collector.fail(HTTPTransportError("no answer within \(timeout)"), channel) }
         defer { timer.cancel() }
         var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method), uri: Self.target(request.url))
         head.headers.add(name: "Host", value: request.url.port.map { "\(host):\($0)" } ?? host)
@@ -75,7 +75,7 @@ public struct NIOHTTPTransport: HTTPTransport {
             do {
                 configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caCertFile))
             } catch {
-                throw TransportError("cannot read the CA certificate \(caCertFile): \(error)")
+                throw HTTPTransportError("cannot read the CA certificate \(caCertFile): \(error)")
             }
         }
         return try NIOSSLContext(configuration: configuration)
@@ -104,7 +104,7 @@ final class ResponseCollector: ChannelInboundHandler, Sendable {
                 s.body.writeBuffer(&part)
                 return s.body.readableBytes > limit
             }
-            if tooLarge { fail(TransportError("the response is larger than \(limit) bytes"), context.channel) }
+            if tooLarge { fail(HTTPTransportError("the response is larger than \(limit) bytes"), context.channel) }
         case .end:
             let done = state.withLockedValue { s -> (Int, Data)? in
                 guard !s.done else { return nil }
@@ -116,14 +116,14 @@ final class ResponseCollector: ChannelInboundHandler, Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(TransportError("\(error)"), context.channel)
+        fail(HTTPTransportError("\(error)"), context.channel)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(TransportError("the connection closed before a complete response"), nil)
+        fail(HTTPTransportError("the connection closed before a complete response"), nil)
     }
 
-    func fail(_ error: TransportError, _ channel: (any Channel)?) {
+    func fail(_ error: HTTPTransportError, _ channel: (any Channel)?) {
         let first = state.withLockedValue { s -> Bool in
             defer { s.done = true }
             return !s.done

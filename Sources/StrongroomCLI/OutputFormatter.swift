@@ -52,7 +52,7 @@ public enum TableFormatter {
     }
 
     /// One value as Vault shows it: durations for TTL-like keys, Go's `%v` otherwise.
-    public static func cell(key: String, value: JSONValue) -> String {
+    public static func cell(key: String, value: VaultJSON) -> String {
         if Durations.looksLikeDuration(key), case .number(let n) = value, let seconds = Int64(n) {
             return Durations.human(seconds: seconds)
         }

@@ -15,7 +15,7 @@ extension CommandRunner {
         } catch {
             return .failure("Error listing policies: \(error)", exit: 2)
         }
-        if output.format == "json" { return render(data: .array(names.map(JSONValue.string))) }
+        if output.format == "json" { return render(data: .array(names.map(VaultJSON.string))) }
         var r = CommandResult()
         for name in names { r.output(name) }
         return r

@@ -6,13 +6,13 @@ public struct Secret: Sendable, Equatable {
     public var leaseID = ""
     public var leaseDuration = 0
     public var renewable = false
-    public var data: [String: JSONValue]?
+    public var data: [String: VaultJSON]?
     public var warnings: [String]?
-    public var auth: JSONValue?
-    public var wrapInfo: JSONValue?
+    public var auth: VaultJSON?
+    public var wrapInfo: VaultJSON?
     public var mountType = ""
 
-    public init(data: [String: JSONValue]? = nil, warnings: [String]? = nil) {
+    public init(data: [String: VaultJSON]? = nil, warnings: [String]? = nil) {
         self.data = data
         self.warnings = warnings
     }
@@ -20,7 +20,7 @@ public struct Secret: Sendable, Equatable {
     /// Decodes a response body; an empty body is no secret (Vault's `ParseSecret`).
     public static func parse(_ body: Data) throws -> Secret? {
         if body.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) { return nil }
-        guard case .object(let o) = try JSONValue.parse(body) else {
+        guard case .object(let o) = try VaultJSON.parse(body) else {
             throw JSONParseError(description: "response is not a JSON object")
         }
         var s = Secret()
@@ -46,16 +46,16 @@ public struct Secret: Sendable, Equatable {
     /// `json.MarshalIndent(secret, "", "  ")`: api.Secret's field order, omitempty where Go has it.
     public var indentedJSON: String {
         var lines = [
-            "  \"request_id\": " + JSONValue.quote(requestID),
-            "  \"lease_id\": " + JSONValue.quote(leaseID),
+            "  \"request_id\": " + VaultJSON.quote(requestID),
+            "  \"lease_id\": " + VaultJSON.quote(leaseID),
             "  \"lease_duration\": \(leaseDuration)",
             "  \"renewable\": \(renewable)",
-            "  \"data\": " + (data.map { JSONValue.object($0) } ?? .null).indentedJSON(indent: "  "),
-            "  \"warnings\": " + (warnings.map { JSONValue.array($0.map(JSONValue.string)) } ?? .null).indentedJSON(indent: "  "),
+            "  \"data\": " + (data.map { VaultJSON.object($0) } ?? .null).indentedJSON(indent: "  "),
+            "  \"warnings\": " + (warnings.map { VaultJSON.array($0.map(VaultJSON.string)) } ?? .null).indentedJSON(indent: "  "),
         ]
         if let auth { lines.append("  \"auth\": " + auth.indentedJSON(indent: "  ")) }
         if let wrapInfo { lines.append("  \"wrap_info\": " + wrapInfo.indentedJSON(indent: "  ")) }
-        if !mountType.isEmpty { lines.append("  \"mount_type\": " + JSONValue.quote(mountType)) }
+        if !mountType.isEmpty { lines.append("  \"mount_type\": " + VaultJSON.quote(mountType)) }
         return "{\n" + lines.joined(separator: ",\n") + "\n}"
     }
 }

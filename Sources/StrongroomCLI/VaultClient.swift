@@ -1,7 +1,7 @@
 import Foundation
 
 /// A failed API call, worded as Vault's Go client words it (`api.ResponseError`).
-public struct APIError: Error, Equatable, CustomStringConvertible {
+public struct VaultAPIError: Error, Equatable, CustomStringConvertible {
     public var method: String
     public var url: String
     public var status: Int
@@ -13,7 +13,7 @@ public struct APIError: Error, Equatable, CustomStringConvertible {
         self.method = method
         self.url = url
         self.status = status
-        if case .object(let o)? = try? JSONValue.parse(body), let list = Self.errorList(o["errors"]) {
+        if case .object(let o)? = try? VaultJSON.parse(body), let list = Self.errorList(o["errors"]) {
             errors = list
             raw = false
         } else {
@@ -22,7 +22,7 @@ public struct APIError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    private static func errorList(_ value: JSONValue?) -> [String]? {
+    private static func errorList(_ value: VaultJSON?) -> [String]? {
         switch value {
         case nil, .null?: return []
         case .array(let items)?:
@@ -45,7 +45,7 @@ public struct APIError: Error, Equatable, CustomStringConvertible {
 
 /// Everything that can stop a call before or after the server answers.
 public enum ClientError: Error, Equatable, CustomStringConvertible {
-    case api(APIError)
+    case api(VaultAPIError)
     case transport(method: String, url: String, message: String)
     case invalidResponse(String)
     case configuration(String)
@@ -72,7 +72,7 @@ public struct VaultClient: Sendable {
     }
 
     /// The request for `path` (no leading or trailing slashes needed). Query keys sorted, as Go encodes them.
-    public func request(method: String, path: String, query: [String: [String]] = [:], body: JSONValue? = nil) throws(ClientError) -> HTTPRequest {
+    public func request(method: String, path: String, query: [String: [String]] = [:], body: VaultJSON? = nil) throws(ClientError) -> HTTPRequest {
         let trimmed = path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         let encodedPath = trimmed.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? trimmed
         var text = configuration.address + "/v1/" + encodedPath
@@ -112,7 +112,7 @@ public struct VaultClient: Sendable {
     func perform(_ request: HTTPRequest) async throws(ClientError) -> HTTPResponse {
         let response = try await exchange(request)
         guard (200..<400).contains(response.status) else {
-            throw .api(APIError(method: request.method, url: request.url.absoluteString, status: response.status, body: response.body))
+            throw .api(VaultAPIError(method: request.method, url: request.url.absoluteString, status: response.status, body: response.body))
         }
         return response
     }
@@ -139,13 +139,13 @@ public struct VaultClient: Sendable {
             return secret
         }
         guard (200..<400).contains(response.status) else {
-            throw .api(APIError(method: request.method, url: request.url.absoluteString, status: response.status, body: response.body))
+            throw .api(VaultAPIError(method: request.method, url: request.url.absoluteString, status: response.status, body: response.body))
         }
         return try Self.secret(response.body)
     }
 
     /// PUT with a JSON body; an empty answer (204) is nil.
-    public func write(_ path: String, data: [String: JSONValue]) async throws(ClientError) -> Secret? {
+    public func write(_ path: String, data: [String: VaultJSON]) async throws(ClientError) -> Secret? {
         try Self.secret(try await perform(try request(method: "PUT", path: path, body: .object(data))).body)
     }
 
@@ -155,7 +155,7 @@ public struct VaultClient: Sendable {
 
     /// `POST sys/mounts/<path>` (Vault's `Sys().Mount`).
     public func mount(_ path: String, type: String, description: String) async throws(ClientError) {
-        let body: JSONValue = .object([
+        let body: VaultJSON = .object([
             "type": .string(type), "description": .string(description), "config": .object([:]),
             "local": .bool(false), "seal_wrap": .bool(false), "external_entropy_access": .bool(false),
         ])
@@ -168,7 +168,7 @@ public struct VaultClient: Sendable {
     }
 
     /// `GET sys/mounts`: the mounts under `data` (Vault also copies them to the top level).
-    public func listMounts() async throws(ClientError) -> [String: JSONValue] {
+    public func listMounts() async throws(ClientError) -> [String: VaultJSON] {
         let response = try await perform(try request(method: "GET", path: "sys/mounts"))
         guard let secret = try Self.secret(response.body), let data = secret.data else {
             throw .invalidResponse("data from server response is empty")

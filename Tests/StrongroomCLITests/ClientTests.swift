@@ -114,12 +114,12 @@ final class VaultClientTests: XCTestCase {
     }
 
     func testNonJSONErrorIsRawMessage() {
-        let e = APIError(method: "GET", url: "http://h/v1/x", status: 502, body: Data("Bad Gateway".utf8))
+        let e = VaultAPIError(method: "GET", url: "http://h/v1/x", status: 502, body: Data("Bad Gateway".utf8))
         XCTAssertEqual(e.description, "Error making API request.\n\nURL: GET http://h/v1/x\nCode: 502. Raw Message:\n\nBad Gateway")
     }
 
     func testMultipleErrorsFollowEachOther() {
-        let e = APIError(method: "GET", url: "u", status: 403, body: Data(#"{"errors":["a","b"]}"#.utf8))
+        let e = VaultAPIError(method: "GET", url: "u", status: 403, body: Data(#"{"errors":["a","b"]}"#.utf8))
         XCTAssertTrue(e.description.hasSuffix("Code: 403. Errors:\n\n* a* b"))
     }
 
@@ -138,7 +138,7 @@ final class VaultClientTests: XCTestCase {
         let sent = await t.requests
         XCTAssertEqual(sent.map(\.method), ["POST", "DELETE"])
         XCTAssertEqual(sent.map(\.url.path), ["/v1/sys/mounts/kmip2", "/v1/sys/mounts/kmip2"])
-        let body = try JSONValue.parse(try XCTUnwrap(sent[0].body))
+        let body = try VaultJSON.parse(try XCTUnwrap(sent[0].body))
         XCTAssertEqual(body["type"], .string("kmip"))
         XCTAssertEqual(body["description"], .string("keys"))
     }

@@ -2,7 +2,7 @@ import XCTest
 @testable import StrongroomCLI
 
 final class KeyValueArgumentsTests: XCTestCase {
-    func parse(_ args: [String], _ sources: ArgumentSources = .fixed()) throws -> [String: JSONValue] {
+    func parse(_ args: [String], _ sources: ArgumentSources = .fixed()) throws -> [String: VaultJSON] {
         try KeyValueArguments.parse(args, sources: sources)
     }
 

@@ -14,7 +14,7 @@ actor StubTransport: HTTPTransport {
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         requests.append(request)
-        if let failure { throw TransportError(failure) }
+        if let failure { throw HTTPTransportError(failure) }
         return responses.isEmpty ? HTTPResponse(status: 204) : responses.removeFirst()
     }
 }
@@ -51,7 +51,7 @@ enum Seed {
     static let serial = "317328055225536560033788492808123425026102524390"
 
     static var credentialJSON: String {
-        let data: JSONValue = .object([
+        let data: VaultJSON = .object([
             "ca_chain": .array([.string(intermediate), .string(root)]),
             "certificate": .string(certificate),
             "private_key": .string(privateKey),

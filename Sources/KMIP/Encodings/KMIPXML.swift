@@ -20,7 +20,7 @@ public enum KMIPXML {
     /// extracted from HTML.
     /// `placeholders`: read `$NAME` values as test-case placeholders (the OASIS files) rather than
     /// as text.
-    public static func template(_ e: XMLElement, collapseWhitespace: Bool = false, attributeName: String? = nil,
+    public static func template(_ e: KMIPXMLElement, collapseWhitespace: Bool = false, attributeName: String? = nil,
                                 placeholders: Bool = true) throws -> TTLVTemplate {
         let tag: Tag
         if e.name == "TTLV" {
@@ -59,18 +59,18 @@ public enum KMIPXML {
     }
 
     /// The XML element of an item.
-    public static func element(_ item: TTLV, attributeName: String? = nil) -> XMLElement {
+    public static func element(_ item: TTLV, attributeName: String? = nil) -> KMIPXMLElement {
         let known = item.tag.definition != nil
         var attrs: [(String, String)] = known ? [] : [("tag", item.tag.hexString)]
         let name = known ? item.tag.xmlName : "TTLV"
         if case .structure(let children) = item.value {
             let an = item.attributeName
-            return XMLElement(name: name, attributes: attrs, children: children.map { element($0, attributeName: an) }, offset: 0)
+            return KMIPXMLElement(name: name, attributes: attrs, children: children.map { element($0, attributeName: an) }, offset: 0)
         }
         let en = ValueText.enumeration(for: item.tag, attributeName: attributeName)
         attrs.append(("type", item.value.itemType.xmlName))
         attrs.append(("value", ValueText.format(item.value, enumeration: en)))
-        return XMLElement(name: name, attributes: attrs, children: [], offset: 0)
+        return KMIPXMLElement(name: name, attributes: attrs, children: [], offset: 0)
     }
 
     public static func encode(_ item: TTLV) -> String { element(item).xmlString() }

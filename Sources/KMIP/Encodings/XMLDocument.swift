@@ -1,10 +1,10 @@
 /// A small, strict-enough XML reader for the KMIP XML encoding: elements, attributes, comments,
 /// processing instructions, character and entity references. Text content is ignored (the KMIP XML
 /// encoding carries every value in attributes; extracted test cases hold stray text).
-public struct XMLElement: Sendable, Hashable {
+public struct KMIPXMLElement: Sendable, Hashable {
     public var name: String
     public var attributes: [(String, String)]
-    public var children: [XMLElement]
+    public var children: [KMIPXMLElement]
     /// Byte offset of the element's `<` in the document, for error messages.
     public var offset: Int
 
@@ -26,7 +26,7 @@ public struct XMLError: Error, CustomStringConvertible, Sendable {
 public enum XMLReader {
     /// Parses the first root element. Anything after it that is not an element (whitespace, comments,
     /// a duplicated closing tag as in one published OASIS file) is ignored.
-    public static func parse(_ text: String, maxDepth: Int = 64) throws -> XMLElement {
+    public static func parse(_ text: String, maxDepth: Int = 64) throws -> KMIPXMLElement {
         var p = Parser(Array(text.utf8), maxDepth: maxDepth)
         p.skipMisc()
         return try p.element(depth: 1)
@@ -69,7 +69,7 @@ public enum XMLReader {
             return String(decoding: u[start..<i], as: UTF8.self)
         }
 
-        mutating func element(depth: Int) throws -> XMLElement {
+        mutating func element(depth: Int) throws -> KMIPXMLElement {
             guard depth <= maxDepth else { throw fail("elements nested deeper than \(maxDepth)") }
             let start = i
             guard i < u.count, u[i] == UInt8(ascii: "<") else { throw fail("expected an element") }
@@ -81,7 +81,7 @@ public enum XMLReader {
                 guard i < u.count else { throw fail("unterminated start tag <\(n)>") }
                 if peek("/>") {
                     i += 2
-                    return XMLElement(name: n, attributes: attrs, children: [], offset: start)
+                    return KMIPXMLElement(name: n, attributes: attrs, children: [], offset: start)
                 }
                 if u[i] == UInt8(ascii: ">") { i += 1; break }
                 let an = try name()
@@ -98,7 +98,7 @@ public enum XMLReader {
                 attrs.append((an, try unescape(u[vs..<i])))
                 i += 1
             }
-            var children: [XMLElement] = []
+            var children: [KMIPXMLElement] = []
             while true {
                 skipMisc()
                 guard i < u.count else { throw fail("unterminated element <\(n)>") }
@@ -109,7 +109,7 @@ public enum XMLReader {
                     skipSpace()
                     guard i < u.count, u[i] == UInt8(ascii: ">") else { throw fail("expected >") }
                     i += 1
-                    return XMLElement(name: n, attributes: attrs, children: children, offset: start)
+                    return KMIPXMLElement(name: n, attributes: attrs, children: children, offset: start)
                 }
                 children.append(try element(depth: depth + 1))
             }
@@ -148,12 +148,12 @@ public enum XMLReader {
     }
 }
 
-extension XMLElement {
+extension KMIPXMLElement {
     /// Serialises with two-space indentation, attributes in order.
     public func xmlString(indent: Int = 0) -> String {
         let pad = String(repeating: "  ", count: indent)
         var s = pad + "<" + name
-        for (k, v) in attributes { s += " \(k)=\"\(XMLElement.escape(v))\"" }
+        for (k, v) in attributes { s += " \(k)=\"\(KMIPXMLElement.escape(v))\"" }
         if children.isEmpty { return s + "/>\n" }
         s += ">\n"
         for c in children { s += c.xmlString(indent: indent + 1) }

@@ -4,6 +4,7 @@ import KMIPCrypto
 import KMIPPKI
 import KMIPStore
 import NIOConcurrencyHelpers
+import SwiftASN1
 
 /// An async mutual exclusion that holds across suspension points (an actor would not): the mount
 /// runs config writes through it so that two first writes cannot both generate a CA.
@@ -40,39 +41,22 @@ final class MountWriteLock: Sendable {
     }
 }
 
-/// PEM text ↔ DER bytes, for the few places that need certificate bytes without X509.
+/// PEM text ↔ DER bytes through swift-asn1's `PEMDocument`, for the few places that need
+/// certificate or key bytes without X509.
 public enum MountPEM {
-    /// The DER of every `-----BEGIN <label>-----` block of `pem`, in order.
+    /// The DER of every `-----BEGIN <label>-----` block of `pem`, in order; none when the text is
+    /// not well-formed PEM.
     public static func derBlocks(_ pem: String, label: String = "CERTIFICATE") -> [[UInt8]] {
-        let begin = "-----BEGIN \(label)-----"
-        let end = "-----END \(label)-----"
-        var out: [[UInt8]] = []
-        var body: String?
-        for rawLine in pem.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line == begin {
-                body = ""
-            } else if line == end {
-                if let b = body, let data = Data(base64Encoded: b) { out.append(Array(data)) }
-                body = nil
-            } else if body != nil {
-                body! += line
-            }
+        do {
+            return try PEMDocument.parseMultiple(pemString: pem).filter { $0.discriminator == label }.map(\.derBytes)
+        } catch {
+            return []
         }
-        return out
     }
 
     /// A PEM block of `der` with 64-character lines.
     public static func encode(_ der: [UInt8], label: String = "CERTIFICATE") -> String {
-        let b64 = Data(der).base64EncodedString()
-        var lines: [String] = []
-        var i = b64.startIndex
-        while i < b64.endIndex {
-            let j = b64.index(i, offsetBy: 64, limitedBy: b64.endIndex) ?? b64.endIndex
-            lines.append(String(b64[i..<j]))
-            i = j
-        }
-        return "-----BEGIN \(label)-----\n" + lines.joined(separator: "\n") + "\n-----END \(label)-----\n"
+        PEMDocument(type: label, derBytes: der).pemString + "\n"
     }
 }
 

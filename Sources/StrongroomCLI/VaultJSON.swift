@@ -2,16 +2,16 @@ import Foundation
 
 /// A JSON value as Vault's Go client sees it: numbers keep the literal the server wrote
 /// (Go's `json.Number`), so `86400` prints as `86400` and a big serial never turns into a float.
-public enum JSONValue: Sendable, Equatable {
+public enum VaultJSON: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(String)
     case string(String)
-    case array([JSONValue])
+    case array([VaultJSON])
     /// Go maps are unordered; every rendering sorts keys, as Go's encoder and `fmt` do.
-    case object([String: JSONValue])
+    case object([String: VaultJSON])
 
-    public subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> VaultJSON? {
         if case .object(let o) = self { return o[key] }
         return nil
     }
@@ -21,12 +21,12 @@ public enum JSONValue: Sendable, Equatable {
         return nil
     }
 
-    public var objectValue: [String: JSONValue]? {
+    public var objectValue: [String: VaultJSON]? {
         if case .object(let o) = self { return o }
         return nil
     }
 
-    public var arrayValue: [JSONValue]? {
+    public var arrayValue: [VaultJSON]? {
         if case .array(let a) = self { return a }
         return nil
     }
@@ -38,9 +38,9 @@ public struct JSONParseError: Error, Equatable, CustomStringConvertible {
     public var description: String
 }
 
-extension JSONValue {
+extension VaultJSON {
     /// Parses one JSON value; only whitespace may follow it.
-    public static func parse(_ data: Data) throws -> JSONValue {
+    public static func parse(_ data: Data) throws -> VaultJSON {
         var parser = JSONParser(bytes: [UInt8](data))
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
@@ -48,7 +48,7 @@ extension JSONValue {
         return value
     }
 
-    public static func parse(_ text: String) throws -> JSONValue { try parse(Data(text.utf8)) }
+    public static func parse(_ text: String) throws -> VaultJSON { try parse(Data(text.utf8)) }
 }
 
 private struct JSONParser {
@@ -66,7 +66,7 @@ private struct JSONParser {
         while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
     }
 
-    mutating func value(depth: Int) throws -> JSONValue {
+    mutating func value(depth: Int) throws -> VaultJSON {
         guard depth < Self.maxDepth else { throw error("nesting too deep") }
         skipWhitespace()
         guard index < bytes.count else { throw error("unexpected end of input") }
@@ -87,9 +87,9 @@ private struct JSONParser {
         index += w.count
     }
 
-    mutating func object(depth: Int) throws -> JSONValue {
+    mutating func object(depth: Int) throws -> VaultJSON {
         index += 1
-        var result: [String: JSONValue] = [:]
+        var result: [String: VaultJSON] = [:]
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(result) }
         while true {
@@ -108,9 +108,9 @@ private struct JSONParser {
         }
     }
 
-    mutating func array(depth: Int) throws -> JSONValue {
+    mutating func array(depth: Int) throws -> VaultJSON {
         index += 1
-        var result: [JSONValue] = []
+        var result: [VaultJSON] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(result) }
         while true {
@@ -193,7 +193,7 @@ private struct JSONParser {
 
 // MARK: - Rendering
 
-extension JSONValue {
+extension VaultJSON {
     /// Compact JSON with sorted keys: the request bodies the CLI sends.
     public var compactJSON: String {
         switch self {
