@@ -143,6 +143,7 @@ let package = Package(
                 "KMIP",
                 "KMIPCrypto",
                 "KMIPClient",
+                "KMIPEngine",
                 "StrongroomServer",
                 "StrongroomCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,4 +1,5 @@
 import KMIP
+import KMIPEngine
 import NIOCore
 
 /// The lowest TLS version the listener accepts.
@@ -75,30 +76,14 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
 }
 
 enum ListenAddress {
-    /// Splits `host:port` / `[v6]:port`.
+    /// Splits `host:port` / `[v6]:port` (port 0: the system picks one).
     static func parse(_ text: String) throws -> (host: String, port: Int) {
-        let trimmed = text.trimmingSpaces
-        let host: Substring
-        let portText: Substring
-        if trimmed.hasPrefix("[") {
-            guard let close = trimmed.firstIndex(of: "]") else {
-                throw TransportError(.invalidAddress, "listen address \(text) has no closing ]")
-            }
-            host = trimmed[trimmed.index(after: trimmed.startIndex)..<close]
-            let rest = trimmed[trimmed.index(after: close)...]
-            guard rest.hasPrefix(":") else { throw TransportError(.invalidAddress, "listen address \(text) has no port") }
-            portText = rest.dropFirst()
-        } else {
-            guard let colon = trimmed.lastIndex(of: ":") else {
-                throw TransportError(.invalidAddress, "listen address \(text) has no port")
-            }
-            host = trimmed[..<colon]
-            portText = trimmed[trimmed.index(after: colon)...]
+        do {
+            let address = try HostPort(parsing: text, allowsPortZero: true)
+            return (address.host, address.port)
+        } catch {
+            throw TransportError(.invalidAddress, "listen address \(error.description)")
         }
-        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else {
-            throw TransportError(.invalidAddress, "listen address \(text) is not host:port")
-        }
-        return (String(host), port)
     }
 }
 

@@ -161,6 +161,32 @@ final class CreateKeyPairHandlerTests: XCTestCase {
         onPublic.privateKeyUniqueIdentifier = old.public
         await h.fail(.reKeyKeyPair, onPublic, .invalidField)
     }
+
+    /// Re-key Key Pair journals its four effects (two new keys, two changed ones), so a batch with
+    /// Undo restores the old pair exactly and removes the new one.
+    func testReKeyKeyPairIsUndoneWithItsBatch() async throws {
+        for backend in EngineHarness.Backend.allCases {
+            let h = try await EngineHarness.make(backend)
+            let old = try await h.createKeyPair([Attribute(CryptographicAlgorithm.ec), Attribute(name: "Cryptographic Length", value: .integer(256))],
+                                                names: ("undo-private", "undo-public"))
+            let before = (try await h.stored(old.private), try await h.stored(old.public))
+            h.clock.advance()
+            var rekey = ReKeyKeyPairRequestPayload(); rekey.privateKeyUniqueIdentifier = old.private
+            var missing = DestroyRequestPayload(); missing.uniqueIdentifier = "no-such-object"
+            var header = RequestHeader(protocolVersion: .v1_4, batchCount: 2)
+            header.batchErrorContinuationOption = .undo
+            let response = await h.engine.respond(to: RequestMessage(header: header, batchItems: [
+                RequestBatchItem(operation: .reKeyKeyPair, uniqueBatchItemID: ByteString([1]), payload: rekey),
+                RequestBatchItem(operation: .destroy, uniqueBatchItemID: ByteString([2]), payload: missing),
+            ]), client: h.client)
+            XCTAssertEqual(response.batchItems.map(\.resultStatus), [.operationUndone, .operationFailed], "\(backend)")
+            let after = (try await h.stored(old.private), try await h.stored(old.public))
+            XCTAssertEqual(after.0, before.0, "\(backend): the old private key is as it was")
+            XCTAssertEqual(after.1, before.1, "\(backend): the old public key is as it was")
+            let remaining = try await h.succeed(.locate, LocateRequestPayload(), LocateResponsePayload.self).uniqueIdentifiers
+            XCTAssertEqual(Set(remaining), [old.private, old.public], "\(backend): the new pair is gone")
+        }
+    }
 }
 
 extension EngineHarness {

@@ -456,10 +456,10 @@ final class LifecycleHandlerTests: XCTestCase {
         let record = try await stored(key)
         XCTAssertNil(record?.attributes.first { $0.attributeName == "x-undo" }, "the Add Attribute was undone")
         // A batch holding an operation Undo cannot reverse is refused before anything runs.
-        var rekeyPair = ReKeyKeyPairRequestPayload(); rekeyPair.privateKeyUniqueIdentifier = key
+        var seed = RNGSeedRequestPayload(); seed.data = ByteString([1, 2, 3, 4])
         let refused = await send([
             RequestBatchItem(operation: .create, uniqueBatchItemID: [1], payload: createAES()),
-            RequestBatchItem(operation: .reKeyKeyPair, uniqueBatchItemID: [2], payload: rekeyPair),
+            RequestBatchItem(operation: .rngSeed, uniqueBatchItemID: [2], payload: seed),
         ]) { $0.batchErrorContinuationOption = .undo }
         XCTAssertEqual(refused.batchItems.map(\.resultReason), [.operationNotSupported, .operationNotSupported])
         let after = try await store.locate(scopeID: admin.scopeID, ObjectQuery())

@@ -22,10 +22,10 @@ final class OperationCatalogTests: XCTestCase {
     }
 
     func testUndoIsRefusedForWhatItCannotRestore() {
-        for irreversible: KMIP.Operation in [.import, .rngSeed, .reKeyKeyPair, .obtainLease] {
+        for irreversible: KMIP.Operation in [.import, .rngSeed, .obtainLease] {
             XCTAssertFalse(OperationCatalog.undoable.contains(irreversible), "\(irreversible)")
         }
-        for reversible: KMIP.Operation in [.create, .register, .deriveKey, .destroy, .reKey, .get] {
+        for reversible: KMIP.Operation in [.create, .register, .deriveKey, .destroy, .reKey, .reKeyKeyPair, .get] {
             XCTAssertTrue(OperationCatalog.undoable.contains(reversible), "\(reversible)")
         }
     }

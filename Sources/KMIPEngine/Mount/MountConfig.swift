@@ -1,11 +1,6 @@
 import Foundation
 import KMIPPKI
 import KMIPStore
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The minimum TLS version of the KMIP listener (`tls_min_version`).
 public enum MountTLSVersion: String, Sendable, Hashable, CaseIterable {
@@ -74,58 +69,22 @@ public struct MountConfig: Sendable, Hashable {
 
     /// `host:port` with IPv6 hosts bracketed; an address without a port gets 5696 (IPv4, IPv6 and names).
     public static func normalizeListenAddress(_ text: String) throws -> String {
-        let s = text.trimmingCharacters(in: .whitespaces)
-        let bad = MountError.invalid("listen_addrs entry \"\(text)\" is not host:port")
-        guard !s.isEmpty else { throw bad }
-        let host: String
-        var port = defaultPort
-        if s.hasPrefix("[") {
-            guard let close = s.firstIndex(of: "]") else { throw bad }
-            host = String(s[s.index(after: s.startIndex)..<close])
-            let rest = s[s.index(after: close)...]
-            if !rest.isEmpty {
-                guard rest.hasPrefix(":"), let p = Int(rest.dropFirst()) else { throw bad }
-                port = p
-            }
-            guard isIPv6(host) else { throw bad }
-        } else if s.filter({ $0 == ":" }).count > 1 {
-            // A bare IPv6 address: no port.
-            guard isIPv6(s) else { throw bad }
-            host = s
-        } else if let colon = s.lastIndex(of: ":") {
-            host = String(s[..<colon])
-            guard let p = Int(s[s.index(after: colon)...]) else { throw bad }
-            port = p
-        } else {
-            host = s
-        }
-        guard !host.isEmpty, (0...65535).contains(port) else { throw bad }
-        guard host.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == ":" || $0 == "%" || $0 == "_" }) else {
-            throw bad
-        }
-        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        try listenAddress(text).description
     }
 
-    /// Splits a normalized listen address into host (without brackets) and port.
+    /// Splits a listen address into host (without brackets) and port.
     public static func splitListenAddress(_ text: String) throws -> (host: String, port: Int) {
-        let s = try normalizeListenAddress(text)
-        let colon = s.lastIndex(of: ":")!
-        var host = String(s[..<colon])
-        if host.hasPrefix("[") { host = String(host.dropFirst().dropLast()) }
-        return (host, Int(s[s.index(after: colon)...])!)
+        let address = try listenAddress(text)
+        return (address.host, address.port)
     }
 
-    public static func isIPAddress(_ text: String) -> Bool { isIPv4(text) || isIPv6(text) }
-
-    static func isIPv4(_ text: String) -> Bool {
-        var addr = in_addr()
-        return inet_pton(AF_INET, text, &addr) == 1
+    static func listenAddress(_ text: String) throws -> HostPort {
+        do { return try HostPort(parsing: text, defaultPort: defaultPort, allowsPortZero: true) } catch {
+            throw MountError.invalid("listen_addrs entry \"\(text)\" is not host:port")
+        }
     }
 
-    static func isIPv6(_ text: String) -> Bool {
-        var addr = in6_addr()
-        return inet_pton(AF_INET6, text, &addr) == 1
-    }
+    public static func isIPAddress(_ text: String) -> Bool { HostPort.isIPAddress(text) }
 }
 
 // MARK: - Updates

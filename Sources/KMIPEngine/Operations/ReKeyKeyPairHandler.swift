@@ -4,7 +4,7 @@ import KMIPStore
 
 extension ReKeyKeyPairRequestPayload: EngineOperation {
     static let declaration = OperationDeclaration(.reKeyKeyPair, roleFlag: "operation_rekey_keypair",
-                                                  undo: .irreversible, work: .heavy)
+                                                  undo: .reversible, work: .heavy)
     var auditedObjects: AuditedObjects { .objects(privateKeyUniqueIdentifier.map { [$0] } ?? []) }
     static func auditedObjects(of response: ReKeyKeyPairResponsePayload) -> [String] {
         [response.privateKeyUniqueIdentifier, response.publicKeyUniqueIdentifier]
@@ -76,6 +76,7 @@ extension KMIPEngine {
             }
         } else {
             try await objects.insert(records.public)
+            context.journalCreated(records.public.uniqueIdentifier)
         }
         let seen = (oldPrivate.names, oldPrivate.state)
         _ = try await modify(oldPrivate.uniqueIdentifier, &context, inserting: records.private) { attributes, current in

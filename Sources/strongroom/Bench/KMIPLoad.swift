@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KMIP
 import KMIPClient
+import KMIPEngine
 
 extension BenchCommand {
     /// `strongroom bench -address HOST:PORT -op get|create|locate|discover|encrypt|sign|mac -connections N -duration S`:
@@ -90,12 +91,10 @@ extension BenchCommand {
         }
 
         private func parsedAddress() throws -> (host: String, port: Int) {
-            guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
-                  (1...65535).contains(port)
-            else { throw ValidationError("-address must be HOST:PORT") }
-            var host = String(address[..<colon])
-            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            return (host.isEmpty ? "127.0.0.1" : host, port)
+            // ":5696" means this machine.
+            let text = address.hasPrefix(":") ? "127.0.0.1" + address : address
+            guard let parsed = try? HostPort(parsing: text) else { throw ValidationError("-address must be HOST:PORT") }
+            return (parsed.host, parsed.port)
         }
 
         private func parsedVersion() throws -> ProtocolVersion {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KMIP
 import KMIPClient
+import KMIPEngine
 
 /// `strongroom kmip …`: talk KMIP to a server over mutual TLS.
 struct KMIPCommand: AsyncParsableCommand {
@@ -37,14 +38,12 @@ struct KMIPConnectionOptions: ParsableArguments {
     var kmipVersion = "1.4"
 
     func hostPort() throws -> (String, Int) {
-        let s = address.trimmingCharacters(in: .whitespaces)
-        guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]), (1...65535).contains(port) else {
+        do {
+            let parsed = try HostPort(parsing: address)
+            return (parsed.host, parsed.port)
+        } catch {
             throw CLIError("-address must be host:port, not \"\(address)\"")
         }
-        var host = String(s[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { throw CLIError("-address must be host:port, not \"\(address)\"") }
-        return (host, port)
     }
 
     func connect() async throws -> KMIPClient {

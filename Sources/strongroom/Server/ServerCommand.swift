@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KMIPEngine
 import StrongroomServer
 
 /// `strongroom server -dev …` or `strongroom server -config FILE`: runs a server.
@@ -121,10 +122,8 @@ struct ServerCommand: AsyncParsableCommand {
     }
 
     static func splitHostPort(_ address: String) -> (String, String) {
-        guard let colon = address.lastIndex(of: ":") else { return (address, "5696") }
-        var host = String(address[..<colon])
-        if host.hasPrefix("[") { host = String(host.dropFirst().dropLast()) }
-        return (host, String(address[address.index(after: colon)...]))
+        guard let parsed = try? HostPort(parsing: address, defaultPort: 5696, allowsPortZero: true) else { return (address, "5696") }
+        return (parsed.host, String(parsed.port))
     }
 
     static func shellQuote(_ s: String) -> String {
