@@ -86,4 +86,14 @@ final class ValidateHandlerTests: XCTestCase {
         var pgp = ValidateRequestPayload(); pgp.certificates = [KMIP.Certificate(.pgp, ByteString(c.root))]
         await h.fail(.validate, pgp, .invalidField)
     }
+
+    func testOnlyOperationAllAllowsValidate() async throws {
+        let h = try await EngineHarness.make()
+        let c = try makeChain()
+        let everyFlag = Set(RoleOperationFlags.flags.map(\.operation))
+        XCTAssertFalse(everyFlag.contains(.validate), "Vault has no operation_validate flag")
+        let limited = try await h.makeClient(scope: "default", role: "flags", all: false, operations: everyFlag)
+        var r = ValidateRequestPayload(); r.certificates = [KMIP.Certificate(.x509, ByteString(c.root))]
+        await h.fail(.validate, r, .permissionDenied, as: limited)
+    }
 }

@@ -38,29 +38,14 @@ final class TransportMetricsTests: XCTestCase {
 
     /// `TestServer`'s listener, rebuilt with a test metrics factory.
     func start(maxConnections: Int? = nil) async throws -> ObservedServer {
-        let pki = TestPKI.shared
-        var configuration = TransportConfiguration(
-            listenAddresses: ["127.0.0.1:0"],
-            serverCertificateChainPEM: [pki.server.certificatePEM] + pki.server.caChain.dropLast(),
-            serverPrivateKeyPEM: pki.server.privateKeyPEM,
-            clientTrustRootsPEM: pki.ca.caChain)
-        configuration.connectionTimeout = .milliseconds(300)
-        configuration.shutdownGracePeriod = .seconds(2)
-        if let maxConnections { configuration.maxConnections = maxConnections }
-        let revocations = RevocationList()
-        var logger = Logger(label: "test.kmip.transport")
-        logger.logLevel = .critical
         let metrics = TestMetrics()
-        let observer = RecordedTransportMetrics(metrics: metrics)
-        let processor = StubProcessor()
-        let listener = KMIPListener(
-            configuration: configuration, processor: processor,
-            authenticator: TestAuthenticator(ca: pki.ca, revocations: revocations), logger: logger, metrics: metrics)
-        let addresses = try await listener.start()
-        let port = try XCTUnwrap(addresses.first?.port)
-        return ObservedServer(listener: listener, observer: observer, revocations: revocations,
-                              server: TestServer(listener: listener, processor: processor, revocations: revocations,
-                                                 port: port, pki: pki))
+        let server = try await TestServer.start(metrics: metrics) {
+            $0.connectionTimeout = .milliseconds(300)
+            $0.shutdownGracePeriod = .seconds(2)
+            if let maxConnections { $0.maxConnections = maxConnections }
+        }
+        return ObservedServer(listener: server.listener, observer: RecordedTransportMetrics(metrics: metrics),
+                              revocations: server.revocations, server: server)
     }
 
     func eventually(_ condition: @escaping @Sendable () -> Bool) async -> Bool {

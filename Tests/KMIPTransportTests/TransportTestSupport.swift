@@ -5,6 +5,7 @@ import KMIPEngine
 import KMIPPKI
 import KMIPTransport
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -129,6 +130,7 @@ struct TestServer {
 
     static func start(
         processor: StubProcessor = StubProcessor(),
+        metrics: any MetricsFactory = MetricsSystem.factory,
         configure: (inout TransportConfiguration) -> Void = { _ in }
     ) async throws -> TestServer {
         let pki = TestPKI.shared
@@ -147,7 +149,7 @@ struct TestServer {
         logger.logLevel = ProcessInfo.processInfo.environment["KMIP_TEST_LOG"] != nil ? .trace : .critical
         let listener = KMIPListener(
             configuration: configuration, processor: processor,
-            authenticator: TestAuthenticator(ca: pki.ca, revocations: revocations), logger: logger)
+            authenticator: TestAuthenticator(ca: pki.ca, revocations: revocations), logger: logger, metrics: metrics)
         let addresses = try await listener.start()
         guard let port = addresses.first?.port else { throw TransportError(.invalidAddress, "no bound port") }
         return TestServer(listener: listener, processor: processor, revocations: revocations, port: port, pki: pki)

@@ -14,9 +14,8 @@ struct EngineMetrics: Sendable {
         Counter(label: "kmip_requests_total", dimensions: [("operation", op), ("result", Self.result(status, reason))],
                 factory: factory).increment()
         if let duration {
-            let c = duration.components
             Metrics.Timer(label: "kmip_request_duration_seconds", dimensions: [("operation", op)], factory: factory)
-                .recordNanoseconds(c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000)
+                .record(duration)
         }
     }
 
@@ -35,5 +34,13 @@ struct EngineMetrics: Sendable {
             guard let reason, let value = ResultReason.definition.value(reason.rawValue) else { return "unknown" }
             return value.xmlName
         }
+    }
+}
+
+extension Metrics.Timer {
+    /// Records a `Duration` (swift-metrics takes nanoseconds).
+    public func record(_ duration: Duration) {
+        let c = duration.components
+        recordNanoseconds(c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000)
     }
 }

@@ -1,3 +1,4 @@
+import KMIPEngine
 import Metrics
 
 /// The API's metrics, through swift-metrics. Labels stay bounded: a method outside HTTP's and
@@ -12,9 +13,8 @@ struct APIMetrics: Sendable {
         Counter(label: "api_requests_total",
                 dimensions: [("method", method), ("status", (100...599).contains(status) ? String(status) : "other")],
                 factory: factory).increment()
-        let c = duration.components
         Metrics.Timer(label: "api_request_duration_seconds", dimensions: [("method", method)], factory: factory)
-            .recordNanoseconds(c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000)
+            .record(duration)
     }
 
     static func method(_ method: String) -> String {
