@@ -88,12 +88,15 @@ let package = Package(
             .product(name: "NIOTLS", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
-        // Vault's ACL policy language (HCL and JSON) and its evaluation. No I/O, no dependencies.
-        .target(name: "VaultPolicy"),
+        // Vault's request values and fields (JSON values, FieldSchema/FieldData coercion, durations).
+        // No I/O, no dependencies.
+        .target(name: "VaultFramework"),
+        // Vault's ACL policy language (HCL and JSON) and its evaluation. No I/O.
+        .target(name: "VaultPolicy", dependencies: ["VaultFramework"]),
         // The Vault-compatible HTTP API: one file per path under Paths/, token auth and ACL policies,
         // Vault-shaped errors.
         .target(name: "StrongroomAPI", dependencies: [
-            "KMIP", "KMIPEngine", "KMIPStore", "KMIPPKI", "VaultPolicy",
+            "KMIP", "KMIPEngine", "KMIPStore", "KMIPPKI", "VaultFramework", "VaultPolicy",
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -114,7 +117,7 @@ let package = Package(
         ]),
         // The operator CLI's client side: Vault's HTTP API over Foundation, argument parsing, output.
         .target(name: "StrongroomCLI", dependencies: [
-            "VaultPolicy",
+            "VaultFramework", "VaultPolicy",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -124,6 +127,7 @@ let package = Package(
         // Composition root: configuration, dev mode, the service group.
         .target(name: "StrongroomServer", dependencies: [
             "KMIP", "KMIPEngine", "KMIPTransport", "KMIPStore", "KMIPPKI", "StrongroomAPI", "StrongroomObservability",
+            "VaultFramework",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -168,7 +172,9 @@ let package = Package(
             .product(name: "MetricsTestKit", package: "swift-metrics"),
             "KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP", .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        .testTarget(name: "StrongroomServerTests", dependencies: ["StrongroomServer", "KMIPClient", "KMIPEngine", "KMIPStore", "KMIP", "StrongroomObservability"]),
+        .testTarget(name: "StrongroomServerTests", dependencies: [
+            "StrongroomServer", "KMIPClient", "KMIPEngine", "KMIPStore", "KMIP", "StrongroomObservability", "VaultFramework",
+        ]),
         .testTarget(name: "KMIPTransportTests", dependencies: [
             .product(name: "MetricsTestKit", package: "swift-metrics"),
             "KMIPTransport", "KMIPClient", "KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP", "StrongroomServer",
@@ -187,13 +193,14 @@ let package = Package(
         .testTarget(name: "StrongroomAPITests", dependencies: [
             "KMIPTestSupport",
             .product(name: "MetricsTestKit", package: "swift-metrics"),
-            "StrongroomAPI", "KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP", "VaultPolicy",
+            "StrongroomAPI", "KMIPEngine", "KMIPStore", "KMIPPKI", "KMIP", "VaultFramework", "VaultPolicy",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
-        .testTarget(name: "StrongroomCLITests", dependencies: ["StrongroomCLI"]),
+        .testTarget(name: "StrongroomCLITests", dependencies: ["StrongroomCLI", "VaultFramework"]),
+        .testTarget(name: "VaultFrameworkTests", dependencies: ["VaultFramework"]),
         .testTarget(name: "StrongroomObservabilityTests", dependencies: [
             "KMIPTestSupport",
             .product(name: "MetricsTestKit", package: "swift-metrics"),
@@ -211,7 +218,7 @@ let package = Package(
 // supplies its `main`).
 if Context.environment["STRONGROOM_FUZZ_API"] == "1" {
     package.targets.append(.executableTarget(
-        name: "FuzzAPI", dependencies: ["StrongroomAPI", "KMIPStore", "KMIPTestSupport"], path: "Fuzz",
+        name: "FuzzAPI", dependencies: ["StrongroomAPI", "KMIPStore", "KMIPTestSupport", "VaultFramework"], path: "Fuzz",
         sources: ["API/main.swift", "Common/Check.swift"],
         swiftSettings: [.unsafeFlags(["-parse-as-library"]), .swiftLanguageMode(.v5)]))
     package.products.append(.executable(name: "FuzzAPI", targets: ["FuzzAPI"]))

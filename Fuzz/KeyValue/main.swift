@@ -1,5 +1,6 @@
 import Foundation
 import StrongroomCLI
+import VaultFramework
 
 // Target `kv`: the CLI's `key=value` arguments (`strongroom write/read/delete PATH k=v …`).
 //
@@ -27,12 +28,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 
     guard let parsed = try? KeyValueArguments.parse(args, sources: sources) else { return 0 }
     _ = try? KeyValueArguments.queryParameters(parsed)
-    let value = VaultJSON.object(parsed)
+    let value = VaultValue.object(parsed)
     let compact = value.compactJSON
-    let back = Result { try VaultJSON.parse(compact) }
+    let back = Result { try VaultValue.parse(compact) }
     check((try? back.get()) == value, "kv.compact-roundtrip", "the request body does not parse back: \(back)\n\(compact)")
     let indented = value.indentedJSON()
-    check((try? VaultJSON.parse(indented)) == value, "kv.indented-roundtrip", "the JSON output does not parse back:\n\(indented)")
+    check((try? VaultValue.parse(indented)) == value, "kv.indented-roundtrip", "the JSON output does not parse back:\n\(indented)")
     _ = value.goDescription
     return 0
 }

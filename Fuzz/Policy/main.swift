@@ -1,4 +1,5 @@
 import VaultPolicy
+import VaultFramework
 
 // Target `policy`: Vault ACL policy text (HCL or JSON) as `PUT sys/policy/:name` and
 // `strongroom policy fmt` receive it.
@@ -27,8 +28,8 @@ private func probePaths(_ rules: [ACLPathRule]) -> [String] {
     return paths
 }
 
-private func requestData(_ rules: [ACLPathRule]) -> [String: PolicyValue] {
-    var data: [String: PolicyValue] = [:]
+private func requestData(_ rules: [ACLPathRule]) -> [String: VaultValue] {
+    var data: [String: VaultValue] = [:]
     for rule in rules.prefix(4) {
         for (name, values) in rule.allowedParameters.sorted(by: { $0.key < $1.key }).prefix(3) {
             data[name] = values.first ?? "v"
@@ -79,7 +80,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         let doubled = try? ACL(policies: [policy, ACLPolicy(name: "again", rules: policy.rules)])
         check(doubled != nil, "policy.acl-merge", "ACL(policies:) refuses a policy merged with itself")
         // No data and no wrapping; data derived from the rules' parameters and a wrapping TTL.
-        let variants: [([String: PolicyValue], Int?)] = [([:], nil), (requestData(policy.rules), 300)]
+        let variants: [([String: VaultValue], Int?)] = [([:], nil), (requestData(policy.rules), 300)]
         for path in probePaths(policy.rules) {
             let caps = acl.capabilities(path: path)
             check(!caps.isEmpty && caps == caps.sorted(), "policy.capabilities-sorted", "capabilities(\(path)) = \(caps)")

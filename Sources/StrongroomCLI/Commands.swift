@@ -1,4 +1,5 @@
 import Foundation
+import VaultFramework
 
 /// What a command printed and how it exits; the executable writes it out, tests compare it.
 public struct CommandResult: Sendable, Equatable {
@@ -97,7 +98,7 @@ public struct CommandRunner: Sendable {
         guard let first = args.first else { return .failure("Not enough arguments (expected 1, got 0)", exit: 1) }
         if args.count == 1 && !force { return .failure("Must supply data or use -force", exit: 1) }
         let path = Paths.sanitize(first)
-        let data: [String: VaultJSON]
+        let data: [String: VaultValue]
         do {
             data = try KeyValueArguments.parse(Array(args.dropFirst()), sources: sources)
         } catch {
@@ -127,14 +128,14 @@ public struct CommandRunner: Sendable {
             return .failure("Error listing \(path): \(error)", exit: 2)
         }
         let keys = secret?.data?["keys"]
-        let hasKeys: Bool = if case .array? = keys { true } else { false }
+        let hasKeys: Bool = if case .list? = keys { true } else { false }
         if output.format != "table" && (secret?.data == nil || !hasKeys) {
             var r = render(data: .object([:]))
             if r.exitCode == 0 { r.exitCode = 2 }
             return r
         }
         guard let secret, secret.data != nil else { return .failure("No value found at \(path)", exit: 2) }
-        guard case .array(let items)? = keys else { return .failure("No entries found at \(path)", exit: 2) }
+        guard case .list(let items)? = keys else { return .failure("No entries found at \(path)", exit: 2) }
         return renderList(secret, items)
     }
 
@@ -187,7 +188,7 @@ public struct CommandRunner: Sendable {
 
     public func secretsList(_ args: [String] = []) async -> CommandResult {
         if let usage = Self.argumentCount(args, 0) { return usage }
-        let mounts: [String: VaultJSON]
+        let mounts: [String: VaultValue]
         do {
             mounts = try await client.listMounts()
         } catch {
@@ -221,7 +222,7 @@ public struct CommandRunner: Sendable {
     }
 
     /// `OutputData`: plain JSON data (JSON format) or a Key/Value table.
-    func render(data: VaultJSON) -> CommandResult {
+    func render(data: VaultValue) -> CommandResult {
         var r = CommandResult()
         switch output.format {
         case "json":
@@ -235,11 +236,11 @@ public struct CommandRunner: Sendable {
     }
 
     /// `OutputList`: the keys as JSON, or the sorted `Keys` table.
-    func renderList(_ secret: Secret, _ items: [VaultJSON]) -> CommandResult {
+    func renderList(_ secret: Secret, _ items: [VaultValue]) -> CommandResult {
         var r = CommandResult()
         switch output.format {
         case "json":
-            r.output(VaultJSON.array(items).indentedJSON())
+            r.output(VaultValue.list(items).indentedJSON())
         case "table":
             if let warnings = secret.warnings, !warnings.isEmpty { r.stderr += TableFormatter.warnings(warnings) }
             var keys: [String] = []
@@ -260,7 +261,7 @@ public struct CommandRunner: Sendable {
     /// `PrintRawField`: the bare value; a trailing newline only on a terminal.
     func rawField(_ secret: Secret, _ field: String) -> CommandResult {
         guard let value = Self.field(secret, field), value != .null else {
-            return .failure("Field \(VaultJSON.quote(field)) not present in secret", exit: 1)
+            return .failure("Field \(VaultValue.quote(field)) not present in secret", exit: 1)
         }
         let text: String
         switch output.format {
@@ -272,13 +273,13 @@ public struct CommandRunner: Sendable {
     }
 
     /// Vault's `RawField` for a secret without auth or wrap info.
-    static func field(_ secret: Secret, _ field: String) -> VaultJSON? {
+    static func field(_ secret: Secret, _ field: String) -> VaultValue? {
         switch field {
-        case "lease_duration", "refresh_interval": return .number(String(secret.leaseDuration))
+        case "lease_duration", "refresh_interval": return .int(secret.leaseDuration)
         case "lease_id": return .string(secret.leaseID)
         case "request_id": return .string(secret.requestID)
         case "renewable": return .bool(secret.renewable)
-        case "data": return secret.data?["data"] ?? secret.data.map(VaultJSON.object) ?? .null
+        case "data": return secret.data?["data"] ?? secret.data.map(VaultValue.object) ?? .null
         default: return secret.data?[field]
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import VaultFramework
 
 /// Where `key=@file`, `key=-`, `@file` and `-` take their content from; injected so tests need no files.
 public struct ArgumentSources: Sendable {
@@ -30,8 +31,8 @@ public struct KeyValueError: Error, Equatable, CustomStringConvertible {
 public enum KeyValueArguments {
     /// `k=v` pairs; `k=@file` (file content); `k=\@x` (a literal `@x`); `k=-` (stdin);
     /// a lone `-` or `@file` merges a JSON object; a repeated key becomes a list. Stdin is read at most once.
-    public static func parse(_ args: [String], sources: ArgumentSources) throws -> [String: VaultJSON] {
-        var result: [String: VaultJSON] = [:]
+    public static func parse(_ args: [String], sources: ArgumentSources) throws -> [String: VaultValue] {
+        var result: [String: VaultValue] = [:]
         var stdinUsed = false
         for raw in args {
             do {
@@ -43,7 +44,7 @@ public enum KeyValueArguments {
         return result
     }
 
-    private static func add(_ raw: String, to result: inout [String: VaultJSON], stdinUsed: inout Bool,
+    private static func add(_ raw: String, to result: inout [String: VaultValue], stdinUsed: inout Bool,
                             sources: ArgumentSources) throws {
         if raw.isEmpty { return }
         guard let eq = raw.firstIndex(of: "=") else {
@@ -77,28 +78,28 @@ public enum KeyValueArguments {
         if let existing = result[key] {
             // Vault weak-decodes the earlier value into a list and appends.
             switch existing {
-            case .array(let items): result[key] = .array(items + [.string(value)])
+            case .list(let items): result[key] = .list(items + [.string(value)])
             case .object: throw KeyValueError("'' expected type '[]interface {}', got unconvertible type 'map[string]interface {}'")
-            default: result[key] = .array([existing, .string(value)])
+            default: result[key] = .list([existing, .string(value)])
             }
         } else {
             result[key] = .string(value)
         }
     }
 
-    private static func merge(_ data: Data, into result: inout [String: VaultJSON]) throws {
-        let parsed: VaultJSON
-        do { parsed = try VaultJSON.parse(data) } catch { throw KeyValueError("\(error)") }
+    private static func merge(_ data: Data, into result: inout [String: VaultValue]) throws {
+        let parsed: VaultValue
+        do { parsed = try VaultValue.parse(data) } catch { throw KeyValueError("\(error)") }
         guard case .object(let object) = parsed else { throw KeyValueError("JSON input must be an object") }
         result.merge(object) { _, new in new }
     }
 
     /// Vault's `parseArgsDataStringLists`: data for query parameters (`read`, `delete`).
-    public static func queryParameters(_ data: [String: VaultJSON]) throws -> [String: [String]] {
+    public static func queryParameters(_ data: [String: VaultValue]) throws -> [String: [String]] {
         var query: [String: [String]] = [:]
         for (key, value) in data {
             switch value {
-            case .array(let items): query[key] = try items.map { try scalarString($0, key: key) }
+            case .list(let items): query[key] = try items.map { try scalarString($0, key: key) }
             case .null: query[key] = []
             default: query[key] = [try scalarString(value, key: key)]
             }
@@ -106,10 +107,10 @@ public enum KeyValueArguments {
         return query
     }
 
-    private static func scalarString(_ value: VaultJSON, key: String) throws -> String {
+    private static func scalarString(_ value: VaultValue, key: String) throws -> String {
         switch value {
         case .string(let s): return s
-        case .number(let n): return n
+        case .number(let n): return n.literal
         case .bool(let b): return b ? "1" : "0"   // mapstructure's weak bool → string
         default: throw KeyValueError("failed to convert values to strings: \(key)")
         }

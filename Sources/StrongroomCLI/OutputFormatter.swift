@@ -1,4 +1,5 @@
 import Foundation
+import VaultFramework
 
 /// Vault's table output: `ryanuber/columnize` with Vault's settings (4-space glue, `n/a` for
 /// empty cells) and a `---` underline under each header.
@@ -37,10 +38,10 @@ public enum TableFormatter {
         if secret.leaseDuration > 0 {
             if !secret.leaseID.isEmpty {
                 rows.append(["lease_id", secret.leaseID])
-                rows.append(["lease_duration", Durations.human(seconds: Int64(secret.leaseDuration))])
+                rows.append(["lease_duration", VaultDuration.human(seconds: Int64(secret.leaseDuration))])
                 rows.append(["lease_renewable", secret.renewable ? "true" : "false"])
             } else {
-                rows.append(["refresh_interval", Durations.human(seconds: Int64(secret.leaseDuration))])
+                rows.append(["refresh_interval", VaultDuration.human(seconds: Int64(secret.leaseDuration))])
             }
         }
         let data = secret.data ?? [:]
@@ -52,9 +53,9 @@ public enum TableFormatter {
     }
 
     /// One value as Vault shows it: durations for TTL-like keys, Go's `%v` otherwise.
-    public static func cell(key: String, value: VaultJSON) -> String {
-        if Durations.looksLikeDuration(key), case .number(let n) = value, let seconds = Int64(n) {
-            return Durations.human(seconds: seconds)
+    public static func cell(key: String, value: VaultValue) -> String {
+        if Durations.looksLikeDuration(key), case .number(let n) = value, let seconds = Int64(n.literal) {
+            return VaultDuration.human(seconds: seconds)
         }
         return value.goDescription
     }
@@ -92,31 +93,11 @@ public enum TableFormatter {
     }
 }
 
-/// Vault prints TTL-like fields (`*_ttl`, `*_period`, …) as Go durations without zero units.
+/// Vault prints TTL-like fields (`*_ttl`, `*_period`, …) as Go durations without zero units
+/// (``VaultDuration/human(seconds:)``).
 public enum Durations {
     public static func looksLikeDuration(_ k: String) -> Bool {
         k == "period" || k.hasSuffix("_period") || k == "ttl" || k.hasSuffix("_ttl")
             || k == "duration" || k.hasSuffix("_duration") || k == "lease_max" || k == "ttl_max"
-    }
-
-    /// Vault's `humanDuration`: Go's `Duration.String` with `m0s` and `h0m` trimmed (86400 → `24h`).
-    public static func human(seconds: Int64) -> String {
-        if seconds == 0 { return "0s" }
-        var s = goString(seconds: seconds)
-        if s.hasSuffix("m0s") { s.removeLast(2) }
-        if let r = s.range(of: "h0m"), r.lowerBound > s.startIndex {
-            s.replaceSubrange(r, with: "h")
-        }
-        return s
-    }
-
-    /// Go's `time.Duration.String` for whole seconds.
-    static func goString(seconds: Int64) -> String {
-        let sign = seconds < 0 ? "-" : ""
-        let v = seconds.magnitude
-        let h = v / 3600, m = (v % 3600) / 60, sec = v % 60
-        if v < 60 { return "\(sign)\(sec)s" }
-        if v < 3600 { return "\(sign)\(m)m\(sec)s" }
-        return "\(sign)\(h)h\(m)m\(sec)s"
     }
 }

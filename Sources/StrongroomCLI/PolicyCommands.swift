@@ -1,5 +1,6 @@
 import Foundation
 import VaultPolicy
+import VaultFramework
 
 /// Vault's `policy list|read|write|delete|fmt`, over `sys/policies/acl` as Vault's CLI calls it.
 extension CommandRunner {
@@ -11,11 +12,11 @@ extension CommandRunner {
         let names: [String]
         do {
             let secret = try await client.list("sys/policies/acl")
-            names = secret?.data?["keys"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            names = secret?.data?["keys"]?.listValue?.compactMap(\.stringValue) ?? []
         } catch {
             return .failure("Error listing policies: \(error)", exit: 2)
         }
-        if output.format == "json" { return render(data: .array(names.map(VaultJSON.string))) }
+        if output.format == "json" { return render(data: .list(names.map(VaultValue.string))) }
         var r = CommandResult()
         for name in names { r.output(name) }
         return r

@@ -1,4 +1,5 @@
 import Foundation
+import VaultFramework
 
 /// A failed API call, worded as Vault's Go client words it (`api.ResponseError`).
 public struct VaultAPIError: Error, Equatable, CustomStringConvertible {
@@ -13,7 +14,7 @@ public struct VaultAPIError: Error, Equatable, CustomStringConvertible {
         self.method = method
         self.url = url
         self.status = status
-        if case .object(let o)? = try? VaultJSON.parse(body), let list = Self.errorList(o["errors"]) {
+        if case .object(let o)? = try? VaultValue.parse(body), let list = Self.errorList(o["errors"]) {
             errors = list
             raw = false
         } else {
@@ -22,10 +23,10 @@ public struct VaultAPIError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    private static func errorList(_ value: VaultJSON?) -> [String]? {
+    private static func errorList(_ value: VaultValue?) -> [String]? {
         switch value {
         case nil, .null?: return []
-        case .array(let items)?:
+        case .list(let items)?:
             let strings = items.compactMap(\.stringValue)
             return strings.count == items.count ? strings : nil
         default: return nil
@@ -72,7 +73,7 @@ public struct VaultClient: Sendable {
     }
 
     /// The request for `path` (no leading or trailing slashes needed). Query keys sorted, as Go encodes them.
-    public func request(method: String, path: String, query: [String: [String]] = [:], body: VaultJSON? = nil) throws(ClientError) -> HTTPRequest {
+    public func request(method: String, path: String, query: [String: [String]] = [:], body: VaultValue? = nil) throws(ClientError) -> HTTPRequest {
         let trimmed = path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         let encodedPath = trimmed.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? trimmed
         var text = configuration.address + "/v1/" + encodedPath
@@ -145,7 +146,7 @@ public struct VaultClient: Sendable {
     }
 
     /// PUT with a JSON body; an empty answer (204) is nil.
-    public func write(_ path: String, data: [String: VaultJSON]) async throws(ClientError) -> Secret? {
+    public func write(_ path: String, data: [String: VaultValue]) async throws(ClientError) -> Secret? {
         try Self.secret(try await perform(try request(method: "PUT", path: path, body: .object(data))).body)
     }
 
@@ -155,7 +156,7 @@ public struct VaultClient: Sendable {
 
     /// `POST sys/mounts/<path>` (Vault's `Sys().Mount`).
     public func mount(_ path: String, type: String, description: String) async throws(ClientError) {
-        let body: VaultJSON = .object([
+        let body: VaultValue = .object([
             "type": .string(type), "description": .string(description), "config": .object([:]),
             "local": .bool(false), "seal_wrap": .bool(false), "external_entropy_access": .bool(false),
         ])
@@ -168,7 +169,7 @@ public struct VaultClient: Sendable {
     }
 
     /// `GET sys/mounts`: the mounts under `data` (Vault also copies them to the top level).
-    public func listMounts() async throws(ClientError) -> [String: VaultJSON] {
+    public func listMounts() async throws(ClientError) -> [String: VaultValue] {
         let response = try await perform(try request(method: "GET", path: "sys/mounts"))
         guard let secret = try Self.secret(response.body), let data = secret.data else {
             throw .invalidResponse("data from server response is empty")

@@ -5,6 +5,7 @@ import KMIPStore
 import NIOCore
 import StrongroomAPI
 import StrongroomObservability
+import VaultFramework
 
 /// `strongroom server -config FILE`: the production configuration, a JSON file. Unknown keys are
 /// refused (a typo must not silently fall back to a default). Example: `docs/strongroom.json`.
@@ -79,15 +80,15 @@ public struct ServerConfigFile: Sendable, Hashable {
             throw ConfigFileError("cannot read \(path): \(error.localizedDescription)")
         }
         guard data.count <= 1 << 20 else { throw ConfigFileError("\(path) is larger than 1 MiB") }
-        let value: APIValue
-        do { value = try JSONDecoder().decode(APIValue.self, from: data) } catch {
+        let value: VaultValue
+        do { value = try VaultValue.parse(data) } catch {
             throw ConfigFileError("\(path) is not valid JSON: \(error)")
         }
         guard case .object(let root) = value else { throw ConfigFileError("\(path) must hold a JSON object") }
         return try parse(root)
     }
 
-    static func parse(_ root: [String: APIValue]) throws -> ServerConfigFile {
+    static func parse(_ root: [String: VaultValue]) throws -> ServerConfigFile {
         var reader = Section(root, name: "")
         try reader.allow(["storage", "root_key", "api", "log", "limits", "audit"])
         var storage = try reader.section("storage", required: true)
@@ -163,7 +164,7 @@ public struct ServerConfigFile: Sendable, Hashable {
                 switch value {
                 case .string(let s): options[key] = s
                 case .bool(let b): options[key] = String(b)
-                case .int(let n): options[key] = String(n)
+                case .number(let n) where n.int != nil: options[key] = n.literal
                 default: throw ConfigFileError("\"audit.devices.\(name).options.\(key)\" must be a string, number or boolean")
                 }
             }
@@ -178,10 +179,10 @@ public struct ServerConfigFile: Sendable, Hashable {
 
     /// One JSON object of the file, read key by key.
     struct Section {
-        let values: [String: APIValue]
+        let values: [String: VaultValue]
         let name: String
 
-        init(_ values: [String: APIValue], name: String) { self.values = values; self.name = name }
+        init(_ values: [String: VaultValue], name: String) { self.values = values; self.name = name }
 
         func key(_ k: String) -> String { name.isEmpty ? k : "\(name).\(k)" }
 
@@ -214,7 +215,7 @@ public struct ServerConfigFile: Sendable, Hashable {
 
         func int(_ k: String, in range: ClosedRange<Int>) throws -> Int? {
             guard let value = values[k] else { return nil }
-            guard case .int(let n) = value, range.contains(n) else {
+            guard let n = value.intValue, range.contains(n) else {
                 throw ConfigFileError("\"\(key(k))\" must be an integer in \(range.lowerBound)...\(range.upperBound)")
             }
             return n
@@ -225,7 +226,7 @@ public struct ServerConfigFile: Sendable, Hashable {
             guard let value = values[k] else { return nil }
             if case .string(let text) = value {
                 // Vault's duration syntax, the one parser the API's fields use too ("90s", "1h30m", "1.5h").
-                guard let seconds = try? MountFields.durationSeconds(text, field: key(k)), range.contains(seconds) else {
+                guard let seconds = try? VaultDuration.seconds(parsing: text, field: key(k)), range.contains(seconds) else {
                     throw ConfigFileError("\"\(key(k))\" must be seconds or a duration like \"30s\", \"5m\", \"1h30m\" (\(range.lowerBound)–\(range.upperBound) s)")
                 }
                 return seconds

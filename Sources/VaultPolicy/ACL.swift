@@ -1,4 +1,5 @@
 import Foundation
+import VaultFramework
 
 /// One request as the ACL sees it.
 public struct ACLRequest: Sendable {
@@ -6,14 +7,14 @@ public struct ACLRequest: Sendable {
     public var operation: ACLCapability
     /// Without the leading `/`; a LIST path may end in `/`.
     public var path: String
-    public var data: [String: PolicyValue]
+    public var data: [String: VaultValue]
     /// The path is root-protected (Vault's `PathsSpecial.Root` or a handler's sudo check).
     public var sudoRequired: Bool
     /// The requested response-wrapping TTL in seconds (`X-Vault-Wrap-TTL`).
     public var wrapTTL: Int?
 
     public init(
-        operation: ACLCapability, path: String, data: [String: PolicyValue] = [:], sudoRequired: Bool = false,
+        operation: ACLCapability, path: String, data: [String: VaultValue] = [:], sudoRequired: Bool = false,
         wrapTTL: Int? = nil
     ) {
         self.operation = operation
@@ -196,7 +197,7 @@ extension ACLPathRule {
         }
         maxWrappingTTL = smaller(maxWrappingTTL, other.maxWrappingTTL)
         minWrappingTTL = smaller(minWrappingTTL, other.minWrappingTTL)
-        func merged(_ mine: [String: [PolicyValue]], _ theirs: [String: [PolicyValue]]) -> [String: [PolicyValue]] {
+        func merged(_ mine: [String: [VaultValue]], _ theirs: [String: [VaultValue]]) -> [String: [VaultValue]] {
             mine.merging(theirs) { a, b in a.isEmpty || b.isEmpty ? [] : b + a }
         }
         allowedParameters = merged(allowedParameters, other.allowedParameters)
@@ -216,7 +217,7 @@ extension ACLPathRule {
     }
 
     /// §3.3 in order: required, empty data, denied, allowed.
-    func parameterViolation(_ data: [String: PolicyValue]) -> String? {
+    func parameterViolation(_ data: [String: VaultValue]) -> String? {
         for name in requiredParameters where data[name.lowercased()] == nil {
             return "required parameter \(goQuote(name)) missing"
         }
@@ -245,7 +246,7 @@ extension ACLPathRule {
     }
 
     /// Vault lower-cases policy names before comparing them, so `Admin` cannot slip past `admin`.
-    static func normalized(_ key: String, _ value: PolicyValue) -> PolicyValue {
+    static func normalized(_ key: String, _ value: VaultValue) -> VaultValue {
         guard ["policies", "token_policies"].contains(key.lowercased()) else { return value }
         switch value {
         case .string(let s): return .string(s.lowercased())
@@ -256,7 +257,7 @@ extension ACLPathRule {
     }
 
     /// Items of a list or comma-separated string, matched one by one (Vault 1.21+).
-    static func items(_ value: PolicyValue) -> [PolicyValue]? {
+    static func items(_ value: VaultValue) -> [VaultValue]? {
         switch value {
         case .list(let items): return items
         case .string(let s):
@@ -267,17 +268,17 @@ extension ACLPathRule {
         }
     }
 
-    static func allowedMatch(_ value: PolicyValue, _ list: [PolicyValue]) -> Bool {
+    static func allowedMatch(_ value: VaultValue, _ list: [VaultValue]) -> Bool {
         if list.isEmpty || inList(value, list) { return true }
         return items(value)?.allSatisfy { inList($0, list) } ?? false
     }
 
-    static func deniedMatch(_ value: PolicyValue, _ list: [PolicyValue]) -> Bool {
+    static func deniedMatch(_ value: VaultValue, _ list: [VaultValue]) -> Bool {
         if list.isEmpty || inList(value, list) { return true }
         return items(value)?.contains { inList($0, list) } ?? false
     }
 
-    static func inList(_ value: PolicyValue, _ list: [PolicyValue]) -> Bool {
+    static func inList(_ value: VaultValue, _ list: [VaultValue]) -> Bool {
         list.contains { element in
             switch (element, value) {
             case (.string(let pattern), .string(let s)): return globMatch(pattern, s)

@@ -1,4 +1,5 @@
 import Foundation
+import VaultFramework
 
 /// A Vault policy capability. Ordered by name: `sys/capabilities` answers sorted alphabetically.
 public enum ACLCapability: String, Sendable, Hashable, CaseIterable, Comparable {
@@ -21,16 +22,16 @@ public struct ACLPathRule: Sendable, Hashable {
     public var pattern: String
     public var capabilities: Set<ACLCapability>
     /// Lower-cased parameter name → accepted values; `[]` accepts any value.
-    public var allowedParameters: [String: [PolicyValue]]
-    public var deniedParameters: [String: [PolicyValue]]
+    public var allowedParameters: [String: [VaultValue]]
+    public var deniedParameters: [String: [VaultValue]]
     public var requiredParameters: [String]
     /// Seconds; nil when unset (Vault's zero).
     public var minWrappingTTL: Int?
     public var maxWrappingTTL: Int?
 
     public init(
-        pattern: String, capabilities: Set<ACLCapability>, allowedParameters: [String: [PolicyValue]] = [:],
-        deniedParameters: [String: [PolicyValue]] = [:], requiredParameters: [String] = [],
+        pattern: String, capabilities: Set<ACLCapability>, allowedParameters: [String: [VaultValue]] = [:],
+        deniedParameters: [String: [VaultValue]] = [:], requiredParameters: [String] = [],
         minWrappingTTL: Int? = nil, maxWrappingTTL: Int? = nil
     ) {
         self.pattern = pattern
@@ -200,10 +201,10 @@ public struct ACLPolicy: Sendable, Hashable {
 
     /// Names are lower-cased; `"*"` (every parameter) only takes `[]`.
     static func parameters(_ node: HCLNode, _ field: String, _ prefix: String) throws(ACLPolicyError)
-        -> [String: [PolicyValue]]
+        -> [String: [VaultValue]]
     {
         guard case .object(let items) = node.value else { throw failure(prefix + at(node, "\(field): expected a map")) }
-        var map: [String: [PolicyValue]] = [:]
+        var map: [String: [VaultValue]] = [:]
         for item in items {
             guard item.keys.count == 1, case .list(let values) = item.value.value else {
                 throw failure(prefix + at(item.value, "\(field): \(goQuote(item.keys[0])) must be a list"))
@@ -216,10 +217,10 @@ public struct ACLPolicy: Sendable, Hashable {
         return map
     }
 
-    static func policyValue(_ node: HCLNode) -> PolicyValue {
+    static func policyValue(_ node: HCLNode) -> VaultValue {
         switch node.value {
         case .string(let s): return .string(s)
-        case .number(let d): return .number(d)
+        case .number(let d): return .double(d)
         case .bool(let b): return .bool(b)
         case .null: return .null
         case .list(let nodes): return .list(nodes.map(policyValue))

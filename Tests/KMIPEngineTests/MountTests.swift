@@ -56,55 +56,15 @@ final class MountConfigTests: XCTestCase {
         XCTAssertEqual(c.defaultTLSClientTTL, 336 * 3600)
         XCTAssertNoThrow(try c.validate())
         // An empty stored object reads back as the defaults.
-        XCTAssertEqual(try MountConfig(json: "{}"), c)
+        XCTAssertEqual(try MountConfig(stored: ConfigRecord(json: "{}")), c)
     }
 
-    func testDurations() throws {
-        XCTAssertEqual(try MountFields.durationSeconds(.string("1s"), field: "t"), 1)
-        XCTAssertEqual(try MountFields.durationSeconds(.string("20m"), field: "t"), 1200)
-        XCTAssertEqual(try MountFields.durationSeconds(.string("336h"), field: "t"), 1_209_600)
-        XCTAssertEqual(try MountFields.durationSeconds(.string("1h30m10s"), field: "t"), 5410)
-        XCTAssertEqual(try MountFields.durationSeconds(.string("1.5h"), field: "t"), 5400)
-        XCTAssertEqual(try MountFields.durationSeconds(.string("86400"), field: "t"), 86400)
-        XCTAssertEqual(try MountFields.durationSeconds(.int(30), field: "t"), 30)
-        XCTAssertEqual(try MountFields.durationSeconds(.double(60), field: "t"), 60)
-        for bad: MountFieldValue in [.string("abc"), .string("5x"), .string("-1s"), .string(""), .string("h"), .int(-1), .bool(true), .double(1.5)] {
-            XCTAssertThrowsError(try MountFields.durationSeconds(bad, field: "connection_timeout"), "\(bad)") { error in
-                XCTAssertEqual((error as? MountError)?.kind, .invalid)
-                XCTAssertTrue((error as? MountError)?.message.contains("connection_timeout") ?? false)
-            }
-        }
-        XCTAssertEqual(MountFields.formatDuration(1_209_600), "336h")
-        XCTAssertEqual(MountFields.formatDuration(0), "0s")
-        XCTAssertEqual(MountFields.formatDuration(5410), "1h30m10s")
-    }
-
-    func testCommaListsAndLists() throws {
-        XCTAssertEqual(try MountFields.stringList(.string("a.example, b.example,,c"), field: "f"), ["a.example", "b.example", "c"])
-        XCTAssertEqual(try MountFields.stringList(.list([.string("x"), .string("y,z")]), field: "f"), ["x", "y", "z"])
-        XCTAssertEqual(try MountFields.stringList(.string(""), field: "f"), [])
-        XCTAssertThrowsError(try MountFields.stringList(.bool(true), field: "f"))
-        XCTAssertEqual(try MountFields.bool(.string("true"), field: "f"), true)
-        XCTAssertEqual(try MountFields.bool(.string("0"), field: "f"), false)
-        XCTAssertThrowsError(try MountFields.bool(.string("yes"), field: "f"))
-        XCTAssertEqual(try MountFields.int(.string("384"), field: "f"), 384)
-    }
-
-    func testUpdateFromVaultStyleFields() throws {
-        let update = try MountConfigUpdate(fields: [
-            "listen_addrs": .string("0.0.0.0:5696, [::1]:5697, 10.0.0.1, ::2"),
-            "connection_timeout": .string("5s"),
-            "server_hostnames": .string("kmip.example.com,localhost"),
-            "server_ips": .list([.string("10.0.0.1")]),
-            "tls_ca_key_type": .string("rsa"),
-            "tls_ca_key_bits": .int(2048),
-            "tls_min_version": .string("tls13"),
-            "default_tls_client_key_type": .string("EC"),
-            "default_tls_client_key_bits": .string("384"),
-            "default_tls_client_ttl": .int(86400),
-            "bogus": .bool(true),
-        ])
-        XCTAssertEqual(update.unknownFields, ["bogus"])
+    func testTypedUpdateAndStoredForm() throws {
+        let update = MountConfigUpdate(
+            listenAddrs: ["0.0.0.0:5696", "[::1]:5697", "10.0.0.1", "::2"], connectionTimeout: 5,
+            serverHostnames: ["kmip.example.com", " localhost "], serverIPs: ["10.0.0.1"], tlsCAKeyType: "rsa",
+            tlsCAKeyBits: 2048, tlsMinVersion: "tls13", defaultTLSClientKeyType: "EC", defaultTLSClientKeyBits: 384,
+            defaultTLSClientTTL: 86400)
         let c = try MountConfig().applying(update)
         XCTAssertEqual(c.listenAddrs, ["0.0.0.0:5696", "[::1]:5697", "10.0.0.1:5696", "[::2]:5696"])
         XCTAssertEqual(c.connectionTimeout, 5)
@@ -116,56 +76,85 @@ final class MountConfigTests: XCTestCase {
         XCTAssertEqual(c.defaultTLSClientKeyType, .ec)
         XCTAssertEqual(c.defaultTLSClientKeyBits, 384)
         XCTAssertEqual(c.defaultTLSClientTTL, 86400)
-        // Round trip through the stored JSON and through Codable.
-        XCTAssertEqual(try MountConfig(json: c.json()), c)
-        XCTAssertEqual(try JSONDecoder().decode(MountConfig.self, from: JSONEncoder().encode(c)), c)
-        XCTAssertTrue(c.json().contains("\"default_tls_client_ttl\":86400"))
-        // Stored durations may also be strings.
-        XCTAssertEqual(try MountConfig(json: #"{"default_tls_client_ttl":"24h","connection_timeout":"2s"}"#).defaultTLSClientTTL, 86400)
+        // The stored form has its own keys and a format number, not the API's field names.
+        let record = c.record
+        XCTAssertTrue(record.json.contains(#""format":1"#), record.json)
+        XCTAssertTrue(record.json.contains(#""clientCertificateTTLSeconds":86400"#), record.json)
+        XCTAssertFalse(record.json.contains("default_tls_client_ttl"), record.json)
+        XCTAssertFalse(MountConfig.isOutdated(record))
+        XCTAssertEqual(try MountConfig(stored: record), c)
+        // A format this server does not know is refused, not read as defaults.
+        XCTAssertThrowsError(try MountConfig(stored: ConfigRecord(json: #"{"format":2}"#)))
+        XCTAssertThrowsError(try MountConfig(stored: ConfigRecord(json: "[]")))
+    }
+
+    /// Format 0 (the API's field map, as servers before format 1 stored it) reads as the same config.
+    func testLegacyStoredFormReads() throws {
+        let legacy = ConfigRecord(json: #"{"connection_timeout":5,"default_tls_client_key_bits":384,"#
+            + #""default_tls_client_key_type":"ec","default_tls_client_ttl":86400,"listen_addrs":["0.0.0.0:5696"],"#
+            + #""server_hostnames":["kmip.example.com"],"server_ips":["10.0.0.1"],"tls_ca_key_bits":2048,"#
+            + #""tls_ca_key_type":"rsa","tls_min_version":"tls13"}"#)
+        XCTAssertTrue(MountConfig.isOutdated(legacy))
+        let c = try MountConfig(stored: legacy)
+        XCTAssertEqual(c, try MountConfig().applying(MountConfigUpdate(
+            listenAddrs: ["0.0.0.0:5696"], connectionTimeout: 5, serverHostnames: ["kmip.example.com"],
+            serverIPs: ["10.0.0.1"], tlsCAKeyType: "rsa", tlsCAKeyBits: 2048, tlsMinVersion: "tls13",
+            defaultTLSClientKeyType: "ec", defaultTLSClientKeyBits: 384, defaultTLSClientTTL: 86400)))
+        XCTAssertEqual(try MountConfig(stored: ConfigRecord(json: #"{"listen_addrs":["127.0.0.1:5697"]}"#)).listenAddrs,
+                       ["127.0.0.1:5697"])
+    }
+
+    /// The mount rewrites a format-0 record in the current format the first time it reads it.
+    func testMountMigratesALegacyRecord() async throws {
+        let store = InMemoryStore().mountStore(mountID: "mountAAA")
+        let legacy = ConfigRecord(json: #"{"connection_timeout":7,"listen_addrs":["127.0.0.1:5699"]}"#)
+        try await store.setConfig(legacy)
+        let mount = KMIPMount(store: store)
+        let config = try await mount.config()
+        XCTAssertEqual(config?.connectionTimeout, 7)
+        XCTAssertEqual(config?.listenAddrs, ["127.0.0.1:5699"])
+        let rewritten = try await store.config()
+        XCTAssertEqual(rewritten, config?.record)
+        XCTAssertFalse(MountConfig.isOutdated(try XCTUnwrap(rewritten)))
     }
 
     func testValidationErrors() throws {
-        func expectInvalid(_ fields: [String: MountFieldValue], mentioning text: String, line: UInt = #line) {
-            XCTAssertThrowsError(try MountConfig().applying(MountConfigUpdate(fields: fields)), line: line) { error in
+        func expectInvalid(_ update: MountConfigUpdate, mentioning text: String, line: UInt = #line) {
+            XCTAssertThrowsError(try MountConfig().applying(update), line: line) { error in
                 guard let e = error as? MountError else { return XCTFail("\(error)", line: line) }
                 XCTAssertEqual(e.kind, .invalid, line: line)
                 XCTAssertTrue(e.message.contains(text), "\(e.message)", line: line)
             }
         }
-        expectInvalid(["tls_min_version": .string("tls11")], mentioning: "tls_min_version")
-        expectInvalid(["tls_min_version": .string("ssl3")], mentioning: "tls12")
-        expectInvalid(["tls_ca_key_type": .string("dsa")], mentioning: "tls_ca_key_type")
-        expectInvalid(["tls_ca_key_bits": .int(1024)], mentioning: "256, 384, 521")
-        expectInvalid(["tls_ca_key_type": .string("rsa")], mentioning: "2048")   // rsa with the default 256 bits
-        expectInvalid(["tls_ca_key_bits": .int(224)], mentioning: "224")
-        expectInvalid(["default_tls_client_key_type": .string("rsa"), "default_tls_client_key_bits": .int(1000)],
+        expectInvalid(MountConfigUpdate(tlsMinVersion: "tls11"), mentioning: "tls_min_version")
+        expectInvalid(MountConfigUpdate(tlsMinVersion: "ssl3"), mentioning: "tls12")
+        expectInvalid(MountConfigUpdate(tlsCAKeyType: "dsa"), mentioning: "tls_ca_key_type")
+        expectInvalid(MountConfigUpdate(tlsCAKeyBits: 1024), mentioning: "256, 384, 521")
+        expectInvalid(MountConfigUpdate(tlsCAKeyType: "rsa"), mentioning: "2048")   // rsa with the default 256 bits
+        expectInvalid(MountConfigUpdate(tlsCAKeyBits: 224), mentioning: "224")
+        expectInvalid(MountConfigUpdate(defaultTLSClientKeyType: "rsa", defaultTLSClientKeyBits: 1000),
                       mentioning: "default_tls_client_key")
-        expectInvalid(["listen_addrs": .string("")], mentioning: "listen_addrs")
-        expectInvalid(["listen_addrs": .string("127.0.0.1:99999")], mentioning: "listen_addrs")
-        expectInvalid(["listen_addrs": .string("host name:1")], mentioning: "listen_addrs")
-        expectInvalid(["server_hostnames": .string(" , ")], mentioning: "server_hostnames")
-        expectInvalid(["server_ips": .string("10.0.0.300")], mentioning: "server_ips")
-        expectInvalid(["connection_timeout": .int(0)], mentioning: "connection_timeout")
-        expectInvalid(["default_tls_client_ttl": .string("0s")], mentioning: "default_tls_client_ttl")
-        expectInvalid(["default_tls_client_ttl": .string("ten")], mentioning: "default_tls_client_ttl")
+        expectInvalid(MountConfigUpdate(listenAddrs: []), mentioning: "listen_addrs")
+        expectInvalid(MountConfigUpdate(listenAddrs: ["127.0.0.1:99999"]), mentioning: "listen_addrs")
+        expectInvalid(MountConfigUpdate(listenAddrs: ["host name:1"]), mentioning: "listen_addrs")
+        expectInvalid(MountConfigUpdate(serverHostnames: [" "]), mentioning: "server_hostnames")
+        expectInvalid(MountConfigUpdate(serverIPs: ["10.0.0.300"]), mentioning: "server_ips")
+        expectInvalid(MountConfigUpdate(connectionTimeout: 0), mentioning: "connection_timeout")
+        expectInvalid(MountConfigUpdate(defaultTLSClientTTL: 0), mentioning: "default_tls_client_ttl")
         // Valid pairs pass.
         XCTAssertNoThrow(try MountConfig().applying(MountConfigUpdate(tlsCAKeyType: "rsa", tlsCAKeyBits: 4096)))
         XCTAssertNoThrow(try MountConfig().applying(MountConfigUpdate(tlsCAKeyBits: 521)))
     }
 
     func testRoleDefinitionExclusivity() throws {
-        XCTAssertThrowsError(try RoleDefinition(fields: ["operation_all": .bool(true), "operation_get": .bool(true)]).validate()) {
+        XCTAssertThrowsError(try RoleDefinition(operationAll: true, operations: [.get]).validate()) {
             XCTAssertTrue(($0 as? MountError)?.message.contains("operation_all") ?? false)
         }
-        XCTAssertThrowsError(try RoleDefinition(fields: ["operation_none": .string("true"), "operation_locate": .bool(true)]).validate())
-        XCTAssertThrowsError(try RoleDefinition(fields: ["operation_none": .bool(true), "operation_all": .bool(true)]).validate())
-        // False flags do not count.
-        XCTAssertNoThrow(try RoleDefinition(fields: ["operation_all": .bool(true), "operation_get": .bool(false)]).validate())
-        let d = try RoleDefinition(fields: ["operation_get": .bool(true), "operation_rekey_keypair": .string("1"),
-                                            "tls_client_ttl": .string("24h"), "tls_client_key_bits": .int(384)])
-        XCTAssertEqual(d.operations, [.get, .reKeyKeyPair])
-        XCTAssertEqual(d.tlsClientTTL, 86400)
-        XCTAssertEqual(d.tlsClientKeyBits, 384)
+        XCTAssertThrowsError(try RoleDefinition(operationNone: true, operations: [.locate]).validate())
+        XCTAssertThrowsError(try RoleDefinition(operationAll: true, operationNone: true).validate())
+        XCTAssertNoThrow(try RoleDefinition(operationAll: true).validate())
+        XCTAssertThrowsError(try RoleDefinition(tlsClientKeyType: "dsa").validate())
+        XCTAssertThrowsError(try RoleDefinition(tlsClientTTL: -1).validate())
         XCTAssertEqual(RoleOperationFlags.flags.count, 26)
         XCTAssertEqual(Set(RoleOperationFlags.flags.map(\.operation)).count, 26)
     }
@@ -345,9 +334,8 @@ final class MountTests: XCTestCase {
         XCTAssertTrue(admin.allowsAllOperations)
         XCTAssertTrue(admin.allows(.destroy))
         XCTAssertTrue(Identifiers.isBase62(admin.id, count: 5))
-        XCTAssertEqual(admin.fields["operation_all"], .bool(true))
-        XCTAssertEqual(admin.fields["tls_client_key_bits"], .int(0))
-        XCTAssertEqual(admin.fields["tls_client_ttl"], .int(0))
+        XCTAssertNil(admin.tlsClientKeyBits)
+        XCTAssertNil(admin.tlsClientTTL)
 
         // Update replaces the set (the pseudo-op goes) and keeps the id.
         let updated = try await mount.putRole(scope: "s", name: "admin",
@@ -356,8 +344,6 @@ final class MountTests: XCTestCase {
         XCTAssertFalse(updated.allowsAllOperations)
         XCTAssertEqual(updated.operations, [.get, .locate])
         XCTAssertFalse(updated.allows(.create))
-        XCTAssertEqual(updated.fields["operation_get"], .bool(true))
-        XCTAssertNil(updated.fields["operation_all"])
         let config = try await mount.effectiveConfig()
         XCTAssertEqual(try config.clientKeySpec(for: updated), try KeySpec(type: .rsa, bits: 2048))
         XCTAssertEqual(config.clientTTL(for: updated), 3600)
@@ -366,7 +352,8 @@ final class MountTests: XCTestCase {
 
         let none = try await mount.putRole(scope: "s", name: "none", RoleDefinition(operationNone: true))
         XCTAssertFalse(none.allows(.get))
-        XCTAssertEqual(none.fields["operation_none"], .bool(true))
+        XCTAssertFalse(none.allowsAllOperations)
+        XCTAssertTrue(none.operations.isEmpty)
 
         // Exclusivity and invalid overrides are refused and change nothing.
         do {

@@ -7,9 +7,20 @@ import XCTest
 @testable import KMIPEngine
 
 /// The role contract of the Vault KMIP secrets engine (research §1.5): each of the 26
-/// `operation_*` flags, parsed by `RoleDefinition(fields:)` and stored by `KMIPMount.putRole`,
+/// `operation_*` flags, typed as the API types them (`role(_:)` here) and stored by `KMIPMount.putRole`,
 /// allows exactly its own KMIP operation; every other one answers Permission Denied.
 final class RoleMatrixTests: XCTestCase {
+
+    /// The definition the API makes of these flags (`KMIPRolePath.definition`): a flag given as
+    /// false is as if absent.
+    func role(_ flags: [String: Bool]) throws -> RoleDefinition {
+        var d = RoleDefinition(operationAll: flags[RoleOperationFlags.all] ?? false,
+                               operationNone: flags[RoleOperationFlags.none] ?? false)
+        for (flag, on) in flags where on && flag != RoleOperationFlags.all && flag != RoleOperationFlags.none {
+            d.operations.insert(try XCTUnwrap(RoleOperationFlags.operation(forFlag: flag), flag))
+        }
+        return d
+    }
 
     // MARK: - The matrix: flag → operation → minimal payload
 
@@ -178,9 +189,9 @@ final class RoleMatrixTests: XCTestCase {
 
     /// Puts the role through the real parsing path and lists a credential for it (as
     /// `EngineHarness.makeClient` does, minus the certificate).
-    func roleClient(_ h: EngineHarness, _ mount: KMIPMount, role name: String, _ fields: [String: MountFieldValue],
+    func roleClient(_ h: EngineHarness, _ mount: KMIPMount, role name: String, _ fields: [String: Bool],
                 file: StaticString = #filePath, line: UInt = #line) async throws -> (ClientIdentity, RoleRecord) {
-        let role = try await mount.putRole(scope: "default", name: name, try RoleDefinition(fields: fields))
+        let role = try await mount.putRole(scope: "default", name: name, try role(fields))
         return (try await credential(h, role), role)
     }
 
@@ -209,9 +220,9 @@ final class RoleMatrixTests: XCTestCase {
         }
     }
 
-    func assertInvalid(_ mount: KMIPMount, _ fields: [String: MountFieldValue], file: StaticString = #filePath, line: UInt = #line) async {
+    func assertInvalid(_ mount: KMIPMount, _ fields: [String: Bool], file: StaticString = #filePath, line: UInt = #line) async {
         do {
-            try await mount.putRole(scope: "default", name: "refused", try RoleDefinition(fields: fields))
+            try await mount.putRole(scope: "default", name: "refused", try role(fields))
             XCTFail("\(fields.keys.sorted()) was accepted", file: file, line: line)
         } catch let e as MountError {
             XCTAssertEqual(e.kind, .invalid, "\(fields.keys.sorted()): \(e.message)", file: file, line: line)
@@ -232,7 +243,7 @@ final class RoleMatrixTests: XCTestCase {
     func testEachFlagAllowsExactlyItsOperation() async throws {
         for (flag, operation, _) in Self.matrix {
             let (h, mount, f) = try await prepared()
-            let (client, role) = try await roleClient(h, mount, role: "only", [flag: .bool(true)])
+            let (client, role) = try await roleClient(h, mount, role: "only", [flag: true])
             XCTAssertFalse(role.allowsAllOperations, flag)
             XCTAssertEqual(role.operations, [operation], flag)
             await assertMatrix(h, f, as: client, allowed: [operation], flag)
@@ -241,7 +252,7 @@ final class RoleMatrixTests: XCTestCase {
 
     func testOperationAllAllowsEveryOperation() async throws {
         let (h, mount, f) = try await prepared()
-        let (client, role) = try await roleClient(h, mount, role: "all", ["operation_all": .bool(true)])
+        let (client, role) = try await roleClient(h, mount, role: "all", ["operation_all": true])
         XCTAssertTrue(role.allowsAllOperations)
         await assertMatrix(h, f, as: client, allowed: Set(Self.matrix.map(\.operation)), "operation_all")
     }
@@ -249,10 +260,10 @@ final class RoleMatrixTests: XCTestCase {
     /// `operation_none`, no flag at all, and flags all given as false deny everything.
     func testNoneAndEmptyRolesDenyEveryOperation() async throws {
         let (h, mount, f) = try await prepared()
-        let cases: [(String, [String: MountFieldValue])] = [
-            ("none", ["operation_none": .bool(true)]),
+        let cases: [(String, [String: Bool])] = [
+            ("none", ["operation_none": true]),
             ("empty", [:]),
-            ("falses", Dictionary(uniqueKeysWithValues: Self.matrix.map { ($0.flag, MountFieldValue.bool(false)) })),
+            ("falses", Dictionary(uniqueKeysWithValues: Self.matrix.map { ($0.flag, false) })),
         ]
         for (name, fields) in cases {
             let (client, role) = try await roleClient(h, mount, role: name, fields)
@@ -267,10 +278,10 @@ final class RoleMatrixTests: XCTestCase {
         let h = try await EngineHarness.make()
         let mount = KMIPMount(store: h.mount)
         for (flag, _, _) in Self.matrix {
-            await assertInvalid(mount, ["operation_all": .bool(true), flag: .bool(true)])
-            await assertInvalid(mount, ["operation_none": .bool(true), flag: .bool(true)])
+            await assertInvalid(mount, ["operation_all": true, flag: true])
+            await assertInvalid(mount, ["operation_none": true, flag: true])
         }
-        await assertInvalid(mount, ["operation_all": .bool(true), "operation_none": .bool(true)])
+        await assertInvalid(mount, ["operation_all": true, "operation_none": true])
         let stored = try await mount.role(scope: "default", name: "refused")
         XCTAssertNil(stored)
     }
@@ -278,11 +289,11 @@ final class RoleMatrixTests: XCTestCase {
     /// An update replaces the operation set: `operation_all` then `{operation_get}` leaves Get alone.
     func testUpdateReplacesTheOperationSet() async throws {
         let (h, mount, f) = try await prepared()
-        let (client, before) = try await roleClient(h, mount, role: "changing", ["operation_all": .bool(true)])
+        let (client, before) = try await roleClient(h, mount, role: "changing", ["operation_all": true])
         let created = await h.send([RequestBatchItem(operation: .create, payload: Self.matrix[2].payload(f))], as: client)
         XCTAssertEqual(created.batchItems[0].resultStatus, .success)
 
-        let after = try await mount.putRole(scope: "default", name: "changing", try RoleDefinition(fields: ["operation_get": .bool(true)]))
+        let after = try await mount.putRole(scope: "default", name: "changing", try role(["operation_get": true]))
         XCTAssertEqual(after.id, before.id, "an update keeps the role id (and so its credentials)")
         XCTAssertFalse(after.allowsAllOperations)
         XCTAssertEqual(after.operations, [.get])
@@ -298,11 +309,11 @@ final class RoleMatrixTests: XCTestCase {
         let mount = KMIPMount(store: h.mount)
         let engine = h.engine
         mount.onAuthorizationChange { engine.invalidateAuthorizations() }
-        let (client, _) = try await roleClient(h, mount, role: "changing", ["operation_all": .bool(true)])
+        let (client, _) = try await roleClient(h, mount, role: "changing", ["operation_all": true])
         let query = QueryRequestPayload([.queryOperations])
         let first = await h.one(.query, query, as: client)
         XCTAssertEqual(first.resultStatus, .success)   // the role ("all") is now cached for this serial
-        try await mount.putRole(scope: "default", name: "changing", try RoleDefinition(fields: ["operation_get": .bool(true)]))
+        try await mount.putRole(scope: "default", name: "changing", try role(["operation_get": true]))
         let second = await h.one(.query, query, as: client)
         let stale = "Query still allowed right after the role lost it: KMIPMount.putRole does not notify onAuthorizationChange observers"
         XCTAssertEqual(second.resultStatus, .operationFailed, stale)

@@ -1,5 +1,6 @@
 import XCTest
 @testable import VaultPolicy
+import VaultFramework
 
 final class ACLPolicyTests: XCTestCase {
     // MARK: helpers
@@ -17,7 +18,7 @@ final class ACLPolicyTests: XCTestCase {
     }
 
     private func allows(
-        _ acl: ACL, _ op: ACLCapability, _ path: String, _ data: [String: PolicyValue] = [:], sudo: Bool = false,
+        _ acl: ACL, _ op: ACLCapability, _ path: String, _ data: [String: VaultValue] = [:], sudo: Bool = false,
         wrap: Int? = nil
     ) -> Bool {
         if case .allowed = acl.authorize(ACLRequest(operation: op, path: path, data: data, sudoRequired: sudo, wrapTTL: wrap)) {

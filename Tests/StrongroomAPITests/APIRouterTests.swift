@@ -2,13 +2,14 @@ import Foundation
 import MetricsTestKit
 import XCTest
 @testable import StrongroomAPI
+import VaultFramework
 
 final class APIRouterTests: XCTestCase {
     func testEnvelopeShape() throws {
         let r = APIResponse.data(["a": 1]).rendered(requestID: "rid")
         XCTAssertEqual(r.status, 200)
         XCTAssertEqual(r.contentType, "application/json")
-        let json = try XCTUnwrap(APIValue.parse(r.body))
+        let json = try XCTUnwrap(VaultValue.parse(r.body))
         XCTAssertEqual(json, [
             "request_id": "rid", "lease_id": "", "renewable": false, "lease_duration": 0,
             "data": ["a": 1], "wrap_info": nil, "warnings": nil, "auth": nil,
@@ -17,8 +18,8 @@ final class APIRouterTests: XCTestCase {
         XCTAssertEqual(none.status, 204)
         XCTAssertTrue(none.body.isEmpty)
         let error = APIResponse.errors(400, ["bad"]).rendered(requestID: "rid")
-        XCTAssertEqual(APIValue.parse(error.body), ["errors": ["bad"]])
-        XCTAssertEqual(APIValue.parse(APIResponse.notFound.rendered(requestID: "x").body), ["errors": []])
+        XCTAssertEqual(try VaultValue.parse(error.body), ["errors": ["bad"]])
+        XCTAssertEqual(try VaultValue.parse(APIResponse.notFound.rendered(requestID: "x").body), ["errors": []])
     }
 
     func testPatternMatching() {
@@ -83,9 +84,9 @@ final class APIRouterTests: XCTestCase {
     func testExtraPathsCanBeRegistered() async throws {
         var paths = APIPaths.standard
         paths.register(APIPath(
-            "sys/metrics", scope: .system, fields: [APIField("format", .string, default: "", "")],
+            "sys/metrics", scope: .system, fields: [FieldSchema("format", .string, default: "", "")],
             help: "metrics", operations: [.read: { ctx in
-                APIResponse(status: 200, body: .text("up 1 \(ctx.string("format") ?? "")\n", contentType: "text/plain; version=0.0.4"))
+                APIResponse(status: 200, body: .text("up 1 \(ctx.fields.string("format") ?? "")\n", contentType: "text/plain; version=0.0.4"))
             }]))
         paths.register(APIPath("sys/audit/*path", scope: .system, help: "audit", operations: [.write: { ctx in
             .data(["path": .string(ctx.parameter("path"))])

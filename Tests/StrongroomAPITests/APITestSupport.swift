@@ -6,6 +6,7 @@ import KMIPTestSupport
 import Metrics
 import XCTest
 @testable import StrongroomAPI
+import VaultFramework
 
 /// A clock tests move by hand.
 final class APITestClock: @unchecked Sendable {
@@ -100,7 +101,7 @@ struct APIHarness {
 
     /// Calls with the root token unless `token` is given (`.some(nil)` for none).
     @discardableResult
-    func call(_ op: APIOperation, _ path: String, _ body: [String: APIValue] = [:],
+    func call(_ op: APIOperation, _ path: String, _ body: [String: VaultValue] = [:],
               query: [(name: String, value: String)] = [], token: String?? = .none) async -> APIResponse {
         let t: String? = token ?? root
         return await router.handle(APIRequest(op, path, body: body, query: query, token: t))
@@ -108,7 +109,7 @@ struct APIHarness {
 
     /// Calls and asserts the status.
     @discardableResult
-    func expect(_ status: Int, _ op: APIOperation, _ path: String, _ body: [String: APIValue] = [:],
+    func expect(_ status: Int, _ op: APIOperation, _ path: String, _ body: [String: VaultValue] = [:],
                 query: [(name: String, value: String)] = [], token: String?? = .none,
                 file: StaticString = #filePath, line: UInt = #line) async -> APIResponse {
         let r = await call(op, path, body, query: query, token: token)
@@ -117,14 +118,14 @@ struct APIHarness {
     }
 
     /// Enables a kmip mount at `path` and writes its config.
-    func kmipMount(_ path: String = "kmip", config: [String: APIValue]? = [:]) async throws {
+    func kmipMount(_ path: String = "kmip", config: [String: VaultValue]? = [:]) async throws {
         await expect(204, .write, "sys/mounts/\(path)", ["type": "kmip"])
         if let config { await expect(204, .write, "\(path)/config", config) }
     }
 
     /// Scope `s1` with role `r1` (operation_all) on `kmip/`.
     func scopeAndRole(_ mount: String = "kmip", scope: String = "s1", role: String = "r1",
-                      _ roleBody: [String: APIValue] = ["operation_all": true]) async {
+                      _ roleBody: [String: VaultValue] = ["operation_all": true]) async {
         await expect(204, .write, "\(mount)/scope/\(scope)")
         await expect(204, .write, "\(mount)/scope/\(scope)/role/\(role)", roleBody)
     }

@@ -6,6 +6,7 @@ import NIOConcurrencyHelpers
 import NIOSSL
 import XCTest
 @testable import StrongroomAPI
+import VaultFramework
 
 /// The API over HTTP through Hummingbird's test client.
 final class HTTPTests: XCTestCase {
@@ -55,7 +56,7 @@ final class HTTPTests: XCTestCase {
                                      body: ByteBuffer(string: "[1]")) { r in
                 XCTAssertEqual(r.status, .badRequest)
             }
-            let big = APIValue.object(["type": "kmip", "description": .string(String(repeating: "x", count: 70_000))])
+            let big = VaultValue.object(["type": "kmip", "description": .string(String(repeating: "x", count: 70_000))])
             try await client.execute(uri: "/v1/sys/mounts/kmip", method: .post, headers: H.headers(root), body: H.json(big)) { r in
                 XCTAssertEqual(r.status, .contentTooLarge)
             }
@@ -250,8 +251,8 @@ enum H {
         return f
     }
 
-    static func json(_ value: APIValue) -> ByteBuffer { ByteBuffer(bytes: value.jsonData()) }
+    static func json(_ value: VaultValue) -> ByteBuffer { ByteBuffer(bytes: value.jsonBytes) }
 
-    static func parse(_ buffer: ByteBuffer) -> APIValue? { APIValue.parse(Data(buffer.readableBytesView)) }
+    static func parse(_ buffer: ByteBuffer) -> VaultValue? { try? VaultValue.parse(Data(buffer.readableBytesView)) }
 
 }

@@ -33,4 +33,12 @@ final class HTTPTranslationTests: XCTestCase {
         XCTAssertEqual(status { try request("PUT", "/v1/x", body: "{") }, 400)
         XCTAssertEqual(try request("PUT", "/v1/x").httpMethod, "PUT")
     }
+
+    /// The body parser has a depth limit: a deeply nested body is a 400, not a stack overflow.
+    func testDeeplyNestedBodiesAreRefused() throws {
+        let deep = #"{"a":"# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
+        XCTAssertEqual(status { try request("PUT", "/v1/x", body: deep) }, 400)
+        let fine = #"{"a":"# + String(repeating: "[", count: 500) + String(repeating: "]", count: 500) + "}"
+        XCTAssertNotNil(try request("PUT", "/v1/x", body: fine).body["a"])
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import StrongroomAPI
+import VaultFramework
 
 final class KMIPConfigPathTests: XCTestCase {
     func testDefaultsReadBack() async throws {
@@ -52,7 +53,7 @@ final class KMIPConfigPathTests: XCTestCase {
     func testInvalidValuesAre400AndChangeNothing() async throws {
         let h = try await APIHarness.make()
         try await h.kmipMount("kmip", config: [:])
-        let cases: [[String: APIValue]] = [
+        let cases: [[String: VaultValue]] = [
             ["tls_min_version": "tls10"],
             ["tls_ca_key_bits": "abc"],
             ["connection_timeout": "soon"],
@@ -97,7 +98,7 @@ final class KMIPConfigPathTests: XCTestCase {
         XCTAssertEqual(r.warnings, ["Endpoint ignored these unrecognized parameters: [another bogus]"])
         let rendered = r.rendered(requestID: "id")
         XCTAssertEqual(rendered.status, 200)
-        let json = try XCTUnwrap(APIValue.parse(rendered.body))
+        let json = try XCTUnwrap(VaultValue.parse(rendered.body))
         XCTAssertEqual(json["warnings"], ["Endpoint ignored these unrecognized parameters: [another bogus]"])
         XCTAssertEqual(json["data"], .null)
         await h.expect(200, .read, "kmip/config")

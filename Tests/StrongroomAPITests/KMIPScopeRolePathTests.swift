@@ -4,6 +4,7 @@ import KMIPEngine
 import KMIPStore
 import XCTest
 @testable import StrongroomAPI
+import VaultFramework
 
 final class KMIPScopeRolePathTests: XCTestCase {
     func testScopeCreateListDelete() async throws {
@@ -86,7 +87,7 @@ final class KMIPScopeRolePathTests: XCTestCase {
         let h = try await APIHarness.make()
         try await h.kmipMount()
         await h.expect(204, .write, "kmip/scope/s1")
-        for body: [String: APIValue] in [
+        for body: [String: VaultValue] in [
             ["operation_all": true, "operation_get": true],
             ["operation_none": true, "operation_create": true],
             ["operation_all": true, "operation_none": true],
@@ -103,7 +104,7 @@ final class KMIPScopeRolePathTests: XCTestCase {
         let h = try await APIHarness.make()
         try await h.kmipMount()
         await h.expect(204, .write, "kmip/scope/s1")
-        var body: [String: APIValue] = [:]
+        var body: [String: VaultValue] = [:]
         for (flag, _) in RoleOperationFlags.flags { body[flag] = true }
         XCTAssertEqual(body.count, 26)
         await h.expect(204, .write, "kmip/scope/s1/role/r", body)
@@ -143,7 +144,7 @@ final class KMIPScopeRolePathTests: XCTestCase {
         XCTAssertEqual(d["operation_all"], true)
     }
 
-    static func read(_ h: APIHarness, _ path: String) async -> [String: APIValue]? {
+    static func read(_ h: APIHarness, _ path: String) async -> [String: VaultValue]? {
         await h.expect(200, .read, path).data
     }
 }

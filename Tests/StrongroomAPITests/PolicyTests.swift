@@ -2,13 +2,14 @@ import Foundation
 import KMIPStore
 import XCTest
 @testable import StrongroomAPI
+import VaultFramework
 
 /// ACL policies as Vault enforces them (`../shared/reference/vault-policies.md`): deny by default,
 /// one winning rule per request, `sudo` where a path declares it, parameter rules, the policy API.
 final class PolicyTests: XCTestCase {
     /// A token with `policies`, created by root.
     func token(_ h: APIHarness, _ policies: [String], noDefault: Bool = false) async throws -> String {
-        var body: [String: APIValue] = ["policies": .list(policies.map(APIValue.string))]
+        var body: [String: VaultValue] = ["policies": .list(policies.map(VaultValue.string))]
         if noDefault { body["no_default_policy"] = true }
         let r = await h.expect(200, .write, "auth/token/create", body)
         return try XCTUnwrap(r.auth?["client_token"]?.stringValue)
@@ -26,7 +27,7 @@ final class PolicyTests: XCTestCase {
         await h.scopeAndRole()
         await policy(h, "metrics", #"path "sys/metrics" { capabilities = ["read"] }"#)
         let t = try await token(h, ["metrics"])
-        let attempts: [(APIOperation, String, [String: APIValue])] = [
+        let attempts: [(APIOperation, String, [String: VaultValue])] = [
             (.write, "sys/audit/x", ["type": "file", "options": .object(["file_path": "/tmp/x"])]),
             (.write, "kmip/config", ["listen_addrs": "0.0.0.0:5697"]),
             (.write, "kmip/scope/s1/role/evil", ["operation_all": true]),

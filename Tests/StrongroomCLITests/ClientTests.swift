@@ -1,5 +1,6 @@
 import XCTest
 @testable import StrongroomCLI
+import VaultFramework
 
 final class ClientConfigurationTests: XCTestCase {
     func testDefaults() {
@@ -78,7 +79,7 @@ final class VaultClientTests: XCTestCase {
     func testListIsGetWithListTrue() async throws {
         let t = StubTransport([.json(200, #"{"data":{"keys":["a"]}}"#)])
         let s = try await client(t).list("kmip/scope/")
-        XCTAssertEqual(s?.data?["keys"], .array([.string("a")]))
+        XCTAssertEqual(s?.data?["keys"], .list([.string("a")]))
         let sent = await t.requests
         XCTAssertEqual(sent.map(\.method), ["GET"])
         XCTAssertEqual(sent.first?.url.absoluteString, "http://127.0.0.1:8200/v1/kmip/scope?list=true")
@@ -138,7 +139,7 @@ final class VaultClientTests: XCTestCase {
         let sent = await t.requests
         XCTAssertEqual(sent.map(\.method), ["POST", "DELETE"])
         XCTAssertEqual(sent.map(\.url.path), ["/v1/sys/mounts/kmip2", "/v1/sys/mounts/kmip2"])
-        let body = try VaultJSON.parse(try XCTUnwrap(sent[0].body))
+        let body = try VaultValue.parse(try XCTUnwrap(sent[0].body))
         XCTAssertEqual(body["type"], .string("kmip"))
         XCTAssertEqual(body["description"], .string("keys"))
     }

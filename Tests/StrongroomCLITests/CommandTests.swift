@@ -1,5 +1,6 @@
 import XCTest
 @testable import StrongroomCLI
+import VaultFramework
 
 /// The seed walkthrough and Vault's command behaviours, against a stub transport.
 final class CommandTests: XCTestCase {
@@ -120,9 +121,9 @@ final class CommandTests: XCTestCase {
     func testGenerateCredentialJSON() async throws {
         let t = StubTransport([.json(200, Seed.credentialJSON)])
         let r = await makeRunner(t, format: "json").write(["kmip/scope/finance/role/accounting/credential/generate", "format=pem"], force: false)
-        let printed = try VaultJSON.parse(r.stdout)
+        let printed = try VaultValue.parse(r.stdout)
         XCTAssertEqual(printed["data"]?["certificate"], .string(Seed.certificate))
-        XCTAssertEqual(printed["data"]?["ca_chain"]?.arrayValue?.count, 2)
+        XCTAssertEqual(printed["data"]?["ca_chain"]?.listValue?.count, 2)
         XCTAssertTrue(r.stdout.hasPrefix("{\n  \"request_id\": \"8a0b3d2e\",\n  \"lease_id\": \"\",\n  \"lease_duration\": 0,\n  \"renewable\": false,\n  \"data\": {\n    \"ca_chain\": [\n      \"-----BEGIN CERTIFICATE-----\\nMIICNTCC"), r.stdout)
         XCTAssertTrue(r.stdout.hasSuffix("  },\n  \"warnings\": null\n}\n"), r.stdout)
     }
@@ -132,7 +133,7 @@ final class CommandTests: XCTestCase {
         let t = StubTransport([.json(200, Seed.credentialJSON)])
         _ = await makeRunner(t).write(["kmip/scope/my-service/role/admin/credential/sign", "csr=" + csr], force: false)
         let sentBody = await t.requests.first?.body
-        let body = try VaultJSON.parse(try XCTUnwrap(sentBody))
+        let body = try VaultValue.parse(try XCTUnwrap(sentBody))
         XCTAssertEqual(body, .object(["csr": .string(csr)]))
     }
 

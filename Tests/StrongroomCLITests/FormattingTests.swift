@@ -1,10 +1,11 @@
 import XCTest
+import VaultFramework
 @testable import StrongroomCLI
 
 final class FormattingTests: XCTestCase {
     func testKeyValueTablePadsToTheLongestKey() {
-        let secret = Secret(data: ["listen_addrs": .array([.string("0.0.0.0:5696")]), "tls_min_version": .string("tls12"),
-                                   "server_ips": .array([.string("127.0.0.1"), .string("::1")])])
+        let secret = Secret(data: ["listen_addrs": .list([.string("0.0.0.0:5696")]), "tls_min_version": .string("tls12"),
+                                   "server_ips": .list([.string("127.0.0.1"), .string("::1")])])
         XCTAssertEqual(TableFormatter.secret(secret), """
             Key                Value
             ---                -----
@@ -16,9 +17,9 @@ final class FormattingTests: XCTestCase {
 
     func testTTLsPrintAsDurationsAndEmptyAsNA() {
         // The role read shown in the reference: unset overrides read back as 0 / empty.
-        let secret = Secret(data: ["operation_all": .bool(true), "tls_client_key_bits": .number("0"),
-                                   "tls_client_key_type": .string(""), "tls_client_ttl": .number("0"),
-                                   "default_tls_client_ttl": .number("1209600")])
+        let secret = Secret(data: ["operation_all": .bool(true), "tls_client_key_bits": .number(VaultNumber(literal: "0")!),
+                                   "tls_client_key_type": .string(""), "tls_client_ttl": .number(VaultNumber(literal: "0")!),
+                                   "default_tls_client_ttl": .number(VaultNumber(literal: "1209600")!)])
         XCTAssertEqual(TableFormatter.secret(secret), """
             Key                       Value
             ---                       -----
@@ -93,14 +94,14 @@ final class FormattingTests: XCTestCase {
     func testHumanDurations() {
         let cases: [(Int64, String)] = [(0, "0s"), (45, "45s"), (60, "1m"), (90, "1m30s"), (3600, "1h"), (3661, "1h1m1s"),
                                         (3605, "1h5s"), (86400, "24h"), (1_209_600, "336h"), (36000, "10h"), (-90, "-1m30s")]
-        for (seconds, text) in cases { XCTAssertEqual(Durations.human(seconds: seconds), text, "\(seconds)") }
+        for (seconds, text) in cases { XCTAssertEqual(VaultDuration.human(seconds: seconds), text, "\(seconds)") }
     }
 
     func testDurationKeysOnlyConvertIntegers() {
-        XCTAssertEqual(TableFormatter.cell(key: "default_tls_client_ttl", value: .number("86400")), "24h")
+        XCTAssertEqual(TableFormatter.cell(key: "default_tls_client_ttl", value: .number(VaultNumber(literal: "86400")!)), "24h")
         XCTAssertEqual(TableFormatter.cell(key: "default_tls_client_ttl", value: .string("24h")), "24h")
-        XCTAssertEqual(TableFormatter.cell(key: "ttl", value: .number("1.5")), "1.5")
-        XCTAssertEqual(TableFormatter.cell(key: "tls_client_key_bits", value: .number("256")), "256")
+        XCTAssertEqual(TableFormatter.cell(key: "ttl", value: .number(VaultNumber(literal: "1.5")!)), "1.5")
+        XCTAssertEqual(TableFormatter.cell(key: "tls_client_key_bits", value: .number(VaultNumber(literal: "256")!)), "256")
         XCTAssertTrue(Durations.looksLikeDuration("connection_timeout") == false)
         XCTAssertTrue(Durations.looksLikeDuration("lease_max"))
     }

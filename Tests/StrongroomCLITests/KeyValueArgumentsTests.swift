@@ -1,8 +1,9 @@
 import XCTest
 @testable import StrongroomCLI
+import VaultFramework
 
 final class KeyValueArgumentsTests: XCTestCase {
-    func parse(_ args: [String], _ sources: ArgumentSources = .fixed()) throws -> [String: VaultJSON] {
+    func parse(_ args: [String], _ sources: ArgumentSources = .fixed()) throws -> [String: VaultValue] {
         try KeyValueArguments.parse(args, sources: sources)
     }
 
@@ -44,8 +45,8 @@ final class KeyValueArgumentsTests: XCTestCase {
     func testLoneDashMergesAJSONObjectFromStdin() throws {
         let stdin = #"{"listen_addrs": ["0.0.0.0:5696", "[::]:5696"], "tls_ca_key_bits": 256, "x": true}"#
         XCTAssertEqual(try parse(["-", "server_hostnames=kmip.example.com"], .fixed(stdin: stdin)), [
-            "listen_addrs": .array([.string("0.0.0.0:5696"), .string("[::]:5696")]),
-            "tls_ca_key_bits": .number("256"),
+            "listen_addrs": .list([.string("0.0.0.0:5696"), .string("[::]:5696")]),
+            "tls_ca_key_bits": .number(VaultNumber(literal: "256")!),
             "x": .bool(true),
             "server_hostnames": .string("kmip.example.com"),
         ])
@@ -62,12 +63,12 @@ final class KeyValueArgumentsTests: XCTestCase {
 
     func testRepeatedKeysBecomeAList() throws {
         XCTAssertEqual(try parse(["server_ips=10.0.0.1", "server_ips=10.0.0.2", "server_ips=::1"]),
-                       ["server_ips": .array([.string("10.0.0.1"), .string("10.0.0.2"), .string("::1")])])
+                       ["server_ips": .list([.string("10.0.0.1"), .string("10.0.0.2"), .string("::1")])])
     }
 
     func testRepeatedKeyAppendsToAJSONList() throws {
         XCTAssertEqual(try parse(["-", "a=3"], .fixed(stdin: #"{"a":["1","2"]}"#)),
-                       ["a": .array([.string("1"), .string("2"), .string("3")])])
+                       ["a": .list([.string("1"), .string("2"), .string("3")])])
     }
 
     func testMissingEqualsIsAnError() {
@@ -83,7 +84,7 @@ final class KeyValueArgumentsTests: XCTestCase {
     func testQueryParameters() throws {
         let data = try parse(["force=true", "x=1", "x=2"])
         XCTAssertEqual(try KeyValueArguments.queryParameters(data), ["force": ["true"], "x": ["1", "2"]])
-        XCTAssertEqual(try KeyValueArguments.queryParameters(["n": .number("5"), "b": .bool(true)]), ["n": ["5"], "b": ["1"]])
+        XCTAssertEqual(try KeyValueArguments.queryParameters(["n": .number(VaultNumber(literal: "5")!), "b": .bool(true)]), ["n": ["5"], "b": ["1"]])
         XCTAssertThrowsError(try KeyValueArguments.queryParameters(["m": .object([:])]))
     }
 }

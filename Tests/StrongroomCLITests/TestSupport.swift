@@ -1,5 +1,6 @@
 import Foundation
 @testable import StrongroomCLI
+import VaultFramework
 
 /// Answers every request with the next canned response and remembers what was asked.
 actor StubTransport: HTTPTransport {
@@ -51,8 +52,8 @@ enum Seed {
     static let serial = "317328055225536560033788492808123425026102524390"
 
     static var credentialJSON: String {
-        let data: VaultJSON = .object([
-            "ca_chain": .array([.string(intermediate), .string(root)]),
+        let data: VaultValue = .object([
+            "ca_chain": .list([.string(intermediate), .string(root)]),
             "certificate": .string(certificate),
             "private_key": .string(privateKey),
             "serial_number": .string(serial),

@@ -54,9 +54,22 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     // MARK: - Config and CA
 
     /// The written config, or nil if `kmip/config` was never written.
+    /// A record in an older stored format is rewritten in the current one the first time it is read.
     public func config() async throws -> MountConfig? {
         guard let record = try await store.config() else { return nil }
-        return try MountConfig(json: record.json)
+        let config = try MountConfig(stored: record)
+        if MountConfig.isOutdated(record) {
+            try await writeLock.withLock {
+                // Another writer may have stored a newer config meanwhile: rewrite only what was read.
+                if try await self.store.config() == record { try await self.store.setConfig(config.record) }
+            }
+        }
+        return config
+    }
+
+    /// The stored config without the rewrite (for callers already holding the write lock).
+    private func storedConfig() async throws -> MountConfig? {
+        try await store.config().map(MountConfig.init(stored:))
     }
 
     /// The written config, or the defaults if it was never written.
@@ -68,7 +81,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     @discardableResult
     public func configure(_ update: MountConfigUpdate) async throws -> MountConfig {
         try await writeLock.withLock {
-            let current = try await self.config()
+            let current = try await self.storedConfig()
             let next = try (current ?? MountConfig()).applying(update)
             if let existing = try await self.loadCA() {
                 if let spec = existing.keySpec, spec.type != next.tlsCAKeyType || spec.bits != next.tlsCAKeyBits {

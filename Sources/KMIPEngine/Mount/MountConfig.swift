@@ -1,6 +1,7 @@
 import Foundation
 import KMIPPKI
 import KMIPStore
+import VaultFramework
 
 /// The minimum TLS version of the KMIP listener (`tls_min_version`).
 public enum MountTLSVersion: String, Sendable, Hashable, CaseIterable {
@@ -30,12 +31,6 @@ public struct MountConfig: Sendable, Hashable {
 
     /// Every field at its default.
     public init() {}
-
-    /// The field names of `kmip/config`, in Vault's documentation order.
-    public static let fieldNames = [
-        "listen_addrs", "connection_timeout", "server_hostnames", "server_ips", "tls_ca_key_type", "tls_ca_key_bits",
-        "tls_min_version", "default_tls_client_key_type", "default_tls_client_key_bits", "default_tls_client_ttl",
-    ]
 
     /// The CA key spec (`tls_ca_key_type` / `tls_ca_key_bits`).
     public func caKeySpec() throws -> KeySpec {
@@ -89,8 +84,8 @@ public struct MountConfig: Sendable, Hashable {
 
 // MARK: - Updates
 
-/// A write to `kmip/config`: only the fields present change. Build it typed, or from Vault-style
-/// loosely typed fields with ``init(fields:)``.
+/// A write to `kmip/config`: only the fields present change. The API coerces Vault's loosely
+/// typed fields (`FieldData`) into it; the mount checks the values.
 public struct MountConfigUpdate: Sendable, Hashable {
     public var listenAddrs: [String]?
     public var connectionTimeout: Int?
@@ -102,8 +97,6 @@ public struct MountConfigUpdate: Sendable, Hashable {
     public var defaultTLSClientKeyType: String?
     public var defaultTLSClientKeyBits: Int?
     public var defaultTLSClientTTL: Int?
-    /// Fields given that `kmip/config` does not know (Vault answers them with a warning).
-    public var unknownFields: [String] = []
 
     public init(listenAddrs: [String]? = nil, connectionTimeout: Int? = nil, serverHostnames: [String]? = nil,
                 serverIPs: [String]? = nil, tlsCAKeyType: String? = nil, tlsCAKeyBits: Int? = nil,
@@ -114,25 +107,6 @@ public struct MountConfigUpdate: Sendable, Hashable {
         self.tlsCAKeyType = tlsCAKeyType; self.tlsCAKeyBits = tlsCAKeyBits; self.tlsMinVersion = tlsMinVersion
         self.defaultTLSClientKeyType = defaultTLSClientKeyType; self.defaultTLSClientKeyBits = defaultTLSClientKeyBits
         self.defaultTLSClientTTL = defaultTLSClientTTL
-    }
-
-    /// Parses Vault-style fields: lists or comma-separated strings, ints or duration strings.
-    public init(fields: [String: MountFieldValue]) throws {
-        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
-            switch name {
-            case "listen_addrs": listenAddrs = try MountFields.stringList(value, field: name)
-            case "connection_timeout": connectionTimeout = try MountFields.durationSeconds(value, field: name)
-            case "server_hostnames": serverHostnames = try MountFields.stringList(value, field: name)
-            case "server_ips": serverIPs = try MountFields.stringList(value, field: name)
-            case "tls_ca_key_type": tlsCAKeyType = try MountFields.string(value, field: name)
-            case "tls_ca_key_bits": tlsCAKeyBits = try MountFields.int(value, field: name)
-            case "tls_min_version": tlsMinVersion = try MountFields.string(value, field: name)
-            case "default_tls_client_key_type": defaultTLSClientKeyType = try MountFields.string(value, field: name)
-            case "default_tls_client_key_bits": defaultTLSClientKeyBits = try MountFields.int(value, field: name)
-            case "default_tls_client_ttl": defaultTLSClientTTL = try MountFields.durationSeconds(value, field: name)
-            default: unknownFields.append(name)
-            }
-        }
     }
 }
 
@@ -171,46 +145,101 @@ extension MountConfig {
 
 // MARK: - Stored form
 
-extension MountConfig {
-    /// The config as loosely typed fields (durations in seconds), as stored and as the API reads it.
-    public var fields: [String: MountFieldValue] {
-        [
-            "listen_addrs": .list(listenAddrs.map(MountFieldValue.string)),
-            "connection_timeout": .int(connectionTimeout),
-            "server_hostnames": .list(serverHostnames.map(MountFieldValue.string)),
-            "server_ips": .list(serverIPs.map(MountFieldValue.string)),
-            "tls_ca_key_type": .string(tlsCAKeyType.rawValue),
-            "tls_ca_key_bits": .int(tlsCAKeyBits),
-            "tls_min_version": .string(tlsMinVersion.rawValue),
-            "default_tls_client_key_type": .string(defaultTLSClientKeyType.rawValue),
-            "default_tls_client_key_bits": .int(defaultTLSClientKeyBits),
-            "default_tls_client_ttl": .int(defaultTLSClientTTL),
-        ]
+/// The config as ``ConfigRecord`` keeps it: JSON with its own keys and a format number, so the
+/// API's field names can change without touching stored data. Format 0 (no `format` key) was the
+/// API's field map; it is read and rewritten as format 1 (``KMIPMount/config()``).
+extension MountConfig: Codable {
+    public static let storedFormat = 1
+
+    enum CodingKeys: String, CodingKey {
+        case format, listenAddresses, connectionTimeoutSeconds, serverHostnames, serverIPs, caKeyType, caKeyBits
+        case tlsMinimumVersion, clientKeyType, clientKeyBits, clientCertificateTTLSeconds
     }
 
-    /// The JSON kept in ``ConfigRecord`` (sorted keys, durations in seconds).
-    public func json() -> String {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard let format = try c.decodeIfPresent(Int.self, forKey: .format) else {
+            self = try LegacyStoredConfig(from: decoder).config()
+            return
+        }
+        guard format == Self.storedFormat else {
+            throw MountError.invalid("stored kmip/config has format \(format); this server reads format \(Self.storedFormat)")
+        }
+        var m = MountConfig()
+        if let v = try c.decodeIfPresent([String].self, forKey: .listenAddresses) { m.listenAddrs = v }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .connectionTimeoutSeconds) { m.connectionTimeout = v }
+        if let v = try c.decodeIfPresent([String].self, forKey: .serverHostnames) { m.serverHostnames = v }
+        if let v = try c.decodeIfPresent([String].self, forKey: .serverIPs) { m.serverIPs = v }
+        if let v = try c.decodeIfPresent(String.self, forKey: .caKeyType) { m.tlsCAKeyType = try Self.keyType(v, field: "caKeyType") }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .caKeyBits) { m.tlsCAKeyBits = v }
+        if let v = try c.decodeIfPresent(String.self, forKey: .tlsMinimumVersion) { m.tlsMinVersion = try Self.tlsVersion(v) }
+        if let v = try c.decodeIfPresent(String.self, forKey: .clientKeyType) {
+            m.defaultTLSClientKeyType = try Self.keyType(v, field: "clientKeyType")
+        }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .clientKeyBits) { m.defaultTLSClientKeyBits = v }
+        if let v = try c.decodeIfPresent(Int.self, forKey: .clientCertificateTTLSeconds) { m.defaultTLSClientTTL = v }
+        try m.validate()
+        self = m
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Self.storedFormat, forKey: .format)
+        try c.encode(listenAddrs, forKey: .listenAddresses)
+        try c.encode(connectionTimeout, forKey: .connectionTimeoutSeconds)
+        try c.encode(serverHostnames, forKey: .serverHostnames)
+        try c.encode(serverIPs, forKey: .serverIPs)
+        try c.encode(tlsCAKeyType.rawValue, forKey: .caKeyType)
+        try c.encode(tlsCAKeyBits, forKey: .caKeyBits)
+        try c.encode(tlsMinVersion.rawValue, forKey: .tlsMinimumVersion)
+        try c.encode(defaultTLSClientKeyType.rawValue, forKey: .clientKeyType)
+        try c.encode(defaultTLSClientKeyBits, forKey: .clientKeyBits)
+        try c.encode(defaultTLSClientTTL, forKey: .clientCertificateTTLSeconds)
+    }
+
+    /// Reads a stored record in any known format.
+    public init(stored record: ConfigRecord) throws {
+        do { self = try JSONDecoder().decode(MountConfig.self, from: Data(record.json.utf8)) } catch let e as MountError {
+            throw e
+        } catch {
+            throw MountError.invalid("stored kmip/config cannot be read: \(error)")
+        }
+    }
+
+    /// The record in the current format (sorted keys).
+    public var record: ConfigRecord {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try! encoder.encode(fields), as: UTF8.self)
+        // Encoding strings, ints and arrays of strings cannot fail.
+        return ConfigRecord(json: String(decoding: try! encoder.encode(self), as: UTF8.self))
     }
 
-    /// Reads stored JSON leniently (the field rules of a write); missing fields take their defaults.
-    public init(json: String) throws {
-        let fields: [String: MountFieldValue]
-        do { fields = try JSONDecoder().decode([String: MountFieldValue].self, from: Data(json.utf8)) } catch {
-            throw MountError.invalid("stored kmip/config is not a JSON object: \(error)")
-        }
-        self = try MountConfig().applying(MountConfigUpdate(fields: fields))
+    /// Whether a stored record predates ``storedFormat`` (and should be rewritten).
+    public static func isOutdated(_ record: ConfigRecord) -> Bool {
+        struct Format: Decodable { var format: Int? }
+        return (try? JSONDecoder().decode(Format.self, from: Data(record.json.utf8)).format) != storedFormat
     }
-
-    public var record: ConfigRecord { ConfigRecord(json: json()) }
 }
 
-extension MountConfig: Codable {
-    public init(from decoder: any Decoder) throws {
-        let fields = try [String: MountFieldValue](from: decoder)
-        self = try MountConfig().applying(MountConfigUpdate(fields: fields))
+/// Format 0 of the stored config: the API's field names, durations in seconds, as servers before
+/// format 1 wrote it. Missing fields take their defaults.
+struct LegacyStoredConfig: Decodable {
+    var listen_addrs: [String]?
+    var connection_timeout: Int?
+    var server_hostnames: [String]?
+    var server_ips: [String]?
+    var tls_ca_key_type: String?
+    var tls_ca_key_bits: Int?
+    var tls_min_version: String?
+    var default_tls_client_key_type: String?
+    var default_tls_client_key_bits: Int?
+    var default_tls_client_ttl: Int?
+
+    func config() throws -> MountConfig {
+        try MountConfig().applying(MountConfigUpdate(
+            listenAddrs: listen_addrs, connectionTimeout: connection_timeout, serverHostnames: server_hostnames,
+            serverIPs: server_ips, tlsCAKeyType: tls_ca_key_type, tlsCAKeyBits: tls_ca_key_bits,
+            tlsMinVersion: tls_min_version, defaultTLSClientKeyType: default_tls_client_key_type,
+            defaultTLSClientKeyBits: default_tls_client_key_bits, defaultTLSClientTTL: default_tls_client_ttl))
     }
-    public func encode(to encoder: any Encoder) throws { try fields.encode(to: encoder) }
 }

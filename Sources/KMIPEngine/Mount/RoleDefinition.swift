@@ -17,8 +17,8 @@ public enum RoleOperationFlags {
     public static func flag(for operation: Operation) -> String? { flags.first { $0.operation == operation }?.flag }
 }
 
-/// A create-or-replace of a role (`POST kmip/scope/:scope/role/:role`): the update replaces the
-/// whole operation set. `operationAll` / `operationNone` exclude every other operation flag.
+/// A create-or-replace of a role (`POST kmip/scope/:scope/role/:role`), typed by the API: the update
+/// replaces the whole operation set. `operationAll` / `operationNone` exclude every other operation flag.
 public struct RoleDefinition: Sendable, Hashable {
     public var operationAll: Bool
     public var operationNone: Bool
@@ -29,8 +29,6 @@ public struct RoleDefinition: Sendable, Hashable {
     public var tlsClientKeyBits: Int?
     /// `tls_client_ttl` in seconds; nil or 0 = the config default.
     public var tlsClientTTL: Int?
-    /// Fields given that roles do not know.
-    public var unknownFields: [String] = []
 
     public init(operationAll: Bool = false, operationNone: Bool = false, operations: Set<Operation> = [],
                 tlsClientKeyType: String? = nil, tlsClientKeyBits: Int? = nil, tlsClientTTL: Int? = nil) {
@@ -39,29 +37,6 @@ public struct RoleDefinition: Sendable, Hashable {
     }
 
     public static let all = RoleDefinition(operationAll: true)
-
-    /// Parses Vault-style fields (`operation_get=true`, `tls_client_ttl="24h"`, …). A flag given as
-    /// false is as if absent: exclusivity concerns a true pseudo-op beside another true flag.
-    public init(fields: [String: MountFieldValue]) throws {
-        self.init()
-        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
-            switch name {
-            case RoleOperationFlags.all: operationAll = try MountFields.bool(value, field: name)
-            case RoleOperationFlags.none: operationNone = try MountFields.bool(value, field: name)
-            case "tls_client_key_type":
-                let s = try MountFields.string(value, field: name)
-                tlsClientKeyType = s.isEmpty ? nil : s
-            case "tls_client_key_bits": tlsClientKeyBits = try MountFields.int(value, field: name)
-            case "tls_client_ttl": tlsClientTTL = try MountFields.durationSeconds(value, field: name)
-            default:
-                if let op = RoleOperationFlags.operation(forFlag: name) {
-                    if try MountFields.bool(value, field: name) { operations.insert(op) }
-                } else {
-                    unknownFields.append(name)
-                }
-            }
-        }
-    }
 
     /// Checks the exclusivity rule and the overrides (a key type/bits pair is checked against
     /// `config`'s defaults by ``KMIPMount``).
@@ -78,26 +53,6 @@ public struct RoleDefinition: Sendable, Hashable {
         if let t = tlsClientKeyType { _ = try MountConfig.keyType(t, field: "tls_client_key_type") }
         if let b = tlsClientKeyBits, b < 0 { throw MountError.invalid("tls_client_key_bits must not be negative") }
         if let ttl = tlsClientTTL, ttl < 0 { throw MountError.invalid("tls_client_ttl must not be negative") }
-    }
-}
-
-extension RoleRecord {
-    /// The role as Vault-style fields: each set operation flag (or `operation_all` / `operation_none`)
-    /// and the overrides (`tls_client_key_bits` 0, `tls_client_key_type` nil, `tls_client_ttl` 0 when unset).
-    public var fields: [String: MountFieldValue] {
-        var out: [String: MountFieldValue] = [
-            "tls_client_key_type": tlsClientKeyType.map(MountFieldValue.string) ?? .null,
-            "tls_client_key_bits": .int(tlsClientKeyBits ?? 0),
-            "tls_client_ttl": .int(tlsClientTTL ?? 0),
-        ]
-        if allowsAllOperations {
-            out[RoleOperationFlags.all] = .bool(true)
-        } else if operations.isEmpty {
-            out[RoleOperationFlags.none] = .bool(true)
-        } else {
-            for (flag, op) in RoleOperationFlags.flags where operations.contains(op) { out[flag] = .bool(true) }
-        }
-        return out
     }
 }
 

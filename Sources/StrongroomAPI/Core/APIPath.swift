@@ -1,56 +1,7 @@
 import KMIPEngine
 import KMIPStore
 import VaultPolicy
-
-/// Vault's field types (`framework.FieldType`), used to check and document request fields.
-public enum APIFieldType: String, Sendable, Hashable {
-    case string, int, bool
-    /// Seconds, as an int or a duration string (`"336h"`).
-    case durationSecond
-    /// A list, or one comma-separated string.
-    case commaStringSlice
-    /// A JSON object.
-    case map
-    /// Anything (no check).
-    case any
-}
-
-/// One field of a path: Vault's `framework.FieldSchema`.
-public struct APIField: Sendable {
-    public var name: String
-    public var type: APIFieldType
-    /// The value a handler sees when the request omits the field (nil: absent).
-    public var defaultValue: APIValue?
-    public var description: String
-
-    public init(_ name: String, _ type: APIFieldType, default defaultValue: APIValue? = nil, _ description: String) {
-        self.name = name; self.type = type; self.defaultValue = defaultValue; self.description = description
-    }
-
-    /// Throws a 400 when `value` does not parse as the field's type.
-    func check(_ value: APIValue) throws {
-        if type == .any || value == .null { return }
-        // Vault reads "" as zero for durations (Terraform sends `explicit_max_ttl = ""`).
-        if type == .durationSecond, value == .string("") { return }
-        if type == .map {
-            guard value.objectValue != nil else { throw APIError.invalid("\(name) must be a JSON object") }
-            return
-        }
-        guard let field = value.fieldValue else { throw APIError.invalid("\(name): unexpected JSON object") }
-        do {
-            switch type {
-            case .string: _ = try MountFields.string(field, field: name)
-            case .int: _ = try MountFields.int(field, field: name)
-            case .bool: _ = try MountFields.bool(field, field: name)
-            case .durationSecond: _ = try MountFields.durationSeconds(field, field: name)
-            case .commaStringSlice: _ = try MountFields.stringList(field, field: name)
-            case .map, .any: break
-            }
-        } catch let e as MountError {
-            throw APIError.invalid(e.message)
-        }
-    }
-}
+import VaultFramework
 
 /// Where a path lives: at the root of the API (`sys/…`, `auth/token/…`) or inside every mount of an
 /// engine type (`config` under `kmip/`, `team/kmip/`…).
@@ -64,8 +15,8 @@ public struct APIContext: Sendable {
     public var request: APIRequest
     /// Named segments of the pattern (`scope`, `role`, `path`).
     public var parameters: [String: String]
-    /// Request fields that the path declares, with defaults filled in.
-    public var fields: [String: APIValue]
+    /// The request's fields, coerced against the path's schema; defaults for those left out.
+    public var fields: FieldData
     /// The mount the request addressed (mount paths only).
     public var mount: MountedEngine?
     /// The caller's token (nil on unauthenticated paths).
@@ -94,41 +45,6 @@ public struct APIContext: Sendable {
         return false
     }
 
-    /// The field as a mount field value (explicit values only, no defaults).
-    /// An empty duration string counts as absent (Vault reads it as zero: unset).
-    public func explicitFieldValues() -> [String: MountFieldValue] {
-        var out: [String: MountFieldValue] = [:]
-        for (name, value) in request.data where fields[name] != nil {
-            if value == .string(""), schema(name)?.type == .durationSecond { continue }
-            if let v = value.fieldValue { out[name] = v }
-        }
-        return out
-    }
-
-    /// The declared schema of a field.
-    public var schemaFields: [APIField] = []
-    func schema(_ name: String) -> APIField? { schemaFields.first { $0.name == name } }
-
-    public func string(_ name: String) -> String? {
-        guard let v = fields[name], v != .null, let f = v.fieldValue else { return nil }
-        return try? MountFields.string(f, field: name)
-    }
-
-    public func bool(_ name: String) -> Bool {
-        guard let v = fields[name], let f = v.fieldValue else { return false }
-        return (try? MountFields.bool(f, field: name)) ?? false
-    }
-
-    public func duration(_ name: String) -> Int? {
-        guard let v = fields[name], v != .null, v != .string(""), let f = v.fieldValue else { return nil }
-        return try? MountFields.durationSeconds(f, field: name)
-    }
-
-    public func stringList(_ name: String) -> [String]? {
-        guard let v = fields[name], v != .null, let f = v.fieldValue else { return nil }
-        return try? MountFields.stringList(f, field: name)
-    }
-
     /// The addressed mount, or a 500 if a mount path was routed without one (a registry bug).
     public func requireMount() throws -> MountedEngine {
         guard let mount else { throw APIError.internal("no mount for \(request.path)") }
@@ -143,7 +59,7 @@ public typealias APIHandler = @Sendable (APIContext) async throws -> APIResponse
 public struct APIPath: Sendable {
     public var pattern: String
     public var scope: APIPathScope
-    public var fields: [APIField]
+    public var fields: [FieldSchema]
     public var operations: [APIOperation: APIHandler]
     /// True for paths that need no token (`sys/health`).
     public var unauthenticated: Bool
@@ -166,7 +82,7 @@ public struct APIPath: Sendable {
         case rest(String)
     }
 
-    public init(_ pattern: String, scope: APIPathScope, fields: [APIField] = [], unauthenticated: Bool = false,
+    public init(_ pattern: String, scope: APIPathScope, fields: [FieldSchema] = [], unauthenticated: Bool = false,
                 warnsOnUnknownFields: Bool = true, sudo: Set<APIOperation> = [],
                 exists: (@Sendable (APIContext) async throws -> Bool)? = nil,
                 help: String, operations: [APIOperation: APIHandler]) {

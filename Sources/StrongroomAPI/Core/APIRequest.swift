@@ -1,4 +1,5 @@
 import Foundation
+import VaultFramework
 
 /// Vault's logical operations. HTTP GET is `read` (or `list` with `?list=true`), LIST is `list`,
 /// POST and PUT are `write` (Vault's create/update; no path here tells them apart), DELETE is `delete`.
@@ -14,7 +15,7 @@ public struct APIRequest: Sendable, CustomStringConvertible {
     /// Query items in order, percent-decoded. `list` is consumed by the adapter.
     public var query: [(name: String, value: String)]
     /// The JSON body's top-level fields (empty for no body).
-    public var body: [String: APIValue]
+    public var body: [String: VaultValue]
     /// `X-Vault-Token` or `Authorization: Bearer`. Secret: never in `description`.
     public var token: String?
     /// Unique per request; echoed as `request_id`.
@@ -37,7 +38,7 @@ public struct APIRequest: Sendable, CustomStringConvertible {
         }
     }
 
-    public init(_ operation: APIOperation, _ path: String, body: [String: APIValue] = [:],
+    public init(_ operation: APIOperation, _ path: String, body: [String: VaultValue] = [:],
                 query: [(name: String, value: String)] = [], token: String? = nil,
                 requestID: String = UUID().uuidString.lowercased(), remoteAddress: String? = nil) {
         self.operation = operation
@@ -60,7 +61,7 @@ public struct APIRequest: Sendable, CustomStringConvertible {
 
     /// Body fields, then query items for names the body lacks (Vault reads `force`, `serial_number`
     /// from the query of DELETE and GET).
-    public var data: [String: APIValue] {
+    public var data: [String: VaultValue] {
         var out = body
         for item in query where item.name != "list" && out[item.name] == nil { out[item.name] = .string(item.value) }
         return out
@@ -96,9 +97,12 @@ extension APIRequest {
         case "DELETE": operation = .delete
         default: throw APIError(status: 405, ["unsupported method \(method)"])
         }
-        var fields: [String: APIValue] = [:]
+        var fields: [String: VaultValue] = [:]
         if !body.isEmpty {
-            guard let parsed = APIValue.parse(Data(body)) else { throw APIError.invalid("failed to parse JSON input: invalid JSON") }
+            let parsed: VaultValue
+            do { parsed = try VaultValue.parse(Data(body)) } catch {
+                throw APIError.invalid("failed to parse JSON input: \(error)")
+            }
             switch parsed {
             case .object(let o): fields = o
             case .null: break

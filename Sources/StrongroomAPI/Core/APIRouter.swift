@@ -3,6 +3,7 @@ import KMIPStore
 import Logging
 import Metrics
 import VaultPolicy
+import VaultFramework
 
 /// Audit and metrics hooks (implemented outside this module). `requestReceived` runs before the
 /// handler: when it throws (a fail-closed audit device could not write) the request is answered
@@ -134,7 +135,7 @@ public struct APIRouter: Sendable {
         case .write:
             var exists = true
             if let route, let check = route.path.exists {
-                let probe = APIContext(request: request, parameters: route.parameters, fields: [:], mount: route.mount,
+                let probe = APIContext(request: request, parameters: route.parameters, fields: FieldData(), mount: route.mount,
                                        caller: caller, acl: acl, services: services)
                 exists = (try? await check(probe)) ?? true
             }
@@ -142,7 +143,7 @@ public struct APIRouter: Sendable {
         }
         let path = request.operation == .list ? request.path + "/" : request.path
         let sudo = route?.path.sudo.contains(request.operation) ?? false
-        let data = request.operation == .list ? [:] : request.data.mapValues(\.policyValue)
+        let data = request.operation == .list ? [:] : request.data
         let decision = acl.authorize(ACLRequest(operation: capability, path: path, data: data, sudoRequired: sudo, wrapTTL: nil))
         if case .denied(let reason) = decision { return reason }
         return nil
@@ -171,28 +172,17 @@ public struct APIRouter: Sendable {
 
     func run(_ route: Route, request: APIRequest, caller: TokenRecord?, acl: ACL?) async -> APIResponse {
         guard let handler = route.path.operations[request.operation] else { return APIError.unsupportedOperation.response }
-        let data = request.data
-        var fields: [String: APIValue] = [:]
-        var unknown: [String] = []
-        do {
-            for field in route.path.fields {
-                if let value = data[field.name] {
-                    try field.check(value)
-                    fields[field.name] = value
-                } else if let d = field.defaultValue {
-                    fields[field.name] = d
-                }
-            }
-        } catch {
-            return APIError.from(error).response
+        let fields: FieldData
+        do { fields = try FieldData(raw: request.data, schema: route.path.fields) } catch {
+            return APIError.invalid(error.message).response
         }
-        let known = Set(route.path.fields.map(\.name))
+        var unknown: [String] = []
         if route.path.warnsOnUnknownFields {
+            let known = Set(route.path.fields.map(\.name))
             unknown = request.body.keys.filter { !known.contains($0) }.sorted()
         }
-        var context = APIContext(request: request, parameters: route.parameters, fields: fields, mount: route.mount,
+        let context = APIContext(request: request, parameters: route.parameters, fields: fields, mount: route.mount,
                                  caller: caller, acl: acl, services: services)
-        context.schemaFields = route.path.fields
         var response: APIResponse
         do { response = try await handler(context) } catch {
             var apiError = APIError.from(error)

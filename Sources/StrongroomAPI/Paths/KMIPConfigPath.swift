@@ -1,28 +1,29 @@
 import KMIPEngine
+import VaultFramework
 
 /// `kmip/config`: write (the first write generates the CA and starts the listeners) and read.
 enum KMIPConfigPath {
     /// Every default is `MountConfig`'s: one place, read back by `kmip/config` and applied by the mount.
-    static func fallback(_ name: String) -> APIValue {
-        guard let value = MountConfig().fields[name] else { preconditionFailure("kmip/config has no field \(name)") }
-        return APIValue(value)
+    static func fallback(_ name: String) -> VaultValue {
+        guard let value = fields(of: MountConfig())[name] else { preconditionFailure("kmip/config has no field \(name)") }
+        return value
     }
 
-    static let fields: [APIField] = [
-        APIField("listen_addrs", .commaStringSlice, default: fallback("listen_addrs"),
+    static let fields: [FieldSchema] = [
+        FieldSchema("listen_addrs", .commaStringSlice, default: fallback("listen_addrs"),
                  "Addresses (host:port) the KMIP listener binds; a list or a comma-separated string."),
-        APIField("connection_timeout", .durationSecond, default: fallback("connection_timeout"),
+        FieldSchema("connection_timeout", .durationSecond, default: fallback("connection_timeout"),
                  "Seconds (or a duration string) within which a connection must finish its TLS handshake."),
-        APIField("server_hostnames", .commaStringSlice, default: fallback("server_hostnames"),
+        FieldSchema("server_hostnames", .commaStringSlice, default: fallback("server_hostnames"),
                  "SAN DNS names of the listener certificate; the first is its CN."),
-        APIField("server_ips", .commaStringSlice, default: fallback("server_ips"),
+        FieldSchema("server_ips", .commaStringSlice, default: fallback("server_ips"),
                  "SAN IPs of the listener certificate; 127.0.0.1 and ::1 are always included."),
-        APIField("tls_ca_key_type", .string, default: fallback("tls_ca_key_type"), "CA key type: ec or rsa (fixed once the CA exists)."),
-        APIField("tls_ca_key_bits", .int, default: fallback("tls_ca_key_bits"), "CA key size (fixed once the CA exists)."),
-        APIField("tls_min_version", .string, default: fallback("tls_min_version"), "Minimum TLS version of the listener: tls12 or tls13."),
-        APIField("default_tls_client_key_type", .string, default: fallback("default_tls_client_key_type"), "Client certificate key type: ec or rsa."),
-        APIField("default_tls_client_key_bits", .int, default: fallback("default_tls_client_key_bits"), "Client certificate key size."),
-        APIField("default_tls_client_ttl", .durationSecond, default: fallback("default_tls_client_ttl"),
+        FieldSchema("tls_ca_key_type", .string, default: fallback("tls_ca_key_type"), "CA key type: ec or rsa (fixed once the CA exists)."),
+        FieldSchema("tls_ca_key_bits", .int, default: fallback("tls_ca_key_bits"), "CA key size (fixed once the CA exists)."),
+        FieldSchema("tls_min_version", .string, default: fallback("tls_min_version"), "Minimum TLS version of the listener: tls12 or tls13."),
+        FieldSchema("default_tls_client_key_type", .string, default: fallback("default_tls_client_key_type"), "Client certificate key type: ec or rsa."),
+        FieldSchema("default_tls_client_key_bits", .int, default: fallback("default_tls_client_key_bits"), "Client certificate key size."),
+        FieldSchema("default_tls_client_ttl", .durationSecond, default: fallback("default_tls_client_ttl"),
                  "Client certificate lifetime in seconds or as a duration (336h)."),
     ]
 
@@ -33,8 +34,7 @@ enum KMIPConfigPath {
 
     @Sendable static func write(_ ctx: APIContext) async throws -> APIResponse {
         let engine = try ctx.requireMount()
-        let update = try MountConfigUpdate(fields: ctx.explicitFieldValues())
-        try await ctx.services.mounts.writeConfig(engine, update: update)
+        try await ctx.services.mounts.writeConfig(engine, update: update(ctx.fields.explicit))
         return .noContent
     }
 
@@ -43,13 +43,41 @@ enum KMIPConfigPath {
         return .data(readBack(config))
     }
 
-    /// The stored fields, durations as ints (as Vault's API returns them), `server_ips` with the
-    /// loopback addresses the listener certificate always carries.
-    static func readBack(_ config: MountConfig) -> [String: APIValue] {
-        var out = config.fields.mapValues(APIValue.init)
+    /// The fields the request gave, typed for the mount (which checks their values).
+    static func update(_ given: FieldData) -> MountConfigUpdate {
+        MountConfigUpdate(
+            listenAddrs: given.stringList("listen_addrs"), connectionTimeout: given.duration("connection_timeout"),
+            serverHostnames: given.stringList("server_hostnames"), serverIPs: given.stringList("server_ips"),
+            tlsCAKeyType: given.string("tls_ca_key_type"), tlsCAKeyBits: given.int("tls_ca_key_bits"),
+            tlsMinVersion: given.string("tls_min_version"),
+            defaultTLSClientKeyType: given.string("default_tls_client_key_type"),
+            defaultTLSClientKeyBits: given.int("default_tls_client_key_bits"),
+            defaultTLSClientTTL: given.duration("default_tls_client_ttl"))
+    }
+
+    /// The config as Vault's API fields, durations in seconds.
+    static func fields(of config: MountConfig) -> [String: VaultValue] {
+        [
+            "listen_addrs": .list(config.listenAddrs.map(VaultValue.string)),
+            "connection_timeout": .int(config.connectionTimeout),
+            "server_hostnames": .list(config.serverHostnames.map(VaultValue.string)),
+            "server_ips": .list(config.serverIPs.map(VaultValue.string)),
+            "tls_ca_key_type": .string(config.tlsCAKeyType.rawValue),
+            "tls_ca_key_bits": .int(config.tlsCAKeyBits),
+            "tls_min_version": .string(config.tlsMinVersion.rawValue),
+            "default_tls_client_key_type": .string(config.defaultTLSClientKeyType.rawValue),
+            "default_tls_client_key_bits": .int(config.defaultTLSClientKeyBits),
+            "default_tls_client_ttl": .int(config.defaultTLSClientTTL),
+        ]
+    }
+
+    /// The read-back: ``fields(of:)`` with `server_ips` holding the loopback addresses the listener
+    /// certificate always carries.
+    static func readBack(_ config: MountConfig) -> [String: VaultValue] {
+        var out = fields(of: config)
         var ips = config.serverIPs
         for loopback in ["127.0.0.1", "::1"] where !ips.contains(loopback) { ips.append(loopback) }
-        out["server_ips"] = .list(ips.map(APIValue.string))
+        out["server_ips"] = .list(ips.map(VaultValue.string))
         return out
     }
 }

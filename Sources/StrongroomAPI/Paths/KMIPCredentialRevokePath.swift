@@ -1,14 +1,15 @@
+import VaultFramework
 /// `kmip/scope/:scope/role/:role/credential/revoke`: unlist a certificate by `serial_number` xor
 /// `certificate`; it fails every later handshake.
 enum KMIPCredentialRevokePath {
     static let path = APIPath(
         "scope/:scope/role/:role/credential/revoke", scope: .mount(type: "kmip"),
-        fields: [APIField("serial_number", .string, "Decimal serial number of the certificate to revoke."),
-                 APIField("certificate", .string, "PEM of the certificate to revoke.")],
+        fields: [FieldSchema("serial_number", .string, "Decimal serial number of the certificate to revoke."),
+                 FieldSchema("certificate", .string, "PEM of the certificate to revoke.")],
         help: "Revoke a client certificate of the role.",
         operations: [.write: { ctx in
-            let serial = ctx.string("serial_number").flatMap { $0.isEmpty ? nil : $0 }
-            let certificate = ctx.string("certificate").flatMap { $0.isEmpty ? nil : $0 }
+            let serial = ctx.fields.string("serial_number").flatMap { $0.isEmpty ? nil : $0 }
+            let certificate = ctx.fields.string("certificate").flatMap { $0.isEmpty ? nil : $0 }
             let mount = try ctx.requireMount().mount
             let scope = ctx.parameter("scope"), role = ctx.parameter("role")
             switch (serial, certificate) {

@@ -1,9 +1,10 @@
+import VaultFramework
 /// `kmip/scope/:scope`: create (no body) and delete (`force` needed while it holds objects).
 enum KMIPScopePath {
     static let path = APIPath(
         "scope/:scope", scope: .mount(type: "kmip"),
         fields: [
-            APIField("force", .bool, default: false,
+            FieldSchema("force", .bool, default: false,
                      "Delete the scope even if it holds managed objects (they, its roles and credentials are destroyed)."),
         ],
         exists: { ctx in try await ctx.requireMount().mount.scope(ctx.parameter("scope")) != nil },
@@ -14,7 +15,7 @@ enum KMIPScopePath {
                 return .noContent
             },
             .delete: { ctx in
-                try await ctx.requireMount().mount.deleteScope(ctx.parameter("scope"), force: ctx.bool("force"))
+                try await ctx.requireMount().mount.deleteScope(ctx.parameter("scope"), force: ctx.fields.bool("force"))
                 return .noContent
             },
         ])

@@ -1,4 +1,5 @@
 import KMIPStore
+import VaultFramework
 
 /// The server's audit devices as `sys/audit` manages them; the composition root supplies them.
 public protocol AuditDeviceControl: Sendable {
@@ -25,7 +26,7 @@ public enum SysAuditPath {
         APIPath("sys/audit", scope: .system, warnsOnUnknownFields: false, sudo: [.read, .list],
                 help: "The enabled audit devices.",
                 operations: [.read: { _ in
-                    var devices: [String: APIValue] = [:]
+                    var devices: [String: VaultValue] = [:]
                     for d in audit.devices() {
                         devices[d.path] = .object([
                             "type": .string(d.type), "description": .string(d.description), "path": .string(d.path),
@@ -38,20 +39,20 @@ public enum SysAuditPath {
 
     static func device(store: any SystemStore, audit: any AuditDeviceControl) -> APIPath {
         APIPath("sys/audit/*path", scope: .system, fields: [
-            APIField("type", .string, "The device type: file."),
-            APIField("description", .string, default: "", "Free text."),
-            APIField("options", .map, "file_path (a file, stdout or discard), fail_closed, mode, prefix."),
-            APIField("local", .bool, default: false, "Accepted for Vault compatibility; devices are per server."),
+            FieldSchema("type", .string, "The device type: file."),
+            FieldSchema("description", .string, default: "", "Free text."),
+            FieldSchema("options", .map, "file_path (a file, stdout or discard), fail_closed, mode, prefix."),
+            FieldSchema("local", .bool, default: false, "Accepted for Vault compatibility; devices are per server."),
         ], sudo: [.read, .write, .delete], help: "Enable or disable an audit device.", operations: [
             .write: { (ctx: APIContext) async throws -> APIResponse in
-                let type = ctx.fields["type"]?.stringValue ?? ""
+                let type = ctx.fields.string("type") ?? ""
                 guard type == "file" else { throw APIError.invalid("unknown audit device type \"\(type)\"; use file") }
                 var options: [String: String] = [:]
-                if case .object(let given)? = ctx.fields["options"] {
-                    for (key, value) in given { options[key] = value.stringValue ?? value.boolValue.map(String.init) ?? "\(value)" }
+                for (key, value) in ctx.fields.map("options") ?? [:] {
+                    options[key] = value.stringValue ?? value.compactJSON
                 }
                 let record = AuditDeviceRecord(path: ctx.parameter("path"), type: type,
-                                               description: ctx.fields["description"]?.stringValue ?? "", options: options)
+                                               description: ctx.fields.string("description") ?? "", options: options)
                 let enabled = try audit.enable(record)
                 do { try await store.insertAuditDevice(enabled) } catch {
                     // Not persisted, so not kept: the device would vanish at the next start.

@@ -1,4 +1,5 @@
 import Prometheus
+import VaultFramework
 
 /// `sys/metrics?format=prometheus`: the server's metrics in Prometheus' text format (the only
 /// format), from the registry every component records into through swift-metrics.
@@ -8,10 +9,10 @@ public enum SysMetricsPath {
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     public static func path(_ registry: PrometheusCollectorRegistry) -> APIPath {
-        APIPath("sys/metrics", scope: .system, fields: [APIField("format", .string, default: "prometheus", "prometheus")],
+        APIPath("sys/metrics", scope: .system, fields: [FieldSchema("format", .string, default: "prometheus", "prometheus")],
                 warnsOnUnknownFields: false, help: "Server metrics.",
                 operations: [.read: { ctx in
-                    let format = ctx.fields["format"]?.stringValue ?? "prometheus"
+                    let format = ctx.fields.string("format") ?? "prometheus"
                     guard format == "prometheus" || format.isEmpty else {
                         throw APIError.invalid("format \"\(format)\" is not supported; use prometheus")
                     }

@@ -1,4 +1,5 @@
 import KMIPStore
+import VaultFramework
 
 /// `sys/mounts`: the enabled mounts keyed by path (`kmip/`), at the top level and under `data`.
 enum SysMountsPath {
@@ -6,13 +7,13 @@ enum SysMountsPath {
         "sys/mounts", scope: .system,
         help: "List the enabled secrets engines.",
         operations: [.read: { ctx in
-            var out: [String: APIValue] = [:]
+            var out: [String: VaultValue] = [:]
             for engine in await ctx.services.mounts.all() { out[engine.entry.path] = .object(describe(engine.entry)) }
             return .data(out, topLevel: out)
         }])
 
     /// One mount as Vault's `sys/mounts` describes it.
-    static func describe(_ entry: MountEntry) -> [String: APIValue] {
+    static func describe(_ entry: MountEntry) -> [String: VaultValue] {
         [
             "type": .string(entry.type),
             "description": .string(entry.description),

@@ -1,10 +1,11 @@
+import VaultFramework
 /// `sys/policies/acl/:name`: read (`policy`), write (`policy`), delete — what the `policy`
 /// commands of Vault's CLI and of `strongroom` use. Who may call: tokens granted `read`,
 /// `update` or `delete` on the path.
 enum SysPoliciesACLPath {
     static let path = APIPath(
         "sys/policies/acl/:name", scope: .system,
-        fields: [APIField("policy", .string, "The policy text, HCL or JSON (base64 accepted).")],
+        fields: [FieldSchema("policy", .string, "The policy text, HCL or JSON (base64 accepted).")],
         help: "Read, write or delete an ACL policy.",
         operations: [
             .read: { ctx in

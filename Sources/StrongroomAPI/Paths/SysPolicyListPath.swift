@@ -1,3 +1,4 @@
+import VaultFramework
 /// `sys/policy` (GET or LIST): the ACL policy names, `root` last, as `keys` and `policies`.
 /// Who may call: tokens granted `read` or `list` on `sys/policy`.
 enum SysPolicyListPath {
@@ -6,8 +7,8 @@ enum SysPolicyListPath {
         operations: [.read: list, .list: list])
 
     @Sendable static func list(_ ctx: APIContext) async throws -> APIResponse {
-        let names = APIValue.list(try await ctx.services.policies.names().map(APIValue.string))
-        let data: [String: APIValue] = ["keys": names, "policies": names]
+        let names = VaultValue.list(try await ctx.services.policies.names().map(VaultValue.string))
+        let data: [String: VaultValue] = ["keys": names, "policies": names]
         return .data(data, topLevel: data)
     }
 }

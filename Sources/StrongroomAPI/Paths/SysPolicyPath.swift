@@ -1,5 +1,6 @@
 import Foundation
 import VaultPolicy
+import VaultFramework
 
 /// `sys/policy/:name`: read (`rules`), write (`policy`, or the deprecated `rules`), delete.
 /// Who may call: tokens granted `read`, `update` or `delete` on the path; `root` cannot be
@@ -8,15 +9,15 @@ enum SysPolicyPath {
     static let path = APIPath(
         "sys/policy/:name", scope: .system,
         fields: [
-            APIField("policy", .string, "The policy text, HCL or JSON (base64 accepted)."),
-            APIField("rules", .string, "Deprecated alias of policy."),
+            FieldSchema("policy", .string, "The policy text, HCL or JSON (base64 accepted)."),
+            FieldSchema("rules", .string, "Deprecated alias of policy."),
         ],
         help: "Read, write or delete an ACL policy.",
         operations: [
             .read: { ctx in
                 let name = try PolicyWrite.normalizedName(ctx, .read)
                 guard let text = try await ctx.services.policies.text(name) else { return .notFound }
-                let data: [String: APIValue] = ["name": .string(name), "rules": .string(text)]
+                let data: [String: VaultValue] = ["name": .string(name), "rules": .string(text)]
                 return .data(data, topLevel: data)
             },
             .write: { ctx in try await PolicyWrite.write(ctx, field: "policy", legacyField: "rules") },
@@ -43,8 +44,8 @@ enum PolicyWrite {
         let given = ctx.parameter("name")
         let name = try normalizedName(ctx, .update)
         var warnings: [String] = []
-        var text = ctx.string(field) ?? ""
-        if text.isEmpty, let legacyField, let legacy = ctx.string(legacyField), !legacy.isEmpty {
+        var text = ctx.fields.string(field) ?? ""
+        if text.isEmpty, let legacyField, let legacy = ctx.fields.string(legacyField), !legacy.isEmpty {
             text = legacy
             warnings.append("'rules' is deprecated, please use 'policy' instead")
         }

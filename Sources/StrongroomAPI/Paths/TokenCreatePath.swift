@@ -1,23 +1,24 @@
 import KMIP
 import KMIPStore
+import VaultFramework
 
 /// `auth/token/create`: a child token of the caller.
 enum TokenCreatePath {
     static let path = APIPath(
         "auth/token/create", scope: .system,
         fields: [
-            APIField("policies", .commaStringSlice, "Policies of the new token (default: the caller's; a subset unless the caller is root)."),
-            APIField("ttl", .durationSecond, "Lifetime (default 768h; none for root-policy tokens; capped by the caller's)."),
-            APIField("display_name", .string, default: "", "Name shown in lookups and audit logs."),
-            APIField("meta", .map, "Accepted and ignored."),
-            APIField("no_parent", .bool, "Create an orphan token (root or sudo callers only)."),
-            APIField("no_default_policy", .bool, "Leave the default policy out."),
-            APIField("renewable", .bool, "Accepted and ignored: tokens are not renewable."),
-            APIField("explicit_max_ttl", .durationSecond, "Accepted and ignored."),
-            APIField("period", .durationSecond, "Periodic tokens are not served; root or sudo callers only."),
-            APIField("num_uses", .int, "Accepted and ignored."),
-            APIField("type", .string, "Accepted and ignored: tokens are service tokens."),
-            APIField("entity_alias", .string, "Accepted and ignored."),
+            FieldSchema("policies", .commaStringSlice, "Policies of the new token (default: the caller's; a subset unless the caller is root)."),
+            FieldSchema("ttl", .durationSecond, "Lifetime (default 768h; none for root-policy tokens; capped by the caller's)."),
+            FieldSchema("display_name", .string, default: "", "Name shown in lookups and audit logs."),
+            FieldSchema("meta", .map, "Accepted and ignored."),
+            FieldSchema("no_parent", .bool, "Create an orphan token (root or sudo callers only)."),
+            FieldSchema("no_default_policy", .bool, "Leave the default policy out."),
+            FieldSchema("renewable", .bool, "Accepted and ignored: tokens are not renewable."),
+            FieldSchema("explicit_max_ttl", .durationSecond, "Accepted and ignored."),
+            FieldSchema("period", .durationSecond, "Periodic tokens are not served; root or sudo callers only."),
+            FieldSchema("num_uses", .int, "Accepted and ignored."),
+            FieldSchema("type", .string, "Accepted and ignored: tokens are service tokens."),
+            FieldSchema("entity_alias", .string, "Accepted and ignored."),
         ],
         help: "Create a token; its parent is the caller.",
         operations: [.write: create])
@@ -26,14 +27,14 @@ enum TokenCreatePath {
         guard let caller = ctx.caller else { throw APIError.permissionDenied }
         let auth = ctx.services.tokens
         let sudo = ctx.callerHasSudo
-        if ctx.bool("no_parent"), !sudo { throw APIError.invalid("root or sudo privileges required to create orphan token") }
-        if ctx.duration("period") ?? 0 > 0, !sudo { throw APIError.invalid("root or sudo privileges required to create periodic token") }
+        if ctx.fields.bool("no_parent"), !sudo { throw APIError.invalid("root or sudo privileges required to create orphan token") }
+        if ctx.fields.duration("period") ?? 0 > 0, !sudo { throw APIError.invalid("root or sudo privileges required to create periodic token") }
         let policies = try policies(ctx, caller: caller, sudo: sudo)
         var warnings: [String] = []
         for name in policies where !(try await ctx.services.policies.exists(name)) {
             warnings.append("Policy \"\(name)\" does not exist")
         }
-        var ttl = ctx.duration("ttl") ?? (policies.contains(TokenAuth.rootPolicy) ? 0 : TokenPaths.defaultTTL)
+        var ttl = ctx.fields.duration("ttl") ?? (policies.contains(TokenAuth.rootPolicy) ? 0 : TokenPaths.defaultTTL)
         // Vault's system max TTL (768h) caps every TTL asked for; an unbounded one also overflowed
         // the expiry date (found by reading the fuzzers' date findings).
         if ttl > TokenPaths.defaultTTL {
@@ -44,9 +45,9 @@ enum TokenCreatePath {
             let left = auth.ttl(of: caller)
             ttl = ttl == 0 ? left : min(ttl, left)
         }
-        let displayName = ctx.string("display_name").flatMap { $0.isEmpty ? nil : "token-" + $0 } ?? "token"
+        let displayName = ctx.fields.string("display_name").flatMap { $0.isEmpty ? nil : "token-" + $0 } ?? "token"
         let issued = try await auth.issue(policies: policies, displayName: displayName, ttl: ttl == 0 ? nil : ttl,
-                                          parent: ctx.bool("no_parent") ? nil : caller)
+                                          parent: ctx.fields.bool("no_parent") ? nil : caller)
         var response = APIResponse.auth(TokenPaths.authBlock(issued, ttl: ttl))
         response.warnings = warnings
         return response
@@ -59,7 +60,7 @@ enum TokenCreatePath {
     static func policies(_ ctx: APIContext, caller: TokenRecord, sudo: Bool) throws -> [String] {
         let parent = Set(caller.policies)
         var chosen: Set<String>
-        if let requested = ctx.stringList("policies") {
+        if let requested = ctx.fields.stringList("policies") {
             chosen = Set(requested.map(PolicyStore.normalize).filter { !$0.isEmpty })
             if chosen.contains(TokenAuth.rootPolicy), !caller.isRoot {
                 throw APIError.invalid("root tokens may not be created without parent token being root")
@@ -76,7 +77,7 @@ enum TokenCreatePath {
         } else {
             chosen = parent
         }
-        if ctx.bool("no_default_policy") { chosen.remove(PolicyStore.default) }
+        if ctx.fields.bool("no_default_policy") { chosen.remove(PolicyStore.default) }
         if chosen.contains(TokenAuth.rootPolicy) { return [TokenAuth.rootPolicy] }
         return chosen.sorted()
     }

@@ -1,5 +1,6 @@
 import KMIP
 import KMIPStore
+import VaultFramework
 
 /// Shared by the `auth/token/*` paths.
 enum TokenPaths {
@@ -7,8 +8,8 @@ enum TokenPaths {
     static let defaultTTL = 768 * 3600
 
     /// Vault's `auth` block of a new token.
-    static func authBlock(_ issued: IssuedToken, ttl: Int) -> [String: APIValue] {
-        let policies = APIValue.list(issued.record.policies.map(APIValue.string))
+    static func authBlock(_ issued: IssuedToken, ttl: Int) -> [String: VaultValue] {
+        let policies = VaultValue.list(issued.record.policies.map(VaultValue.string))
         return [
             "client_token": .string(issued.token),
             "accessor": .string(issued.record.accessor),
@@ -27,7 +28,7 @@ enum TokenPaths {
     }
 
     /// Vault's lookup data of a token (`id` only when the caller presented that token itself).
-    static func lookupData(_ record: TokenRecord, token: String?, auth: TokenAuth) -> [String: APIValue] {
+    static func lookupData(_ record: TokenRecord, token: String?, auth: TokenAuth) -> [String: VaultValue] {
         let ttl = auth.ttl(of: record)
         let created = record.createdAt.secondsSince1970
         return [
@@ -38,13 +39,13 @@ enum TokenPaths {
             "entity_id": "",
             "expire_time": record.expiresAt.map { .string($0.description) } ?? .null,
             "explicit_max_ttl": 0,
-            "id": token.map(APIValue.string) ?? .null,
+            "id": token.map(VaultValue.string) ?? .null,
             "issue_time": .string(record.createdAt.description),
             "meta": .null,
             "num_uses": 0,
             "orphan": .bool(record.parentAccessor == nil),
             "path": .string(record.parentAccessor == nil && record.isRoot ? "auth/token/root" : "auth/token/create"),
-            "policies": .list(record.policies.map(APIValue.string)),
+            "policies": .list(record.policies.map(VaultValue.string)),
             "renewable": false,
             "ttl": .int(ttl),
             "type": "service",

@@ -1,15 +1,16 @@
 import KMIP
 import KMIPStore
+import VaultFramework
 
 /// `auth/token/revoke-accessor`: revoke by accessor.
 enum TokenRevokeAccessorPath {
     static let path = APIPath(
         "auth/token/revoke-accessor", scope: .system,
-        fields: [APIField("accessor", .string, "Accessor of the token to revoke.")],
+        fields: [FieldSchema("accessor", .string, "Accessor of the token to revoke.")],
         help: "Revoke a token by accessor, with its children.",
         operations: [.write: { ctx in
             guard let caller = ctx.caller else { throw APIError.permissionDenied }
-            guard let accessor = ctx.string("accessor"), !accessor.isEmpty else { throw APIError.invalid("missing accessor") }
+            guard let accessor = ctx.fields.string("accessor"), !accessor.isEmpty else { throw APIError.invalid("missing accessor") }
             guard let target = try await ctx.services.system.token(accessor: accessor) else {
                 throw APIError.invalid("invalid accessor")
             }

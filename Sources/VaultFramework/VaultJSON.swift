@@ -1,46 +1,18 @@
 import Foundation
 
-/// A JSON value as Vault's Go client sees it: numbers keep the literal the server wrote
-/// (Go's `json.Number`), so `86400` prints as `86400` and a big serial never turns into a float.
-public enum VaultJSON: Sendable, Equatable {
-    case null
-    case bool(Bool)
-    case number(String)
-    case string(String)
-    case array([VaultJSON])
-    /// Go maps are unordered; every rendering sorts keys, as Go's encoder and `fmt` do.
-    case object([String: VaultJSON])
-
-    public subscript(key: String) -> VaultJSON? {
-        if case .object(let o) = self { return o[key] }
-        return nil
-    }
-
-    public var stringValue: String? {
-        if case .string(let s) = self { return s }
-        return nil
-    }
-
-    public var objectValue: [String: VaultJSON]? {
-        if case .object(let o) = self { return o }
-        return nil
-    }
-
-    public var arrayValue: [VaultJSON]? {
-        if case .array(let a) = self { return a }
-        return nil
-    }
-}
+// JSON text ⇄ VaultValue: a strict parser with a depth limit (request bodies, CLI input, the
+// configuration file) and Go's renderings (compact with sorted keys, `json.MarshalIndent`, `%v`).
 
 // MARK: - Parsing
 
 public struct JSONParseError: Error, Equatable, CustomStringConvertible {
     public var description: String
+    public init(description: String) { self.description = description }
 }
 
-extension VaultJSON {
-    /// Parses one JSON value; only whitespace may follow it.
-    public static func parse(_ data: Data) throws -> VaultJSON {
+extension VaultValue {
+    /// Parses one JSON value; only whitespace may follow it. Nesting deeper than 512 is refused.
+    public static func parse(_ data: Data) throws -> VaultValue {
         var parser = JSONParser(bytes: [UInt8](data))
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
@@ -48,7 +20,7 @@ extension VaultJSON {
         return value
     }
 
-    public static func parse(_ text: String) throws -> VaultJSON { try parse(Data(text.utf8)) }
+    public static func parse(_ text: String) throws -> VaultValue { try parse(Data(text.utf8)) }
 }
 
 private struct JSONParser {
@@ -66,7 +38,7 @@ private struct JSONParser {
         while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
     }
 
-    mutating func value(depth: Int) throws -> VaultJSON {
+    mutating func value(depth: Int) throws -> VaultValue {
         guard depth < Self.maxDepth else { throw error("nesting too deep") }
         skipWhitespace()
         guard index < bytes.count else { throw error("unexpected end of input") }
@@ -77,7 +49,7 @@ private struct JSONParser {
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
-        default: return .number(try number())
+        default: return .number(VaultNumber(unchecked: try number()))
         }
     }
 
@@ -87,9 +59,9 @@ private struct JSONParser {
         index += w.count
     }
 
-    mutating func object(depth: Int) throws -> VaultJSON {
+    mutating func object(depth: Int) throws -> VaultValue {
         index += 1
-        var result: [String: VaultJSON] = [:]
+        var result: [String: VaultValue] = [:]
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(result) }
         while true {
@@ -108,17 +80,17 @@ private struct JSONParser {
         }
     }
 
-    mutating func array(depth: Int) throws -> VaultJSON {
+    mutating func array(depth: Int) throws -> VaultValue {
         index += 1
-        var result: [VaultJSON] = []
+        var result: [VaultValue] = []
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(result) }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .list(result) }
         while true {
             result.append(try value(depth: depth + 1))
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(result) }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; return .list(result) }
             throw error("expected ',' or ']'")
         }
     }
@@ -193,25 +165,28 @@ private struct JSONParser {
 
 // MARK: - Rendering
 
-extension VaultJSON {
+extension VaultValue {
     /// Compact JSON with sorted keys: the request bodies the CLI sends.
     public var compactJSON: String {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
-        case .number(let n): return n
+        case .number(let n): return n.literal
         case .string(let s): return Self.quote(s)
-        case .array(let a): return "[" + a.map(\.compactJSON).joined(separator: ",") + "]"
+        case .list(let a): return "[" + a.map(\.compactJSON).joined(separator: ",") + "]"
         case .object(let o):
             return "{" + o.keys.sorted().map { Self.quote($0) + ":" + o[$0]!.compactJSON }.joined(separator: ",") + "}"
         }
     }
 
+    /// ``compactJSON`` as UTF-8: the API's response bodies.
+    public var jsonBytes: Data { Data(compactJSON.utf8) }
+
     /// Go's `json.MarshalIndent(v, "", "  ")`, which is what `vault … -format=json` prints.
     public func indentedJSON(indent: String = "") -> String {
         let inner = indent + "  "
         switch self {
-        case .array(let a):
+        case .list(let a):
             if a.isEmpty { return "[]" }
             return "[\n" + a.map { inner + $0.indentedJSON(indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
         case .object(let o):
@@ -254,9 +229,9 @@ extension VaultJSON {
         switch self {
         case .null: return "<nil>"
         case .bool(let b): return b ? "true" : "false"
-        case .number(let n): return n
+        case .number(let n): return n.literal
         case .string(let s): return s
-        case .array(let a): return "[" + a.map(\.goDescription).joined(separator: " ") + "]"
+        case .list(let a): return "[" + a.map(\.goDescription).joined(separator: " ") + "]"
         case .object(let o): return "map[" + o.keys.sorted().map { $0 + ":" + o[$0]!.goDescription }.joined(separator: " ") + "]"
         }
     }
