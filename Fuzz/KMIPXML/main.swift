@@ -1,4 +1,5 @@
 import KMIP
+import KMIPConformance
 
 // Target `xml`: text in the KMIP XML encoding (`strongroom ttlv encode --from xml`, the OASIS test
 // cases the conformance runner reads).

@@ -13,7 +13,7 @@ final class ResponseComparatorTests: XCTestCase {
     }
 
     static func response(_ item: String, minor: Int = 4, time: String = "$NOW") throws -> TTLVTemplate {
-        try KMIPXML.template(XMLReader.parse("<ResponseMessage>\(header(minor, time: time))<BatchItem>\(item)</BatchItem></ResponseMessage>"))
+        try TTLVTemplate(xml: XMLReader.parse("<ResponseMessage>\(header(minor, time: time))<BatchItem>\(item)</BatchItem></ResponseMessage>"))
     }
 
     static func actual(_ item: String, minor: Int = 4, time: Int64 = 1_700_000_000) throws -> TTLV {

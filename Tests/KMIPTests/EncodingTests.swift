@@ -1,5 +1,6 @@
 import XCTest
 @testable import KMIP
+import KMIPConformance
 
 final class EncodingTests: XCTestCase {
     let sample = """
@@ -39,7 +40,7 @@ final class EncodingTests: XCTestCase {
     """
 
     func testPlaceholdersParseIntoBindableForm() throws {
-        let t = try KMIPXML.template(XMLReader.parse(sample))
+        let t = try TTLVTemplate(xml: XMLReader.parse(sample))
         XCTAssertEqual(t.placeholders.map(\.text), ["NOW-3600", "UNIQUE_IDENTIFIER_2"])
         XCTAssertEqual(t.placeholders[0].name, "NOW")
         XCTAssertEqual(t.placeholders[0].offset, -3600)
@@ -87,7 +88,7 @@ final class EncodingTests: XCTestCase {
     }
 
     func testXMLAndJSONRoundTrip() throws {
-        let item = try KMIPXML.template(XMLReader.parse(sample)).bind { _, _, type in
+        let item = try TTLVTemplate(xml: XMLReader.parse(sample)).bind { _, _, type in
             type == .dateTime ? .dateTime(DateTime(secondsSince1970: 1_234_567_890)) : .textString("x")
         }
         XCTAssertEqual(try KMIPXML.decode(KMIPXML.encode(item)), item)

@@ -3,13 +3,12 @@
 /// enumerations and masks are names where known.
 public enum KMIPJSON {
     public static func decode(_ json: String) throws -> TTLV {
-        try template(JSONValue.parse(json), placeholders: false).bind { p, tag, _ in
-            throw JSONError(offset: 0, message: "placeholder \(p) in \(tag.xmlName) has no value")
-        }
+        try tree(JSONValue.parse(json), structure: { TTLV($0, .structure($1)) }, leaf: { TTLV($0.tag, try $0.value()) })
     }
 
-    /// `placeholders`: read `$NAME` strings as test-case placeholders rather than as text.
-    public static func template(_ j: JSONValue, attributeName: String? = nil, placeholders: Bool = true) throws -> TTLVTemplate {
+    /// Converts a JSON item into any tree of items, as ``KMIPXML/tree(_:collapseWhitespace:attributeName:structure:leaf:)``.
+    public static func tree<Node>(_ j: JSONValue, attributeName: String? = nil,
+                                  structure: (Tag, [Node]) throws -> Node, leaf: (KMIPTextLeaf) throws -> Node) throws -> Node {
         guard case .string(let tagName)? = j["tag"], let tag = Tag(xmlName: tagName) else {
             throw JSONError(offset: 0, message: "item without a known \"tag\": \(j.serialized())")
         }
@@ -28,22 +27,18 @@ public enum KMIPJSON {
             for item in items {
                 if case .string("AttributeName")? = item["tag"], case .string(let n)? = item["value"] { name = n }
             }
-            return TTLVTemplate(tag, .structure(try items.map { try template($0, attributeName: name, placeholders: placeholders) }))
+            return try structure(tag, try items.map { try tree($0, attributeName: name, structure: structure, leaf: leaf) })
         }
         let text: String
         switch value {
-        case .string(let s):
-            if placeholders, let p = Placeholder(s) { return TTLVTemplate(tag, .placeholder(p, type)) }
-            text = s
+        case .string(let s): text = s
         case .integer(let n): text = String(n)
         case .bool(let b): text = b ? "true" : "false"
         default: throw JSONError(offset: 0, message: "unsupported value for \(tagName): \(value.serialized())")
         }
-        let en = ValueText.enumeration(for: tag, attributeName: attributeName)
-        guard let v = ValueText.parse(text, type: type, enumeration: en) else {
-            throw JSONError(offset: 0, message: "\"\(text)\" is not a valid \(type.specName) for \(tagName)")
-        }
-        return TTLVTemplate(tag, .value(v))
+        return try leaf(KMIPTextLeaf(tag: tag, type: type, text: text, attributeName: attributeName) {
+            JSONError(offset: 0, message: "\"\(text)\" is not a valid \(type.specName) for \(tagName)")
+        })
     }
 
     public static func value(_ item: TTLV, attributeName: String? = nil) -> JSONValue {

@@ -1,27 +1,17 @@
 /// The KMIP XML encoding: `<Tag type="Type" value="…"/>`, structures as nested elements without a
 /// type, unknown tags as `<TTLV tag="0x54XXXX" …>`.
 public enum KMIPXML {
-    /// Parses one message (or any item) with no placeholders.
+    /// Parses one message (or any item).
     public static func decode(_ xml: String) throws -> TTLV {
-        try template(XMLReader.parse(xml), placeholders: false).bind { p, tag, _ in
-            throw XMLError(offset: 0, message: "placeholder \(p) in \(tag.xmlName) has no value")
-        }
+        try tree(XMLReader.parse(xml), structure: { TTLV($0, .structure($1)) }, leaf: { TTLV($0.tag, try $0.value()) })
     }
 
-    /// The Request and Response Messages of an OASIS test case (`<KMIP>` or `<KmipTestCase>` root),
-    /// in order, with their placeholders unbound.
-    public static func testCaseMessages(_ xml: String, collapseWhitespace: Bool = false) throws -> [TTLVTemplate] {
-        let root = try XMLReader.parse(xml)
-        return try root.children.filter { $0.name == "RequestMessage" || $0.name == "ResponseMessage" }
-            .map { try template($0, collapseWhitespace: collapseWhitespace) }
-    }
-
-    /// Converts an element tree. `collapseWhitespace` folds runs of spaces in values, for test cases
-    /// extracted from HTML.
-    /// `placeholders`: read `$NAME` values as test-case placeholders (the OASIS files) rather than
-    /// as text.
-    public static func template(_ e: KMIPXMLElement, collapseWhitespace: Bool = false, attributeName: String? = nil,
-                                placeholders: Bool = true) throws -> TTLVTemplate {
+    /// Converts an element tree into any tree of items: `structure` builds a Structure from its
+    /// converted children, `leaf` a primitive from its text (a test-case reader may read some texts
+    /// as something else than values, as the OASIS files' `$NAME` placeholders). `collapseWhitespace`
+    /// folds runs of spaces in values, for test cases extracted from HTML.
+    public static func tree<Node>(_ e: KMIPXMLElement, collapseWhitespace: Bool = false, attributeName: String? = nil,
+                                  structure: (Tag, [Node]) throws -> Node, leaf: (KMIPTextLeaf) throws -> Node) throws -> Node {
         let tag: Tag
         if e.name == "TTLV" {
             guard let t = e[attribute: "tag"].flatMap({ Tag(xmlName: $0) }) else {
@@ -40,8 +30,9 @@ public enum KMIPXML {
             // Inside an Attribute, the Attribute Name decides how the Attribute Value's names read.
             var name: String?
             if let n = e.children.first(where: { $0.name == "AttributeName" }) { name = n[attribute: "value"] }
-            let children = try e.children.map { try template($0, collapseWhitespace: collapseWhitespace, attributeName: name, placeholders: placeholders) }
-            return TTLVTemplate(tag, .structure(children))
+            return try structure(tag, try e.children.map {
+                try tree($0, collapseWhitespace: collapseWhitespace, attributeName: name, structure: structure, leaf: leaf)
+            })
         }
         guard e.children.isEmpty else {
             throw XMLError(offset: e.offset, message: "<\(e.name)> of type \(typeName) cannot hold elements")
@@ -50,12 +41,10 @@ public enum KMIPXML {
             throw XMLError(offset: e.offset, message: "<\(e.name)> has no value attribute")
         }
         if collapseWhitespace { text = ValueText.collapse(text) }
-        if placeholders, let p = Placeholder(text) { return TTLVTemplate(tag, .placeholder(p, type)) }
-        let en = ValueText.enumeration(for: tag, attributeName: attributeName)
-        guard let v = ValueText.parse(text, type: type, enumeration: en) else {
-            throw XMLError(offset: e.offset, message: "\"\(text)\" is not a valid \(type.specName) for <\(e.name)>")
-        }
-        return TTLVTemplate(tag, .value(v))
+        let elementName = e.name, offset = e.offset
+        return try leaf(KMIPTextLeaf(tag: tag, type: type, text: text, attributeName: attributeName) {
+            XMLError(offset: offset, message: "\"\(text)\" is not a valid \(type.specName) for <\(elementName)>")
+        })
     }
 
     /// The XML element of an item.

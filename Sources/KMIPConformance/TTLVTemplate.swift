@@ -1,3 +1,5 @@
+import KMIP
+
 /// A `$NAME` value in the OASIS test cases: `$UNIQUE_IDENTIFIER_0`, `$NOW`, `$NOW-3600`, `$IV_COUNTER_NONCE`…
 /// A replayer binds each one to a concrete value (the identifier the server returned, the clock…).
 public struct Placeholder: Hashable, Sendable, CustomStringConvertible {
@@ -28,7 +30,7 @@ public struct Placeholder: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "$" + text }
 }
 
-/// A TTLV tree whose leaves may still be placeholders.
+/// A TTLV tree whose leaves may still be placeholders: an OASIS test case's message as read.
 public struct TTLVTemplate: Hashable, Sendable {
     public enum Content: Hashable, Sendable {
         case structure([TTLVTemplate])
@@ -62,5 +64,33 @@ public struct TTLVTemplate: Hashable, Sendable {
         case .value(let v): TTLV(tag, v)
         case .placeholder(let p, let type): TTLV(tag, try binder(p, tag, type))
         }
+    }
+}
+
+extension TTLVTemplate {
+    /// An element of the KMIP XML encoding, `$NAME` values read as placeholders.
+    public init(xml e: KMIPXMLElement, collapseWhitespace: Bool = false) throws {
+        self = try KMIPXML.tree(e, collapseWhitespace: collapseWhitespace, structure: { TTLVTemplate($0, .structure($1)) },
+                                leaf: TTLVTemplate.init(leaf:))
+    }
+
+    /// An item of the KMIP JSON encoding, `$NAME` strings read as placeholders.
+    public init(json j: JSONValue) throws {
+        self = try KMIPJSON.tree(j, structure: { TTLVTemplate($0, .structure($1)) }, leaf: TTLVTemplate.init(leaf:))
+    }
+
+    init(leaf: KMIPTextLeaf) throws {
+        if let p = Placeholder(leaf.text) { self.init(leaf.tag, .placeholder(p, leaf.type)) }
+        else { self.init(leaf.tag, .value(try leaf.value())) }
+    }
+}
+
+extension KMIPXML {
+    /// The Request and Response Messages of an OASIS test case (`<KMIP>` or `<KmipTestCase>` root),
+    /// in order, with their placeholders unbound.
+    public static func testCaseMessages(_ xml: String, collapseWhitespace: Bool = false) throws -> [TTLVTemplate] {
+        let root = try XMLReader.parse(xml)
+        return try root.children.filter { $0.name == "RequestMessage" || $0.name == "ResponseMessage" }
+            .map { try TTLVTemplate(xml: $0, collapseWhitespace: collapseWhitespace) }
     }
 }
