@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The KMIP protocol: TTLV, XML and JSON encodings, the typed model. No I/O.
@@ -118,10 +119,9 @@ let package = Package(
         // The operator CLI's client side: Vault's HTTP API over Foundation, argument parsing, output.
         .target(name: "StrongroomCLI", dependencies: [
             "VaultFramework", "VaultPolicy",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         // Composition root: configuration, dev mode, the service group.
@@ -154,14 +154,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KMIPTests", dependencies: ["KMIP", "KMIPSpecGenCore", "KMIPConformance"]),
-        .testTarget(name: "KMIPCryptoTests", dependencies: ["KMIPCrypto", "KMIP"]),
+        .testTarget(name: "KMIPCryptoTests", dependencies: ["KMIPCrypto", "KMIP", "KMIPTestSupport"]),
         .testTarget(name: "KMIPStoreTests", dependencies: [
             "KMIPTestSupport",
             "KMIPStore", "KMIP",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "KMIPPKITests", dependencies: [
-            "KMIPPKI",
+            "KMIPPKI", "KMIPTestSupport",
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -174,6 +174,7 @@ let package = Package(
         ]),
         .testTarget(name: "StrongroomServerTests", dependencies: [
             "StrongroomServer", "KMIPClient", "KMIPEngine", "KMIPStore", "KMIP", "StrongroomObservability", "VaultFramework",
+            "KMIPTestSupport",
         ]),
         .testTarget(name: "KMIPTransportTests", dependencies: [
             .product(name: "MetricsTestKit", package: "swift-metrics"),
@@ -199,7 +200,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
-        .testTarget(name: "StrongroomCLITests", dependencies: ["StrongroomCLI", "VaultFramework"]),
+        .testTarget(name: "StrongroomCLITests", dependencies: ["StrongroomCLI", "VaultFramework", "KMIPTestSupport"]),
         .testTarget(name: "VaultFrameworkTests", dependencies: ["VaultFramework"]),
         .testTarget(name: "StrongroomObservabilityTests", dependencies: [
             "KMIPTestSupport",

@@ -1,7 +1,8 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
+import NIOSSL
 
 public struct HTTPRequest: Sendable, Equatable {
     public var method: String
@@ -37,38 +38,74 @@ public struct HTTPTransportError: Error, Equatable, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// URLSession (FoundationNetworking's libcurl on Linux).
-///
-/// Linux's URLSession offers no hook for a private CA or for skipping verification (no server-trust
-/// challenge; its CA-file override is Android-only), so `https` with `-ca-cert` or `-tls-skip-verify`
-/// is refused there rather than silently ignored. Plain `http` and `https` with a CA in the system
-/// trust store work.
-public struct URLSessionTransport: HTTPTransport {
-    public var timeout: TimeInterval
+/// swift-server/async-http-client: one code path for `http`, `https` with the system trust store, a
+/// private CA (`-ca-cert`, `STRONGROOM_CACERT`) or no verification (`-tls-skip-verify`). The server
+/// name is verified against the address's host; redirects are not followed (Vault's client handles
+/// none of the API's answers that way).
+public struct AsyncHTTPClientTransport: HTTPTransport {
+    public var caCertFile: String?
+    public var skipVerify: Bool
+    public var timeout: Duration
+    /// Largest response body read (the API's answers are small; a credential is a few KiB).
+    public static let maxResponseBytes = 16 << 20
 
-    public init(timeout: TimeInterval = 60) { self.timeout = timeout }
+    public init(caCertFile: String? = nil, skipVerify: Bool = false, timeout: Duration = .seconds(60)) {
+        self.caCertFile = caCertFile
+        self.skipVerify = skipVerify
+        self.timeout = timeout
+    }
 
-    /// The reason `configuration` cannot be honoured on this platform, if any.
-    public static func unsupported(_ configuration: ClientConfiguration) -> String? {
-        guard configuration.address.lowercased().hasPrefix("https:") else { return nil }
-        if configuration.tlsSkipVerify {
-            return "-tls-skip-verify is not supported by this build's HTTP client (URLSession); trust the server's CA system-wide instead"
-        }
-        if configuration.caCert != nil {
-            return "-ca-cert is not supported by this build's HTTP client (URLSession); add the CA to the system trust store instead"
-        }
-        return nil
+    public init(_ configuration: ClientConfiguration) {
+        self.init(caCertFile: configuration.caCert, skipVerify: configuration.tlsSkipVerify)
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        var r = URLRequest(url: request.url, timeoutInterval: timeout)
-        r.httpMethod = request.method
-        for (name, value) in request.headers { r.setValue(value, forHTTPHeaderField: name) }
-        r.httpBody = request.body
-        let session = URLSession(configuration: .ephemeral)
-        defer { session.finishTasksAndInvalidate() }
-        let (data, response) = try await session.data(for: r)
-        guard let http = response as? HTTPURLResponse else { throw HTTPTransportError("not an HTTP response") }
-        return HTTPResponse(status: http.statusCode, body: data)
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: try tlsConfiguration(), redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(10), read: TimeAmount(timeout)))
+        configuration.httpVersion = .http1Only
+        // One request per command: a refused handshake or connection is reported at once, as Vault's
+        // CLI does, not retried until the connect timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            let response = try await execute(request, on: client)
+            try await client.shutdown()
+            return response
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    private func execute(_ request: HTTPRequest, on client: HTTPClient) async throws -> HTTPResponse {
+        var r = HTTPClientRequest(url: request.url.absoluteString)
+        r.method = HTTPMethod(rawValue: request.method)
+        for (name, value) in request.headers { r.headers.add(name: name, value: value) }
+        if let body = request.body { r.body = .bytes(ByteBuffer(bytes: body)) }
+        let response: HTTPClientResponse
+        do { response = try await client.execute(r, timeout: TimeAmount(timeout)) } catch {
+            throw HTTPTransportError("\(request.method) \(request.url): \(error)")
+        }
+        let body: ByteBuffer
+        do { body = try await response.body.collect(upTo: Self.maxResponseBytes) } catch {
+            throw HTTPTransportError("reading the answer to \(request.method) \(request.url): \(error)")
+        }
+        return HTTPResponse(status: Int(response.status.code), body: Data(body.readableBytesView))
+    }
+
+    func tlsConfiguration() throws -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
+        if skipVerify {
+            configuration.certificateVerification = .none
+        } else if let caCertFile {
+            do {
+                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caCertFile))
+            } catch {
+                throw HTTPTransportError("cannot read the CA certificate \(caCertFile): \(error)")
+            }
+        }
+        return configuration
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KMIP
+import KMIPTestSupport
 import XCTest
 @testable import KMIPCrypto
 
@@ -7,18 +8,14 @@ import XCTest
 final class OpenSSLInteropTests: XCTestCase {
     typealias Keys = AsymmetricTestKeys
     var directory: URL!
-    var tool: URL!
     let message = Array("Strongroom interop message\n".utf8) + (0..<500).map { UInt8(truncatingIfNeeded: $0 &* 13) }
 
     override func setUpWithError() throws {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        guard let found = path.split(separator: ":").map({ URL(fileURLWithPath: String($0)).appendingPathComponent("openssl") })
-            .first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            let message = "SKIPPED: the openssl command-line tool is not on PATH"
+        guard OpenSSLTool.isInstalled else {
+            let message = "SKIPPED: the openssl command-line tool is not at \(OpenSSLTool.path)"
             print("⚠️  \(message)")
             throw XCTSkip(message)
         }
-        tool = found
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("strongroom-interop-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
@@ -39,20 +36,9 @@ final class OpenSSLInteropTests: XCTestCase {
     /// Runs `openssl args…` in the temporary directory; fails the test (and throws) on a non-zero exit.
     @discardableResult
     func openssl(_ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = args
-        process.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: stdout, as: UTF8.self) + String(decoding: stderr, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            XCTFail("openssl \(args.joined(separator: " ")) exited \(process.terminationStatus): \(text)", file: file, line: line)
+        let (status, text) = try OpenSSLTool.execute(args, in: directory)
+        guard status == 0 else {
+            XCTFail("openssl \(args.joined(separator: " ")) exited \(status): \(text)", file: file, line: line)
             throw CryptoError(.cryptographicFailure, "openssl failed")
         }
         return text

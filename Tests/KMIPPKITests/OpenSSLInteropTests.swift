@@ -1,17 +1,16 @@
 import Foundation
 import X509
+import KMIPTestSupport
 import XCTest
 @testable import KMIPPKI
 
 /// Cross-checks issued certificates with the `openssl` command line tool.
 final class OpenSSLInteropTests: XCTestCase {
-    static let openssl: String? = ["/usr/bin/openssl", "/usr/local/bin/openssl", "/opt/homebrew/bin/openssl"]
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
 
     var dir: URL!
 
     override func setUpWithError() throws {
-        guard Self.openssl != nil else { throw XCTSkip("openssl not found: interop with OpenSSL NOT TESTED") }
+        guard OpenSSLTool.isInstalled else { throw XCTSkip("openssl not found: interop with OpenSSL NOT TESTED") }
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("kmippki-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
@@ -22,17 +21,7 @@ final class OpenSSLInteropTests: XCTestCase {
 
     @discardableResult
     func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.openssl!)
-        process.arguments = arguments
-        process.currentDirectoryURL = dir
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try OpenSSLTool.execute(arguments, in: dir)
     }
 
     func write(_ name: String, _ text: String) throws {

@@ -40,13 +40,6 @@ final class ClientConfigurationTests: XCTestCase {
         XCTAssertEqual(ClientConfiguration.format(nil, environment: ["VAULT_FORMAT": "json", "STRONGROOM_FORMAT": "table"]), "table")
         XCTAssertEqual(ClientConfiguration.format("JSON", environment: ["STRONGROOM_FORMAT": "table"]), "json")
     }
-
-    func testURLSessionLimitsAreExplicit() {
-        XCTAssertNil(URLSessionTransport.unsupported(ClientConfiguration(address: "http://127.0.0.1:8200", caCert: "/ca.pem")))
-        XCTAssertNil(URLSessionTransport.unsupported(ClientConfiguration(address: "https://kmip.example.com:8200")))
-        XCTAssertNotNil(URLSessionTransport.unsupported(ClientConfiguration(address: "https://x:8200", caCert: "/ca.pem")))
-        XCTAssertNotNil(URLSessionTransport.unsupported(ClientConfiguration(address: "https://x:8200", tlsSkipVerify: true)))
-    }
 }
 
 final class VaultClientTests: XCTestCase {

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import StrongroomCLI
 
-/// URLSession against a local HTTP server, and the built `strongroom` binary's Vault-style flags.
+/// The HTTP client against a local HTTP server, and the built `strongroom` binary's Vault-style flags.
 final class EndToEndTests: XCTestCase {
     var server: StubHTTPServer!
 
@@ -24,11 +24,11 @@ final class EndToEndTests: XCTestCase {
         server.stop()
     }
 
-    // MARK: URLSessionTransport
+    // MARK: AsyncHTTPClientTransport
 
-    func testURLSessionRoundTrip() async throws {
+    func testPlainHTTPRoundTrip() async throws {
         let client = VaultClient(configuration: ClientConfiguration(address: server.address, token: "s.e2e"),
-                                 transport: URLSessionTransport(timeout: 10))
+                                 transport: AsyncHTTPClientTransport(timeout: .seconds(10)))
         let runner = CommandRunner(client: client, sources: .fixed())
         let write = await runner.write(["kmip/config", "listen_addrs=0.0.0.0:5696"], force: false)
         XCTAssertEqual(write, CommandResult(stdout: "Success! Data written to: kmip/config\n"))

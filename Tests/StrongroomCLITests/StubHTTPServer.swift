@@ -6,7 +6,7 @@ import Darwin
 #endif
 
 /// A one-thread HTTP/1.1 server on 127.0.0.1 that records each request and answers from a script.
-/// Enough for URLSession and the `strongroom` binary; one request per connection.
+/// Enough for the CLI's HTTP client and the `strongroom` binary; one request per connection.
 final class StubHTTPServer: @unchecked Sendable {
     struct Recorded: Equatable {
         var method: String

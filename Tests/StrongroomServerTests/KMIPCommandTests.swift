@@ -1,5 +1,6 @@
 import Foundation
 @testable import StrongroomServer
+import KMIPTestSupport
 import XCTest
 
 /// `strongroom kmip …` run as the built executable against an in-process dev server.
@@ -111,22 +112,16 @@ final class KMIPCommandTests: XCTestCase {
     }
 
     /// `strongroom server -config` with HTTPS on the API: the CLI trusts the private CA given with
-    /// `-ca-cert` (NIOSSL; URLSession cannot on Linux), refuses the server without it, and
+    /// `-ca-cert` (async-http-client over NIOSSL), refuses the server without it, and
     /// `-tls-skip-verify` skips the check.
     func testProductionServerServesTheAPIOverHTTPSToTheCLI() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strongroom-prod-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let cert = dir.appendingPathComponent("api.pem").path, key = dir.appendingPathComponent("api-key.pem").path
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        openssl.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+        try OpenSSLTool.run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
                              "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                             "-keyout", key, "-out", cert]
-        openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
-        XCTAssertEqual(openssl.terminationStatus, 0)
+                             "-keyout", key, "-out", cert])
         let rootKey = dir.appendingPathComponent("root.key").path
         XCTAssertTrue(FileManager.default.createFile(atPath: rootKey, contents: Data((0..<32).map { _ in UInt8.random(in: 0...255) }),
                                                      attributes: [.posixPermissions: 0o600]))

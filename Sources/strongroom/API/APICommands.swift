@@ -32,12 +32,7 @@ struct APIConnectionOptions: ParsableArguments {
 
     func client() throws -> VaultClient {
         let configuration = ClientConfiguration.resolve(address: address, caCert: caCert, tlsSkipVerify: tlsSkipVerify)
-        // URLSession on Linux cannot trust a private CA or skip verification: NIOSSL does those.
-        if URLSessionTransport.unsupported(configuration) != nil {
-            let transport = NIOHTTPTransport(caCertFile: configuration.caCert, skipVerify: configuration.tlsSkipVerify)
-            return VaultClient(configuration: configuration, transport: transport)
-        }
-        return VaultClient(configuration: configuration, transport: URLSessionTransport())
+        return VaultClient(configuration: configuration, transport: AsyncHTTPClientTransport(configuration))
     }
 }
 
