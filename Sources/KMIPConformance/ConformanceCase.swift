@@ -53,18 +53,6 @@ public struct ConformanceCase: Sendable {
         return seen
     }
 
-    /// Every distinct protocol version the request headers name, in first-use order.
-    public var requestVersions: [ProtocolVersion] {
-        var seen: [ProtocolVersion] = []
-        for s in steps {
-            guard let header = s.request.child(.requestHeader), let pv = header.child(.protocolVersion),
-                  case .value(.integer(let major))? = pv.child(.protocolVersionMajor)?.content,
-                  case .value(.integer(let minor))? = pv.child(.protocolVersionMinor)?.content else { continue }
-            let v = ProtocolVersion(major, minor)
-            if !seen.contains(v) { seen.append(v) }
-        }
-        return seen
-    }
 
     /// True when a request names a Template object inside a Template-Attribute (a `Name` child of
     /// Template Attribute / Common, Private Key or Public Key Template Attribute), the KMIP 1.x way

@@ -18,8 +18,6 @@ public struct ConformanceCorpus: Sendable {
         /// The test-case group: `SKLC-M`, `TL-M`, `TC-Q-CAP`, `TC-NP`, `TC-3.x` for the numbered
         /// `TC_311_10_…` cases of Test Cases v1.2.
         public var group: String
-        /// The file name without extension.
-        public var baseName: String
     }
 
     public var root: URL
@@ -54,7 +52,7 @@ public struct ConformanceCorpus: Sendable {
         let base = file.hasSuffix(".xml") ? String(file.dropLast(4)) : file
         return Entry(path: path, versionFolder: parts.first ?? "", publication: parts.count > 1 ? parts[1] : "",
                      isMandatory: parts.contains("mandatory"), extractedFromHTML: provenance.hasPrefix("extracted"),
-                     group: group(ofBaseName: base), baseName: base)
+                     group: group(ofBaseName: base))
     }
 
     /// `SKLC-M-1-10` → `SKLC-M`; `TL_M_1_10_tape_library_config` → `TL-M`; `TC-Q-CAP-1-13` →

@@ -74,7 +74,6 @@ public struct ReplayResult: Sendable, CustomStringConvertible {
     public var stepsRun: Int
     /// nil when every step matched.
     public var failure: ReplayFailure?
-    public var passed: Bool { failure == nil }
 
     public var description: String {
         if let failure { return "\(name): FAIL at \(failure)" }

@@ -43,11 +43,6 @@ public struct TTLVTemplate: Hashable, Sendable {
 
     public init(_ tag: Tag, _ content: Content) { self.tag = tag; self.content = content }
 
-    public init(_ ttlv: TTLV) {
-        if case .structure(let c) = ttlv.value { self.init(ttlv.tag, .structure(c.map(TTLVTemplate.init))) }
-        else { self.init(ttlv.tag, .value(ttlv.value)) }
-    }
-
     /// Every placeholder, in document order.
     public var placeholders: [Placeholder] {
         switch content {
@@ -72,11 +67,6 @@ extension TTLVTemplate {
     public init(xml e: KMIPXMLElement, collapseWhitespace: Bool = false) throws {
         self = try KMIPXML.tree(e, collapseWhitespace: collapseWhitespace, structure: { TTLVTemplate($0, .structure($1)) },
                                 leaf: TTLVTemplate.init(leaf:))
-    }
-
-    /// An item of the KMIP JSON encoding, `$NAME` strings read as placeholders.
-    public init(json j: JSONValue) throws {
-        self = try KMIPJSON.tree(j, structure: { TTLVTemplate($0, .structure($1)) }, leaf: TTLVTemplate.init(leaf:))
     }
 
     init(leaf: KMIPTextLeaf) throws {

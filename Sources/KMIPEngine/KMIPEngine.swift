@@ -10,7 +10,6 @@ import NIOCore
 /// response in the request's protocol version.
 public final class KMIPEngine: KMIPRequestProcessor {
     let objects: any ObjectStore
-    let mount: any MountStore
     let logger: Logger
     let limits: Limits
     let authorizer: Authorizer
@@ -36,7 +35,6 @@ public final class KMIPEngine: KMIPRequestProcessor {
         self.heavy = heavy
         self.streams = StreamRegistry(maxLifetime: streamLifetime, heldPerClient: streamHeldPerClient, heldTotal: streamHeldTotal)
         self.objects = objects
-        self.mount = mount
         self.logger = logger
         self.limits = limits
         self.authorizer = Authorizer(mount: mount)

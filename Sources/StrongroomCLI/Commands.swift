@@ -55,8 +55,6 @@ public struct CommandRunner: Sendable {
         self.sources = sources
     }
 
-    static let formats: Set<String> = ["table", "json"]
-
     /// Vault's usage error for a wrong number of positional arguments, or nil.
     static func argumentCount(_ args: [String], _ expected: Int) -> CommandResult? {
         guard args.count != expected else { return nil }

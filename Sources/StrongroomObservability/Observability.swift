@@ -14,10 +14,7 @@ public final class Observability: Sendable {
         self.audit = AuditBroker(logger: logger, metrics: metrics, rules: auditRules)
     }
 
-    /// Pass to `KMIPEngine(…, observer:)`.
-    public var kmip: KMIPAuditObserver { KMIPAuditObserver(audit: audit) }
-
-    /// The same, naming the mount (`kmip/`) in each entry: one per mount's engine.
+    /// Pass to `KMIPEngine(…, observer:)`, naming the mount (`kmip/`) in each entry: one per mount's engine.
     public func kmip(mount: String, scopeName: (@Sendable (String) async -> String?)? = nil) -> KMIPAuditObserver {
         KMIPAuditObserver(audit: audit, mount: mount, scopeName: scopeName)
     }

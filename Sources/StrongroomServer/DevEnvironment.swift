@@ -15,8 +15,6 @@ import Logging
 struct DevEnvironment {
     let paths: DevPaths
     let store: SQLiteStore
-    /// The `kmip/` mount's records.
-    let mountStore: any MountStore
     let rootToken: String
 
     static func prepare(_ options: DevOptions, logger: Logger) async throws -> DevEnvironment {
@@ -29,7 +27,7 @@ struct DevEnvironment {
             let mount = KMIPMount(store: mountStore)
             try await provision(mount: mount, options: options, paths: paths, logger: logger)
             let token = try rootToken(options: options, paths: paths)
-            return DevEnvironment(paths: paths, store: store, mountStore: mountStore, rootToken: token)
+            return DevEnvironment(paths: paths, store: store, rootToken: token)
         } catch {
             try? store.close()
             throw error

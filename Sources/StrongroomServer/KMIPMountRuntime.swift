@@ -97,9 +97,6 @@ public actor KMIPMountRuntime: MountRuntime {
         served[entry.id]?.listener?.boundAddresses.compactMap(\.port) ?? []
     }
 
-    /// The engine serving the mount at `path`.
-    public func engine(path: String) -> KMIPEngine? { served.values.first { $0.entry.path == path }?.engine }
-
     /// Stops every listener (graceful) and refuses to start new ones.
     public func shutdown() async {
         stopped = true

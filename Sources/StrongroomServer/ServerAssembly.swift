@@ -44,8 +44,6 @@ struct ServerAssembly: Sendable {
     let registry: MountRegistry
     let tokens: TokenAuth
     let observability: Observability
-    /// What `sys/metrics` exposes.
-    let metricsRegistry: PrometheusCollectorRegistry
     let router: APIRouter
     let logger: Logger
     /// Audit devices of the config file: enabled at every start, not changeable through the API.
@@ -62,7 +60,6 @@ struct ServerAssembly: Sendable {
         let metricsRegistry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: metricsRegistry)
         factory.defaultDurationHistogramBuckets = Self.durationBuckets
-        self.metricsRegistry = metricsRegistry
         let observability = Observability(logger: logger.with("component", "audit"), metrics: factory, auditRules: auditRules)
         self.observability = observability
         runtime = KMIPMountRuntime(objects: store, logger: logger, engineObserver: { entry in

@@ -12,8 +12,6 @@ public enum FieldType: String, Sendable, Hashable {
     case commaStringSlice
     /// A JSON object.
     case map
-    /// Anything, unchecked.
-    case any
 }
 
 /// One field of an API path, Vault's `framework.FieldSchema`: declared once, with its type,
@@ -43,7 +41,6 @@ extension FieldType {
     public func coerce(_ value: VaultValue, field: String) throws(FieldError) -> VaultValue? {
         if value == .null { return nil }
         switch self {
-        case .any: return value
         case .string: return .string(try Self.string(value, field: field))
         case .int: return .int(try Self.int(value, field: field))
         case .bool: return .bool(try Self.bool(value, field: field))

@@ -115,6 +115,38 @@ final class SymmetricCipherTests: XCTestCase {
         XCTAssertEqual(reason(try cbc.decrypt(bytes(16), iv: bytes(16), tag: bytes(16))), .invalidField)
     }
 
+    /// Blowfish only for Derive Key (``SymmetricCipher/forDerivation``), from OpenSSL's legacy
+    /// provider; keys of 32 to 448 bits.
+    func testBlowfishIsForDerivationOnly() throws {
+        var parameters = CryptographicParameters()
+        parameters.blockCipherMode = .cbc; parameters.paddingMethod = .pkcs5
+        let key = SecretBytes(h("0123456789abcdeff0e1d2c3b4a59687"))
+        XCTAssertEqual(reason(try SymmetricCipher(algorithm: .blowfish, key: key, cryptographicParameters: parameters)),
+                       .cryptographicFailure)
+        let iv = h("fedcba9876543210")
+        let message = h("37363534333231204e6f77206973207468652074696d6520666f722000")
+        let cipher = try SymmetricCipher.forDerivation(algorithm: .blowfish, key: key, cryptographicParameters: parameters)
+        XCTAssertEqual(try cipher.encrypt(message, iv: iv).data,
+                       h("6b77b4d63006dee605b156e27403979358deb9e7154616d9749decbec05d264b"))
+        XCTAssertEqual(cipher.blockSize, 8)
+        // Other key lengths (OpenSSL's default is 128 bits): the "set_key" vectors of Eric Young's
+        // Blowfish test set (key = the first N bytes of F0E1D2C3…, FEDCBA9876543210 in ECB).
+        var ecb = CryptographicParameters()
+        ecb.blockCipherMode = .ecb; ecb.paddingMethod = PaddingMethod.none
+        let setKey = h("f0e1d2c3b4a5968778695a4b3c2d1e0f0011223344556677")
+        for (bytes, expected) in [(4, "be1e639408640f05"), (5, "b39e44481bdb1e6e"), (8, "e87a244e2cc85e82"),
+                                  (12, "9409da87a90f6bf2"), (16, "93142887ee3be15c"), (24, "05044b62fa52d080")] {
+            let c = try SymmetricCipher.forDerivation(algorithm: .blowfish, key: SecretBytes(Array(setKey.prefix(bytes))),
+                                                      cryptographicParameters: ecb)
+            XCTAssertEqual(try c.encrypt(h("fedcba9876543210")).data, h(expected), "\(bytes * 8)-bit key")
+        }
+        XCTAssertEqual(reason(try SymmetricCipher.forDerivation(algorithm: .blowfish, key: SecretBytes([1, 2, 3]),
+                                                                cryptographicParameters: parameters)), .invalidField)
+        parameters.blockCipherMode = .gcm; parameters.paddingMethod = PaddingMethod.none
+        XCTAssertEqual(reason(try SymmetricCipher.forDerivation(algorithm: .blowfish, key: key, cryptographicParameters: parameters)),
+                       .cryptographicFailure)
+    }
+
     func testTripleDES() throws {
         // NIST SP 800-67 rev. 1 example (three-key TDEA, ECB; its plaintext really says "qufck").
         let k = "0123456789ABCDEF 23456789ABCDEF01 456789ABCDEF0123"

@@ -117,6 +117,25 @@ final class DeriveKeyHandlerTests: XCTestCase {
                                                     iv: Array((0x00...0x0f).reversed()), cipher: cipher, type: .secretData, bits: 256), Self.hex("0748a1714f401ff6711daf27f43ab2923310876f6581444f660e6fa64bc6b9de"))
     }
 
+    /// PyKMIP's `test_derive_key_using_encryption`: Blowfish-CBC with PKCS#5 padding (Eric Young's
+    /// vector: this key, IV and message), through OpenSSL's legacy provider. Encrypt with the same
+    /// key stays refused: Blowfish is for derivation only.
+    func testDerivationByBlowfishEncryptionForPyKMIP() async throws {
+        let h = try await EngineHarness.make()
+        let key = Self.hex("0123456789abcdeff0e1d2c3b4a59687")
+        let base = try await registerBase(h, key, algorithm: .blowfish, usage: [.deriveKey, .encrypt], activate: true)
+        var cipher = CryptographicParameters()
+        cipher.blockCipherMode = .cbc; cipher.paddingMethod = .pkcs5; cipher.cryptographicAlgorithm = .blowfish
+        let data = Self.hex("37363534333231204e6f77206973207468652074696d6520666f722000")
+        try await expectDerived(h, request(base, .encrypt, data: data, iv: Self.hex("fedcba9876543210"), cipher: cipher,
+                                           type: .secretData, bits: 256),
+                                Self.hex("6b77b4d63006dee605b156e27403979358deb9e7154616d9749decbec05d264b"))
+        var encrypt = EncryptRequestPayload()
+        encrypt.uniqueIdentifier = base; encrypt.cryptographicParameters = cipher
+        encrypt.data = ByteString(data); encrypt.ivCounterNonce = ByteString(Self.hex("fedcba9876543210"))
+        await h.fail(.encrypt, encrypt, .cryptographicFailure)
+    }
+
     // MARK: - The new object
 
     func testTheDerivedKeyCarriesTheTemplateAndALinkToItsBase() async throws {

@@ -119,10 +119,9 @@ public enum AsymmetricKeyKind: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// EVP_PKEY selections (OSSL_KEYMGMT_SELECT_*), spelled out because Swift does not import the
-/// composite macros.
+/// EVP_PKEY selections (OSSL_KEYMGMT_SELECT_*: private key 0x01, public key 0x02, parameters
+/// 0x84), spelled out because Swift does not import the composite macros.
 enum KeySelection {
-    static let privateKey: Int32 = 0x01
     static let publicKey: Int32 = 0x86 // public key + all parameters
     static let keyPair: Int32 = 0x87
 }

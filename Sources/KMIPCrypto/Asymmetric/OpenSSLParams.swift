@@ -57,17 +57,6 @@ final class BigNum {
         if n > 0 { _ = BN_bn2bin(bn, &out) }
         return out
     }
-
-    /// Big-endian magnitude left-padded with zeros to `length` bytes.
-    func paddedBytes(_ length: Int) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: length)
-        guard BN_bn2binpad(bn, &out, Int32(length)) == Int32(length) else {
-            throw CryptoError(.invalidField, "integer does not fit in \(length) bytes")
-        }
-        return out
-    }
-
-    static func < (a: BigNum, b: BigNum) -> Bool { BN_cmp(a.bn, b.bn) < 0 }
 }
 
 /// A BN_CTX for arithmetic (CRT values, range checks).
@@ -164,18 +153,9 @@ final class ParamBuilder {
         try check(OSSL_PARAM_BLD_push_octet_string(bld, cString(key), data, value.count), "OSSL_PARAM_BLD_push_octet_string \(key)")
     }
 
-    func octets(_ key: String, _ value: SecretBytes) throws {
-        let data = value.withUnsafeBytes { copy($0) }
-        try check(OSSL_PARAM_BLD_push_octet_string(bld, cString(key), data, value.count), "OSSL_PARAM_BLD_push_octet_string \(key)")
-    }
-
     func bigNum(_ key: String, _ value: BigNum) throws {
         keep.append(value)
         try check(OSSL_PARAM_BLD_push_BN(bld, cString(key), value.bn), "OSSL_PARAM_BLD_push_BN \(key)")
-    }
-
-    func int(_ key: String, _ value: Int32) throws {
-        try check(OSSL_PARAM_BLD_push_int(bld, cString(key), value), "OSSL_PARAM_BLD_push_int \(key)")
     }
 
     func size(_ key: String, _ value: Int) throws {

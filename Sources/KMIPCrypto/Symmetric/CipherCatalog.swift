@@ -27,6 +27,32 @@ enum CipherCatalog {
         guard let c = fetched[name] else { throw CryptoError.unsupported("cipher \(name) (not offered by the OpenSSL provider)") }
         return c
     }
+
+    /// Blowfish, from OpenSSL's legacy provider loaded into a library context of its own: the
+    /// default context, which every other operation uses, never offers a legacy algorithm. Only
+    /// Derive Key's derivation by encryption reaches these (``SymmetricCipher/forDerivation(algorithm:key:cryptographicParameters:)``).
+    static let legacyFetched: [String: UnsafeSendable<OpaquePointer>] = {
+        guard let context = OSSL_LIB_CTX_new() else { return [:] }
+        guard OSSL_PROVIDER_load(context, "legacy") != nil else {
+            OpenSSLErrors.clear()
+            OSSL_LIB_CTX_free(context)
+            return [:]
+        }
+        // The context and provider live as long as the process: the fetched ciphers point into them.
+        var all: [String: UnsafeSendable<OpaquePointer>] = [:]
+        for name in ["BF-ECB", "BF-CBC", "BF-CFB", "BF-OFB"] {
+            guard let c = EVP_CIPHER_fetch(context, name, nil) else { OpenSSLErrors.clear(); continue }
+            all[name] = UnsafeSendable(c)
+        }
+        return all
+    }()
+
+    static func legacyCipher(_ name: String) throws -> UnsafeSendable<OpaquePointer> {
+        guard let c = legacyFetched[name] else {
+            throw CryptoError.unsupported("cipher \(name) (OpenSSL's legacy provider is not installed)")
+        }
+        return c
+    }
 }
 
 /// A heap buffer for secrets that grows without leaving copies behind: the old storage is wiped
@@ -55,9 +81,6 @@ final class WipingBuffer {
         precondition(written >= 0 && written <= extra)
         count += written
     }
-
-    /// A copy of the contents for the caller.
-    var bytes: [UInt8] { Array(UnsafeRawBufferPointer(rebasing: storage[0..<count])) }
 
     /// A copy of the contents followed by `tail`, made in one array (no intermediate copy).
     func bytes(appending tail: [UInt8]) -> [UInt8] {

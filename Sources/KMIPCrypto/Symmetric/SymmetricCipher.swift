@@ -61,13 +61,26 @@ public struct SymmetricCipher: Sendable, CustomStringConvertible {
 
     public var description: String { "\(openSSLName)\(parameters.mode.allowsPadding ? "/\(parameters.padding)" : "")" }
 
-    /// 16 for AES, 8 for 3DES.
+    /// 16 for AES, 8 for 3DES and Blowfish.
     public var blockSize: Int { algorithm == .aes ? 16 : 8 }
 
     /// - Throws: Cryptographic Failure for an algorithm or algorithm/mode pair that is not offered,
     ///   Invalid Field for a key of the wrong length, padding with a mode that does not pad, or a
     ///   GCM tag length not in `gcmTagLengths`.
     public init(algorithm: CryptographicAlgorithm, key: SecretBytes, parameters: SymmetricParameters) throws {
+        try self.init(algorithm: algorithm, key: key, parameters: parameters, allowingLegacy: false)
+    }
+
+    /// A cipher for Derive Key's derivation by encryption, which also takes Blowfish (PyKMIP's
+    /// clients derive with it). Blowfish's 64-bit block makes it unfit for encrypting data, so
+    /// Encrypt and Decrypt never accept it: they use the other initialisers.
+    public static func forDerivation(algorithm: CryptographicAlgorithm, key: SecretBytes,
+                                     cryptographicParameters: CryptographicParameters) throws -> SymmetricCipher {
+        try SymmetricCipher(algorithm: algorithm, key: key, parameters: SymmetricParameters(cryptographicParameters),
+                            allowingLegacy: true)
+    }
+
+    init(algorithm: CryptographicAlgorithm, key: SecretBytes, parameters: SymmetricParameters, allowingLegacy: Bool) throws {
         let mode = parameters.mode
         let base: String
         switch algorithm {
@@ -106,6 +119,14 @@ public struct SymmetricCipher: Sendable, CustomStringConvertible {
             guard !degenerate else { throw CryptoError.invalidField("a 3DES key whose parts repeat (K1 = K2 or K2 = K3) is single DES") }
             guard mode != .ctr, mode != .gcm else { throw CryptoError.unsupported("3DES in \(mode) mode") }
             base = "DES-EDE3"
+        case .blowfish where allowingLegacy:
+            guard (4...56).contains(key.count) else {
+                throw CryptoError.invalidField("a Blowfish key is 32 to 448 bits, not \(key.count * 8)")
+            }
+            guard [.ecb, .cbc, .cfb, .ofb].contains(mode) else { throw CryptoError.unsupported("Blowfish in \(mode) mode") }
+            keyLength = key.count * 8
+            self.key = key
+            base = "BF"
         default:
             throw CryptoError.unsupported("cryptographic algorithm \(algorithm) for symmetric encryption")
         }
@@ -122,7 +143,7 @@ public struct SymmetricCipher: Sendable, CustomStringConvertible {
         self.algorithm = algorithm
         self.parameters = parameters
         openSSLName = "\(base)-\(mode.rawValue)"
-        cipher = try CipherCatalog.cipher(openSSLName)
+        cipher = try algorithm == .blowfish ? CipherCatalog.legacyCipher(openSSLName) : CipherCatalog.cipher(openSSLName)
     }
 
     /// From KMIP values: the algorithm and key of the object, mode/padding/tag length from its (or the

@@ -244,8 +244,15 @@ struct EVPCipherSteps {
         guard let ctx = EVP_CIPHER_CTX_new() else { throw CryptoError.openSSL("EVP_CIPHER_CTX_new") }
         do {
             let enc: Int32 = direction == .encrypt ? 1 : 0
-            try cipher.key.withKeyPointer { key, _ in
-                try check(EVP_CipherInit_ex2(ctx, cipher.cipher.value, key, nil, enc, nil), "EVP_CipherInit_ex2 \(cipher.openSSLName) key")
+            try cipher.key.withKeyPointer { key, count in
+                // Blowfish takes keys of any length: the length is set before the key.
+                if cipher.algorithm == .blowfish {
+                    try check(EVP_CipherInit_ex2(ctx, cipher.cipher.value, nil, nil, enc, nil), "EVP_CipherInit_ex2 \(cipher.openSSLName)")
+                    try check(EVP_CIPHER_CTX_set_key_length(ctx, Int32(count)), "EVP_CIPHER_CTX_set_key_length")
+                    try check(EVP_CipherInit_ex2(ctx, nil, key, nil, enc, nil), "EVP_CipherInit_ex2 \(cipher.openSSLName) key")
+                } else {
+                    try check(EVP_CipherInit_ex2(ctx, cipher.cipher.value, key, nil, enc, nil), "EVP_CipherInit_ex2 \(cipher.openSSLName) key")
+                }
             }
             if cipher.parameters.mode.allowsPadding {
                 try check(EVP_CIPHER_CTX_set_padding(ctx, cipher.parameters.padding == .pkcs5 ? 1 : 0), "EVP_CIPHER_CTX_set_padding")

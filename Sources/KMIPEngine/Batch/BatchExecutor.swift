@@ -143,6 +143,7 @@ extension RecordIntegrityError: KMIPErrorConvertible {
     var kmipError: KMIPError { KMIPError(.generalFailure, "a stored record failed its integrity check; the server refused to use it") }
 }
 extension CryptoError: KMIPErrorConvertible {}
+extension MountError: KMIPErrorConvertible {}
 
 /// Undo's compare-and-set found the object changed since the batch left it.
 struct UndoConflict: Error {}

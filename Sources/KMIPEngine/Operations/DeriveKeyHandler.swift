@@ -186,7 +186,7 @@ struct KeyDerivation: Sendable {
             guard let algorithm = parameters.cryptographicAlgorithm else {
                 throw KMIPError(.missingData, "derivation by encryption needs the key's Cryptographic Algorithm")
             }
-            let cipher = try SymmetricCipher(algorithm: algorithm, key: base.key, cryptographicParameters: parameters)
+            let cipher = try SymmetricCipher.forDerivation(algorithm: algorithm, key: base.key, cryptographicParameters: parameters)
             let most = data.count + cipher.blockSize
             length = try Self.length(bits, default: nil, method: "derivation by encryption", max: most)
             method = .encryption(cipher, data: data.bytes, iv: p.initializationVector?.bytes)

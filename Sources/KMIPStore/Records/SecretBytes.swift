@@ -3,7 +3,6 @@
 public struct StoredSecret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
     public var bytes: [UInt8]
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
-    public var count: Int { bytes.count }
     public var description: String { "<\(bytes.count) secret bytes>" }
     public var debugDescription: String { description }
 

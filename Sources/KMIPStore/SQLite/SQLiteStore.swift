@@ -15,7 +15,6 @@ public final class SQLiteStore: ObjectStore, Sendable {
     let pointReaders: [DatabaseQueue]
     /// Decoded attribute lists of recently read objects (see `AttributeCache`).
     let decodedAttributes = AttributeCache()
-    public let path: String
 
     /// Sealed in `meta` by databases whose rows were not authenticated yet.
     static let keyringCheckLabel = Array("strongroom/keyring-check".utf8)
@@ -41,7 +40,6 @@ public final class SQLiteStore: ObjectStore, Sendable {
         } catch {
             throw StoreError(.generalFailure, "cannot open database \(path): \(error)")
         }
-        self.path = path
         self.keyring = keyring
         self.writer = GroupCommitWriter(pool: pool)
         var readOnly = Configuration()

@@ -92,6 +92,4 @@ final class ConnectionLimiter: Sendable {
         if admitted { channel.closeFuture.whenComplete { _ in self.open.withLockedValue { $0 -= 1 } } }
         return admitted
     }
-
-    var current: Int { open.withLockedValue { $0 } }
 }
