@@ -1,4 +1,4 @@
-/// KMIPCrypto's fixed safety limits, in one place (DESIGN §3.6). Every length a client controls is
+/// KMIPCrypto's fixed safety limits, in one place. Every length a client controls is
 /// checked against one of these before anything is allocated from it; going over fails with
 /// Invalid Field.
 public enum CryptoLimits {

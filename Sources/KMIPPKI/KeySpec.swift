@@ -14,7 +14,7 @@ public struct KeySpec: Sendable, Hashable, CustomStringConvertible {
     public let type: KeyType
     public let bits: Int
 
-    /// SPEC §4 default for the CA and client keys: EC P-256.
+    /// The default for the CA and client keys: EC P-256 (Vault's observed default).
     public static let defaultEC = try! KeySpec(type: .ec, bits: 256)
 
     /// Validates the pair; an unsupported size throws `.invalidParameter` naming the accepted values.

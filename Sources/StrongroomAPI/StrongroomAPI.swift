@@ -1,4 +1,4 @@
-/// The Vault-compatible HTTP API (DESIGN.md §2): Vault's paths, envelopes and errors over the
+/// The Vault-compatible HTTP API (docs/architecture.md, "One API request"): Vault's paths, envelopes and errors over the
 /// KMIP mounts of a ``KMIPStore/SystemStore``.
 ///
 /// Layout: `Core/` (request, response, errors, the path registry and the router), `Paths/` (one

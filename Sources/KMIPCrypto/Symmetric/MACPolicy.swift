@@ -20,7 +20,7 @@ public struct MACPolicy: Sendable, Hashable {
     /// The weak digests: MD2, MD4, MD5 and SHA-1.
     public static let weak: Set<HashingAlgorithm> = [.md2, .md4, .md5, .sha1]
 
-    /// SPEC §3: MD4, MD5 and SHA-1 are refused for MAC and MAC Verify.
+    /// MD4, MD5 and SHA-1 are refused for MAC and MAC Verify (docs/security.md, Algorithms).
     public static let `default` = MACPolicy(refusedForGeneration: weak, refusedForVerification: weak)
     /// Verifies old MACs made with the weak digests, but makes no new ones.
     public static let verifyLegacy = MACPolicy(refusedForGeneration: weak, refusedForVerification: [])

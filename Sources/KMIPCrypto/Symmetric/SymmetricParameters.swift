@@ -91,7 +91,7 @@ public struct SymmetricParameters: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// AES-CBC with PKCS5 padding: what the server uses when neither the request nor the object
-    /// says anything (SPEC §3).
+    /// says anything (docs/security.md, Algorithms).
     public static let `default` = SymmetricParameters(mode: .cbc, padding: .pkcs5)
 
     /// From KMIP Cryptographic Parameters: Block Cipher Mode (absent: CBC), Padding Method (absent:

@@ -8,7 +8,7 @@ public enum MountTLSVersion: String, Sendable, Hashable, CaseIterable {
     case tls12, tls13
 }
 
-/// The mount's `kmip/config`: Vault's fields with SPEC §4 defaults (Vault's observed behaviour:
+/// The mount's `kmip/config`: Vault's fields with Vault's defaults (its observed behaviour:
 /// EC P-256 everywhere and a 336 h client TTL). Stored as JSON in ``ConfigRecord``.
 public struct MountConfig: Sendable, Hashable {
     /// `listen_addrs`: `host:port` entries, IPv6 hosts in brackets; a missing port becomes 5696.

@@ -15,7 +15,7 @@ enum CipherSetup {
     }
 
     /// The symmetric parameters for `p`. Nothing at all, or parameters naming neither a mode nor a
-    /// padding (only Random IV, say: MongoDB / libmongocrypt), mean AES-CBC-PKCS5 (SPEC §3). A mode
+    /// padding (only Random IV, say: MongoDB / libmongocrypt), mean AES-CBC-PKCS5 (docs/security.md, Algorithms). A mode
     /// without a Padding Method means padding None, as the OASIS test cases expect.
     static func symmetricParameters(_ p: CryptographicParameters?) throws -> SymmetricParameters {
         guard let p else { return .default }

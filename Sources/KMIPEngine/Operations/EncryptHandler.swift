@@ -14,7 +14,7 @@ extension EncryptRequestPayload: EngineOperation {
 extension KMIPEngine {
     /// Encrypt (KMIP 1.4 §4.29): one-shot, or a stream (Init Indicator → Correlation Value → Final
     /// Indicator) for symmetric keys. Parameters come from the request, else from the object's
-    /// Cryptographic Parameters, else AES-CBC-PKCS5 with a random IV (SPEC §3). An IV the server
+    /// Cryptographic Parameters, else AES-CBC-PKCS5 with a random IV (docs/security.md, Algorithms). An IV the server
     /// generates is returned in IV/Counter/Nonce; a GCM tag in Authenticated Encryption Tag.
     func encrypt(_ request: EncryptRequestPayload, _ context: inout OperationContext) async throws -> EncryptResponsePayload {
         if let correlation = request.correlationValue, request.initIndicator != true {

@@ -21,7 +21,7 @@ struct MACStream: Sendable {
 }
 
 extension KMIPEngine {
-    /// The policy for MAC and MAC Verify: SPEC §3 refuses MD4, MD5 and SHA-1 for both.
+    /// The policy for MAC and MAC Verify: MD4, MD5 and SHA-1 are refused for both (docs/security.md, Algorithms).
     static let macPolicy = MACPolicy.default
 
     /// MAC (KMIP 1.4 §4.33): HMAC of Data with a symmetric key, in one request or streamed.
