@@ -45,18 +45,21 @@ public struct HTTPTransportError: Error, Equatable, CustomStringConvertible {
 public struct AsyncHTTPClientTransport: HTTPTransport {
     public var caCertFile: String?
     public var skipVerify: Bool
+    /// `http://[user:password@]host:port` of an HTTP proxy (https addresses go through CONNECT).
+    public var proxy: String?
     public var timeout: Duration
     /// Largest response body read (the API's answers are small; a credential is a few KiB).
     public static let maxResponseBytes = 16 << 20
 
-    public init(caCertFile: String? = nil, skipVerify: Bool = false, timeout: Duration = .seconds(60)) {
+    public init(caCertFile: String? = nil, skipVerify: Bool = false, proxy: String? = nil, timeout: Duration = .seconds(60)) {
         self.caCertFile = caCertFile
         self.skipVerify = skipVerify
+        self.proxy = proxy
         self.timeout = timeout
     }
 
     public init(_ configuration: ClientConfiguration) {
-        self.init(caCertFile: configuration.caCert, skipVerify: configuration.tlsSkipVerify)
+        self.init(caCertFile: configuration.caCert, skipVerify: configuration.tlsSkipVerify, proxy: configuration.proxy)
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -67,6 +70,7 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         // One request per command: a refused handshake or connection is reported at once, as Vault's
         // CLI does, not retried until the connect timeout.
         configuration.connectionPool.retryConnectionEstablishment = false
+        if let proxy { configuration.proxy = try Self.proxy(proxy) }
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
             let response = try await execute(request, on: client)
@@ -92,6 +96,21 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
             throw HTTPTransportError("reading the answer to \(request.method) \(request.url): \(error)")
         }
         return HTTPResponse(status: Int(response.status.code), body: Data(body.readableBytesView))
+    }
+
+    /// `http://[user:password@]host[:port]` (port 80 when absent, as Go's client) as the client's proxy.
+    static func proxy(_ text: String) throws -> HTTPClient.Configuration.Proxy {
+        let withScheme = text.contains("://") ? text : "http://" + text
+        guard let url = URL(string: withScheme), url.scheme?.lowercased() == "http", let host = url.host, !host.isEmpty else {
+            throw HTTPTransportError("proxy \(text) is not http://host:port")
+        }
+        let port = url.port ?? 80
+        if let user = url.user {
+            let password = url.password ?? ""
+            return .server(host: host, port: port, authorization: .basic(username: user.removingPercentEncoding ?? user,
+                                                                           password: password.removingPercentEncoding ?? password))
+        }
+        return .server(host: host, port: port)
     }
 
     func tlsConfiguration() throws -> TLSConfiguration {

@@ -37,9 +37,10 @@ public struct FieldError: Error, Sendable, Equatable, CustomStringConvertible {
 
 extension FieldType {
     /// `value` in this type's normal form (string, int, bool, seconds as an int, a list of
-    /// strings, an object), or nil when it means "unset" (`null`; `""` for a duration).
+    /// strings, an object), or nil when it means "unset" (`null`; `""` for a duration). A `null`
+    /// list is the empty list (it clears the field, as before the field schema).
     public func coerce(_ value: VaultValue, field: String) throws(FieldError) -> VaultValue? {
-        if value == .null { return nil }
+        if value == .null { return self == .commaStringSlice ? .list([]) : nil }
         switch self {
         case .string: return .string(try Self.string(value, field: field))
         case .int: return .int(try Self.int(value, field: field))

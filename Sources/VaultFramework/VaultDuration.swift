@@ -74,9 +74,10 @@ public enum VaultDuration {
 }
 
 extension StringProtocol {
-    /// Without leading and trailing spaces and tabs (no Foundation needed).
+    /// Without leading and trailing white space, as Go's `strings.TrimSpace` (Unicode White_Space:
+    /// spaces, tabs, line breaks, no-break spaces). No Foundation needed.
     var trimmingSpaces: String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        let isSpace: (Character) -> Bool = { $0.isWhitespace }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
         return String(self[first...last])
     }

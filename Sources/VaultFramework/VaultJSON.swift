@@ -103,7 +103,11 @@ private struct JSONParser {
             return p.index - s
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard digits(&self) > 0 else { throw error("invalid number") }
+        let integerStart = index
+        let integerDigits = digits(&self)
+        guard integerDigits > 0 else { throw error("invalid number") }
+        // JSON allows no leading zero (`0`, `0.5`, but not `010`): Vault's Go decoder refuses it too.
+        guard integerDigits == 1 || bytes[integerStart] != UInt8(ascii: "0") else { throw error("invalid number (leading zero)") }
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
             guard digits(&self) > 0 else { throw error("invalid number") }
@@ -145,11 +149,14 @@ private struct JSONParser {
                 case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "u"):
                     var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar), index + 1 < bytes.count,
-                       bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
-                        index += 2
-                        let low = try hex4()
-                        scalar = (0xDC00..<0xE000).contains(low) ? 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00) : 0xFFFD
+                    // A high surrogate joins the low one that follows; an unpaired one is U+FFFD and
+                    // the next escape is read on its own (as Go's decoder does).
+                    if (0xD800..<0xDC00).contains(scalar), index + 5 < bytes.count,
+                       bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u"),
+                       let low = UInt32(String(decoding: bytes[(index + 2)..<(index + 6)], as: UTF8.self), radix: 16),
+                       (0xDC00..<0xE000).contains(low) {
+                        index += 6
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     }
                     out.append(contentsOf: Array(String(Unicode.Scalar(scalar) ?? "\u{FFFD}").utf8))
                 default: throw error("invalid escape")

@@ -68,8 +68,7 @@ public struct VaultNumber: Sendable, Hashable, CustomStringConvertible {
         if let d = double { hasher.combine(d) } else { hasher.combine(literal) }
     }
 
-    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, JSON's number grammar (leading zeros allowed
-    /// here, as the parser reads digit runs).
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, JSON's number grammar.
     static func isNumberSyntax(_ text: String) -> Bool {
         var bytes = Substring(text).utf8[...]
         func digits() -> Int {
@@ -78,7 +77,9 @@ public struct VaultNumber: Sendable, Hashable, CustomStringConvertible {
             return n
         }
         if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
-        guard digits() > 0 else { return false }
+        let leadingZero = bytes.first == UInt8(ascii: "0")
+        let integerDigits = digits()
+        guard integerDigits > 0, integerDigits == 1 || !leadingZero else { return false }
         if bytes.first == UInt8(ascii: ".") {
             bytes = bytes.dropFirst()
             guard digits() > 0 else { return false }

@@ -245,13 +245,15 @@ extension ACLPathRule {
         return nil
     }
 
-    /// Vault lower-cases policy names before comparing them, so `Admin` cannot slip past `admin`.
+    /// Policy names are compared as the token store keeps them: trimmed and lower-cased, so neither
+    /// `Admin` nor ` admin` (any white space, a no-break space too) can slip past `admin`.
     static func normalized(_ key: String, _ value: VaultValue) -> VaultValue {
         guard ["policies", "token_policies"].contains(key.lowercased()) else { return value }
+        func name(_ s: String) -> String { s.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() }
         switch value {
-        case .string(let s): return .string(s.lowercased())
+        case .string(let s): return .string(name(s))
         case .list(let items):
-            return .list(items.map { if case .string(let s) = $0 { .string(s.lowercased()) } else { $0 } })
+            return .list(items.map { if case .string(let s) = $0 { .string(name(s)) } else { $0 } })
         default: return value
         }
     }

@@ -81,7 +81,6 @@ final class MountConfigTests: XCTestCase {
         XCTAssertTrue(record.json.contains(#""format":1"#), record.json)
         XCTAssertTrue(record.json.contains(#""clientCertificateTTLSeconds":86400"#), record.json)
         XCTAssertFalse(record.json.contains("default_tls_client_ttl"), record.json)
-        XCTAssertFalse(MountConfig.isOutdated(record))
         XCTAssertEqual(try MountConfig(stored: record), c)
         // A format this server does not know is refused, not read as defaults.
         XCTAssertThrowsError(try MountConfig(stored: ConfigRecord(json: #"{"format":2}"#)))
@@ -94,7 +93,6 @@ final class MountConfigTests: XCTestCase {
             + #""default_tls_client_key_type":"ec","default_tls_client_ttl":86400,"listen_addrs":["0.0.0.0:5696"],"#
             + #""server_hostnames":["kmip.example.com"],"server_ips":["10.0.0.1"],"tls_ca_key_bits":2048,"#
             + #""tls_ca_key_type":"rsa","tls_min_version":"tls13"}"#)
-        XCTAssertTrue(MountConfig.isOutdated(legacy))
         let c = try MountConfig(stored: legacy)
         XCTAssertEqual(c, try MountConfig().applying(MountConfigUpdate(
             listenAddrs: ["0.0.0.0:5696"], connectionTimeout: 5, serverHostnames: ["kmip.example.com"],
@@ -104,7 +102,7 @@ final class MountConfigTests: XCTestCase {
                        ["127.0.0.1:5697"])
     }
 
-    /// The mount rewrites a format-0 record in the current format the first time it reads it.
+    /// The mount reads a format-0 record as it is and stores the current format on its next write.
     func testMountMigratesALegacyRecord() async throws {
         let store = InMemoryStore().mountStore(mountID: "mountAAA")
         let legacy = ConfigRecord(json: #"{"connection_timeout":7,"listen_addrs":["127.0.0.1:5699"]}"#)
@@ -113,9 +111,19 @@ final class MountConfigTests: XCTestCase {
         let config = try await mount.config()
         XCTAssertEqual(config?.connectionTimeout, 7)
         XCTAssertEqual(config?.listenAddrs, ["127.0.0.1:5699"])
-        let rewritten = try await store.config()
-        XCTAssertEqual(rewritten, config?.record)
-        XCTAssertFalse(MountConfig.isOutdated(try XCTUnwrap(rewritten)))
+        // Reads never write: the record stays format 0 until the next config write.
+        let afterRead = try await store.config()
+        XCTAssertEqual(afterRead, legacy)
+        // A write keeps the legacy values and stores format 1.
+        try await mount.configure(MountConfigUpdate(serverHostnames: ["kmip.example.com"]))
+        let stored = try await store.config()
+        let written = try XCTUnwrap(stored)
+        XCTAssertTrue(written.json.contains(#""format":1"#), written.json)
+        let readBack = try await mount.config()
+        let reread = try XCTUnwrap(readBack)
+        XCTAssertEqual(reread.connectionTimeout, 7)
+        XCTAssertEqual(reread.listenAddrs, ["127.0.0.1:5699"])
+        XCTAssertEqual(reread.serverHostnames, ["kmip.example.com"])
     }
 
     func testValidationErrors() throws {

@@ -425,6 +425,9 @@ final class ACLPolicyTests: XCTestCase {
         XCTAssertFalse(allows(a, .update, "k", ["policies": ["default", "root"]]), "any denied item denies")
         XCTAssertFalse(allows(a, .update, "k", ["policies": "default,admin"]))
         XCTAssertFalse(allows(a, .update, "k", ["policies": "Admin"]), "policy names are compared lower-cased")
+        // ...and trimmed, as the token store trims them (a list item with a space or a no-break space).
+        XCTAssertFalse(allows(a, .update, "k", ["policies": [" admin"]]))
+        XCTAssertFalse(allows(a, .update, "k", ["policies": ["default", "\u{A0}admin\t"]]))
         let whole = try acl(#"path "k" { capabilities = ["update"] allowed_parameters = { "pair" = [["a", "b"]] } }"#)
         XCTAssertTrue(allows(whole, .update, "k", ["pair": ["a", "b"]]), "a whole-list match still counts")
     }

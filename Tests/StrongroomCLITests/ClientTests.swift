@@ -147,3 +147,45 @@ final class VaultClientTests: XCTestCase {
         }
     }
 }
+
+/// The CLI's proxy settings: Vault's variables, then Go's `ProxyFromEnvironment` rules.
+final class ProxyTests: XCTestCase {
+    func proxy(_ address: String, _ env: [String: String]) -> String? {
+        ClientConfiguration.resolve(address: address, environment: env).proxy
+    }
+
+    func testProxyResolution() {
+        XCTAssertNil(proxy("https://vault.example:8200", [:]))
+        XCTAssertEqual(proxy("https://vault.example:8200", ["HTTPS_PROXY": "http://p:3128"]), "http://p:3128")
+        XCTAssertEqual(proxy("https://vault.example:8200", ["https_proxy": "http://p:3128"]), "http://p:3128")
+        XCTAssertNil(proxy("https://vault.example:8200", ["HTTP_PROXY": "http://p:3128"]), "HTTP_PROXY is for http addresses")
+        XCTAssertEqual(proxy("http://vault.example:8200", ["HTTP_PROXY": "http://p:3128"]), "http://p:3128")
+        // NO_PROXY: the name and its subdomains, a leading dot, `*`; loopback is never proxied.
+        XCTAssertNil(proxy("https://vault.example:8200", ["HTTPS_PROXY": "http://p", "NO_PROXY": "other, example"]))
+        XCTAssertNil(proxy("https://kmip.vault.example", ["HTTPS_PROXY": "http://p", "no_proxy": ".vault.example"]))
+        XCTAssertEqual(proxy("https://notexample", ["HTTPS_PROXY": "http://p", "NO_PROXY": "example"]), "http://p")
+        XCTAssertNil(proxy("https://vault.example", ["HTTPS_PROXY": "http://p", "NO_PROXY": "*"]))
+        XCTAssertNil(proxy("http://127.0.0.1:8200", ["HTTP_PROXY": "http://p"]))
+        XCTAssertNil(proxy("http://localhost:8200", ["HTTP_PROXY": "http://p"]))
+        // Vault's own variable applies to every address.
+        XCTAssertEqual(proxy("http://127.0.0.1:8200", ["VAULT_PROXY_ADDR": "http://v:1"]), "http://v:1")
+        XCTAssertEqual(proxy("https://a", ["VAULT_HTTP_PROXY": "http://v:2", "HTTPS_PROXY": "http://p"]), "http://v:2")
+    }
+
+    /// The client opens a tunnel through the proxy (CONNECT, with the proxy's credentials) rather
+    /// than connecting to the address. The stub proxy answers and hangs up, so the request fails.
+    func testRequestsGoThroughTheProxy() async throws {
+        let proxy = try StubHTTPServer { _ in (403, "") }
+        defer { proxy.stop() }
+        let transport = AsyncHTTPClientTransport(proxy: "http://op:s%3Acret@127.0.0.1:\(proxy.port)", timeout: .seconds(10))
+        do {
+            _ = try await transport.send(HTTPRequest(method: "GET", url: URL(string: "http://vault.invalid:8200/v1/sys/health")!))
+            XCTFail("the stub proxy refuses the tunnel")
+        } catch is HTTPTransportError {}
+        let seen = try XCTUnwrap(proxy.requests.first)
+        XCTAssertEqual(seen.method, "CONNECT")
+        XCTAssertEqual(seen.target, "vault.invalid:8200")
+        XCTAssertEqual(seen.headers["proxy-authorization"], "Basic " + Data("op:s:cret".utf8).base64EncodedString())
+        XCTAssertThrowsError(try AsyncHTTPClientTransport.proxy("socks5://p:1080"))
+    }
+}

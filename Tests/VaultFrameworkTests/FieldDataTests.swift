@@ -39,7 +39,8 @@ final class FieldDataTests: XCTestCase {
         XCTAssertEqual(try coerce("24h", .durationSecond), 86400)
         XCTAssertThrowsError(try coerce("a", .map))
         XCTAssertEqual(try coerce(["k": 1], .map), ["k": 1])
-        // Unset: null anywhere, and "" for a duration (Terraform sends `explicit_max_ttl = ""`).
+        // Unset: null (but for a list, which it clears), and "" for a duration (Terraform sends
+        // `explicit_max_ttl = ""`).
         XCTAssertNil(try coerce(nil, .string))
         XCTAssertNil(try coerce("", .durationSecond))
     }
@@ -65,6 +66,19 @@ final class FieldDataTests: XCTestCase {
         XCTAssertThrowsError(try FieldData(raw: ["ttl": "forever", "bits": "x"], schema: schema)) { error in
             XCTAssertEqual((error as? FieldError)?.message.hasPrefix("bits"), true, "\(error)")
         }
+    }
+
+    /// Go's decoder: no leading zeros; an unpaired surrogate is U+FFFD and the next escape stands alone.
+    func testParserFollowsJSONStrictly() throws {
+        for bad in ["010", "-01", "{\"a\":00}", "[01.5]"] { XCTAssertThrowsError(try VaultValue.parse(bad), bad) }
+        XCTAssertEqual(try VaultValue.parse("[0, -0, 0.5, 10, 0e1]").listValue?.count, 5)
+        XCTAssertEqual(try VaultValue.parse(#""\ud800\u0041""#), .string("\u{FFFD}A"))
+        XCTAssertEqual(try VaultValue.parse(#""\udc00x""#), .string("\u{FFFD}x"))
+        XCTAssertNil(VaultNumber(literal: "007"))
+        // A null list clears it; a null scalar is unset; Go's white space is trimmed from list items.
+        XCTAssertEqual(try FieldType.commaStringSlice.coerce(nil, field: "f"), [])
+        XCTAssertNil(try FieldType.int.coerce(nil, field: "f"))
+        XCTAssertEqual(try FieldType.commaStringSlice.coerce("a,\u{A0}b\n", field: "f"), ["a", "b"])
     }
 
     func testNumbersKeepTheirLiteralAndCompareByValue() throws {

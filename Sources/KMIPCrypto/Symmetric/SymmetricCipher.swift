@@ -192,7 +192,7 @@ public struct SymmetricCipher: Sendable, CustomStringConvertible {
             }
         case .cbc, .cfb, .ofb, .ctr:
             guard let iv, iv.count == blockSize else {
-                throw CryptoError.invalidField("\(algorithm == .aes ? "AES" : "3DES")-\(mode) needs an IV of \(blockSize) bytes, got \(iv?.count ?? 0)")
+                throw CryptoError.invalidField("\(openSSLName) needs an IV of \(blockSize) bytes, got \(iv?.count ?? 0)")
             }
         }
     }

@@ -54,21 +54,9 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     // MARK: - Config and CA
 
     /// The written config, or nil if `kmip/config` was never written.
-    /// A record in an older stored format is rewritten in the current one the first time it is read.
+    /// A record in an older stored format reads as well; the next config write stores the current
+    /// format (reads never write: a read-only token or a start-up does not convert the record).
     public func config() async throws -> MountConfig? {
-        guard let record = try await store.config() else { return nil }
-        let config = try MountConfig(stored: record)
-        if MountConfig.isOutdated(record) {
-            try await writeLock.withLock {
-                // Another writer may have stored a newer config meanwhile: rewrite only what was read.
-                if try await self.store.config() == record { try await self.store.setConfig(config.record) }
-            }
-        }
-        return config
-    }
-
-    /// The stored config without the rewrite (for callers already holding the write lock).
-    private func storedConfig() async throws -> MountConfig? {
         try await store.config().map(MountConfig.init(stored:))
     }
 
@@ -81,7 +69,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     @discardableResult
     public func configure(_ update: MountConfigUpdate) async throws -> MountConfig {
         try await writeLock.withLock {
-            let current = try await self.storedConfig()
+            let current = try await self.config()
             let next = try (current ?? MountConfig()).applying(update)
             if let existing = try await self.loadCA() {
                 if let spec = existing.keySpec, spec.type != next.tlsCAKeyType || spec.bits != next.tlsCAKeyBits {

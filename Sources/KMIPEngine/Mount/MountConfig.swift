@@ -1,7 +1,6 @@
 import Foundation
 import KMIPPKI
 import KMIPStore
-import VaultFramework
 
 /// The minimum TLS version of the KMIP listener (`tls_min_version`).
 public enum MountTLSVersion: String, Sendable, Hashable, CaseIterable {
@@ -147,7 +146,8 @@ extension MountConfig {
 
 /// The config as ``ConfigRecord`` keeps it: JSON with its own keys and a format number, so the
 /// API's field names can change without touching stored data. Format 0 (no `format` key) was the
-/// API's field map; it is read and rewritten as format 1 (``KMIPMount/config()``).
+/// API's field map; it is read as well, and the next config write stores format 1. A server older
+/// than format 1 cannot read a format-1 record: downgrading after a config write is not supported.
 extension MountConfig: Codable {
     public static let storedFormat = 1
 
@@ -212,12 +212,6 @@ extension MountConfig: Codable {
         encoder.outputFormatting = [.sortedKeys]
         // Encoding strings, ints and arrays of strings cannot fail.
         return ConfigRecord(json: String(decoding: try! encoder.encode(self), as: UTF8.self))
-    }
-
-    /// Whether a stored record predates ``storedFormat`` (and should be rewritten).
-    public static func isOutdated(_ record: ConfigRecord) -> Bool {
-        struct Format: Decodable { var format: Int? }
-        return (try? JSONDecoder().decode(Format.self, from: Data(record.json.utf8)).format) != storedFormat
     }
 }
 
