@@ -176,11 +176,8 @@ public struct APIRouter: Sendable {
         do { fields = try FieldData(raw: request.data, schema: route.path.fields) } catch {
             return APIError.invalid(error.message).response
         }
-        var unknown: [String] = []
-        if route.path.warnsOnUnknownFields {
-            let known = Set(route.path.fields.map(\.name))
-            unknown = request.body.keys.filter { !known.contains($0) }.sorted()
-        }
+        // Vault warns about unknown body fields only (query items are often Vault's own, `list`…).
+        let unknown = route.path.warnsOnUnknownFields ? fields.unknown.filter { request.body[$0] != nil } : []
         let context = APIContext(request: request, parameters: route.parameters, fields: fields, mount: route.mount,
                                  caller: caller, acl: acl, services: services)
         var response: APIResponse
