@@ -151,6 +151,8 @@ let package = Package(
                 "StrongroomServer",
                 "StrongroomCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "KMIPTests", dependencies: ["KMIP", "KMIPSpecGenCore", "KMIPConformance"]),

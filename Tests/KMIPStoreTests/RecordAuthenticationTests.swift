@@ -95,13 +95,16 @@ final class RecordAuthenticationTests: XCTestCase {
             let uid = try await populate(store)
             try await readAll(store, uid: uid)   // untouched, everything reads
             try await store.pool.write { db in try db.execute(sql: sql) }
+            // A new process (nothing cached) reads the edited file.
+            try store.close()
+            let reopened = try SQLiteStore(path: path, keyring: keyring)
+            defer { try? reopened.close() }
             do {
-                try await readAll(store, uid: uid)
+                try await readAll(reopened, uid: uid)
                 XCTFail("an edited \(table.rawValue) row was served")
             } catch let error as RecordIntegrityError {
                 XCTAssertEqual(error.table, table.rawValue)
             }
-            try store.close()
         }
     }
 
@@ -127,8 +130,13 @@ final class RecordAuthenticationTests: XCTestCase {
         flipped.attributes.append(Attribute(name: "Extractable", value: .boolean(true)))
         let blob = Data(AttributeBlob.encode(flipped.attributes))
         try await store.pool.write { db in try db.execute(sql: "UPDATE objects SET attributes = ? WHERE uid = ?", arguments: [blob, uid]) }
+        // The running store serves the object as it last read it (cached), never the edited row.
+        let cached = try await store.object(scopeID: "scop1", uniqueIdentifier: uid)
+        XCTAssertEqual(cached, original)
+        let reopened = try SQLiteStore(path: path, keyring: keyring)
+        defer { try? reopened.close() }
         do {
-            _ = try await store.object(scopeID: "scop1", uniqueIdentifier: uid)
+            _ = try await reopened.object(scopeID: "scop1", uniqueIdentifier: uid)
             XCTFail("an object with edited attributes was served")
         } catch is RecordIntegrityError {}
         do {

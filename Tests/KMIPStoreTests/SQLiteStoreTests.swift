@@ -101,16 +101,40 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(online, ["old"])
     }
 
-    func testAttributeCacheServesOnlyTheBlobItDecoded() throws {
-        let cache = AttributeCache()
-        let first = [Attribute(name: "x-a", value: .textString("1"))]
-        let second = [Attribute(name: "x-a", value: .textString("2"))]
-        let a = try cache.attributes("uid", AttributeBlob.encode(first))
-        XCTAssertEqual(a, first)
-        let b = try cache.attributes("uid", AttributeBlob.encode(second))
-        XCTAssertEqual(b, second, "a changed blob is decoded again, never served from the cache")
-        let again = try cache.attributes("uid", AttributeBlob.encode(second))
-        XCTAssertEqual(again, second)
+    func testObjectCacheRefusesAReadThatRacedAnInvalidation() {
+        let cache = ObjectCache(capacity: 2)
+        let key = ObjectCache.Key(scopeID: "scopA", uniqueIdentifier: "u1")
+        let entry = ObjectCache.Entry(record: StoreConformanceTests.object(names: ["k"]), sealedKey: nil)
+        let before = cache.generation
+        cache.invalidate(key)
+        cache.store(entry, for: key, readAt: before)
+        XCTAssertNil(cache.entry(key), "a read that began before a write must not be cached after it")
+        cache.store(entry, for: key, readAt: cache.generation)
+        XCTAssertNotNil(cache.entry(key))
+        for n in 0..<5 {
+            cache.store(entry, for: ObjectCache.Key(scopeID: "scopA", uniqueIdentifier: "v\(n)"), readAt: cache.generation)
+        }
+        XCTAssertEqual(cache.count, 2, "bounded")
+        cache.invalidateAll()
+        XCTAssertEqual(cache.count, 0)
+    }
+
+    func testCachedReadsFollowEveryWrite() async throws {
+        let store = try SQLiteStore(path: directory.appendingPathComponent("c.sqlite").path, keyring: .random())
+        var o = StoreConformanceTests.object(names: ["k"])
+        o.keyMaterial = StoredSecret([1, 2, 3])
+        try await store.insert(o)
+        let first = try await store.object(scopeID: o.scopeID, uniqueIdentifier: o.uniqueIdentifier)
+        XCTAssertEqual(first?.keyMaterial, StoredSecret([1, 2, 3]))
+        XCTAssertEqual(store.objectCache.count, 1)
+        let again = try await store.object(scopeID: o.scopeID, uniqueIdentifier: o.uniqueIdentifier)
+        XCTAssertEqual(again, first, "a hit returns the record as read, key material opened")
+        _ = try await store.modify(scopeID: o.scopeID, uniqueIdentifier: o.uniqueIdentifier, inserting: nil) { $0.state = .active }
+        let modified = try await store.object(scopeID: o.scopeID, uniqueIdentifier: o.uniqueIdentifier)
+        XCTAssertEqual(modified?.state, .active)
+        try await store.delete(scopeID: o.scopeID, uniqueIdentifier: o.uniqueIdentifier)
+        let gone = try await store.object(scopeID: o.scopeID, uniqueIdentifier: o.uniqueIdentifier)
+        XCTAssertNil(gone)
     }
 
     func testReadAfterUpdateSeesTheNewAttributes() async throws {

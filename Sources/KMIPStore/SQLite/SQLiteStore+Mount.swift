@@ -92,6 +92,7 @@ extension SQLiteStore: MountScopedStore {
     }
 
     package func deleteScope(named name: String, force: Bool, mountID: String) async throws {
+        defer { objectCache.invalidateAll() }
         try await write { db in
             guard let id = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM scopes WHERE mount_id = ? AND name = ?"),
                                                arguments: [mountID, name]) else {

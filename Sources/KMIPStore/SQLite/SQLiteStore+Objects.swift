@@ -78,7 +78,7 @@ extension SQLiteStore {
     public func modify<T: Sendable>(scopeID: String, uniqueIdentifier: String, inserting: ManagedObjectRecord?,
                                     _ change: @escaping @Sendable (inout ManagedObjectRecord) throws -> T) async throws -> (ManagedObjectRecord, T) {
         let inserted = try inserting.map { try seal($0) }
-        return try await write { db in
+        return try await writing(ObjectCache.Key(scopeID: scopeID, uniqueIdentifier: uniqueIdentifier)) { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.objectByIdentifierSQL),
                                              arguments: [uniqueIdentifier, scopeID]) else {
                 throw StoreError.notFound("object \(uniqueIdentifier)")
@@ -102,7 +102,7 @@ extension SQLiteStore {
 
     public func update(_ object: ManagedObjectRecord) async throws {
         let sealed = try seal(object)
-        try await write { db in
+        try await writing(ObjectCache.Key(scopeID: object.scopeID, uniqueIdentifier: object.uniqueIdentifier)) { db in
             guard let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM objects WHERE uid = ? AND scope_id = ?"), arguments: [object.uniqueIdentifier, object.scopeID]) else {
                 throw StoreError.notFound("object \(object.uniqueIdentifier)")
             }
@@ -113,48 +113,68 @@ extension SQLiteStore {
     }
 
     public func delete(scopeID: String, uniqueIdentifier: String) async throws {
-        try await write { db in
+        try await writing(ObjectCache.Key(scopeID: scopeID, uniqueIdentifier: uniqueIdentifier)) { db in
             try db.cachedStatement(sql: "DELETE FROM objects WHERE uid = ? AND scope_id = ?").execute(arguments: [uniqueIdentifier, scopeID])
             if db.changesCount == 0 { throw StoreError.notFound("object \(uniqueIdentifier)") }
         }
     }
 
     public func object(scopeID: String, uniqueIdentifier: String) async throws -> ManagedObjectRecord? {
-        let cache = decodedAttributes
-        return try await pointRead { db in
+        let key = ObjectCache.Key(scopeID: scopeID, uniqueIdentifier: uniqueIdentifier)
+        if let hit = objectCache.entry(key) { return try opened(hit) }
+        let generation = objectCache.generation
+        let read = try await pointRead { db -> ObjectCache.Entry? in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.objectByIdentifierSQL), arguments: [uniqueIdentifier, scopeID]) else { return nil }
             let names = try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM object_names WHERE object_seq = ? ORDER BY rowid"), arguments: [row[0] as Int64])
-            return try self.record(row, names: names, cache: cache)
+            return try self.verifiedEntry(row, names: names)
         }
+        guard let read else { return nil }
+        objectCache.store(read, for: key, readAt: generation)
+        return try opened(read)
+    }
+
+    /// Runs a write that changes the object `key` and drops its cached entry once the write has
+    /// returned, whether or not it succeeded (a failed commit may still have reached the file).
+    private func writing<T: Sendable>(_ key: ObjectCache.Key, _ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        defer { objectCache.invalidate(key) }
+        return try await write(work)
     }
 
     /// One object row: `seq`, then the MAC-covered columns in `RecordTable.objects` order, then
-    /// `mac`; ``record(_:names:cache:)`` reads it by position.
+    /// `mac`; ``verifiedEntry(_:names:)`` reads it by position.
     static let objectByIdentifierSQL = "SELECT \(RecordTable.objects.selectList(leading: ["seq"])) FROM objects WHERE uid = ? AND scope_id = ?"
 
-    /// A row of ``objectByIdentifierSQL``, verified and opened. Positions follow `RecordTable.objects.columns`.
-    private func record(_ row: Row, names: [String], cache: AttributeCache? = nil) throws -> ManagedObjectRecord {
+    /// A row of ``objectByIdentifierSQL``, verified and opened.
+    private func record(_ row: Row, names: [String]) throws -> ManagedObjectRecord {
+        try opened(verifiedEntry(row, names: names))
+    }
+
+    /// The record with its key material opened by the keyring (AAD: scope id and identifier).
+    private func opened(_ entry: ObjectCache.Entry) throws -> ManagedObjectRecord {
+        guard let sealed = entry.sealedKey else { return entry.record }
+        var record = entry.record
+        record.keyMaterial = StoredSecret(try keyring.open(sealed, aad: Keyring.objectAAD(scopeID: record.scopeID, uniqueIdentifier: record.uniqueIdentifier)))
+        return record
+    }
+
+    /// A row of ``objectByIdentifierSQL``, its MAC verified, its key material left sealed.
+    /// Positions follow `RecordTable.objects.columns`.
+    private func verifiedEntry(_ row: Row, names: [String]) throws -> ObjectCache.Entry {
         try records.verify(.objects, positional: row, leading: 1)
         // 1 scope_id, 2 uid, 3 object_type, 4 state, 5 algorithm, 6 length, 7 initial_date, 8 activation_date,
         // 9 deactivation_date, 10 destroy_date, 11 object_group, 12 attributes, 13 key_material, 14 usage_mask, 15 archived
-        let scopeID: String = row[1]
-        let uid: String = row[2]
         let date = { (column: Int) -> DateTime? in (row[column] as Int64?).map { DateTime(secondsSince1970: $0) } }
-        let key = try (row[13] as Data?).map {
-            StoredSecret(try keyring.open(Array($0), aad: Keyring.objectAAD(scopeID: scopeID, uniqueIdentifier: uid)))
-        }
-        let blob = Array(row[12] as Data)
         var record = ManagedObjectRecord(
-            scopeID: scopeID, uniqueIdentifier: uid,
+            scopeID: row[1], uniqueIdentifier: row[2],
             objectType: ObjectType(rawValue: row[3]), state: State(rawValue: row[4]),
             cryptographicAlgorithm: (row[5] as UInt32?).map { CryptographicAlgorithm(rawValue: $0) },
             cryptographicLength: row[6],
             initialDate: DateTime(secondsSince1970: row[7]),
             activationDate: date(8), deactivationDate: date(9),
             destroyDate: date(10), objectGroup: row[11], names: names,
-            attributes: try cache?.attributes(uid, blob) ?? AttributeBlob.decode(blob), keyMaterial: key)
+            attributes: try AttributeBlob.decode(Array(row[12] as Data)))
         record.archived = row[15]
-        return record
+        return ObjectCache.Entry(record: record, sealedKey: (row[13] as Data?).map { Array($0) })
     }
 
     public func locate(scopeID: String, _ q: ObjectQuery) async throws -> [String] {

@@ -27,6 +27,7 @@ extension SQLiteStore: SystemStore {
     }
 
     public func deleteMount(id: String) async throws {
+        defer { objectCache.invalidateAll() }
         try await write { db in
             try db.cachedStatement(sql: "DELETE FROM mounts WHERE id = ?").execute(arguments: [id])
             if db.changesCount == 0 { throw StoreError.notFound("mount \(id)") }

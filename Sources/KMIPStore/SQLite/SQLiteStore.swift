@@ -13,8 +13,8 @@ public final class SQLiteStore: ObjectStore, Sendable {
     let writer: GroupCommitWriter
     /// Read-only connections for point reads, used on the caller's thread (see `pointRead`).
     let pointReaders: [DatabaseQueue]
-    /// Decoded attribute lists of recently read objects (see `AttributeCache`).
-    let decodedAttributes = AttributeCache()
+    /// Recently read objects (see `ObjectCache`).
+    let objectCache = ObjectCache(capacity: SQLiteStore.objectCacheCapacity)
 
     /// Sealed in `meta` by databases whose rows were not authenticated yet.
     static let keyringCheckLabel = Array("strongroom/keyring-check".utf8)
@@ -93,6 +93,8 @@ public final class SQLiteStore: ObjectStore, Sendable {
     }
 
     static let pointReaderCount = 4
+    /// Objects kept by `ObjectCache`: a few MB at most (attributes and sealed key material).
+    static let objectCacheCapacity = 16_384
 
     /// A point read (one object by its key: bounded work, microseconds with a warm page cache), on
     /// the serial queue of one of the point-read connections: SQLite's file I/O never runs on the
@@ -119,22 +121,43 @@ public final class SQLiteStore: ObjectStore, Sendable {
     }
 }
 
-/// Decoded attribute lists by Unique Identifier, each with the exact blob it was decoded from: a
-/// read reuses an entry only when the stored blob is byte-for-byte the same, so the cache can
-/// never serve stale attributes and needs no invalidation. Bounded; evicts at random.
-final class AttributeCache: @unchecked Sendable {
-    private let lock = NIOLock()
-    private var entries: [String: (blob: [UInt8], attributes: [Attribute])] = [:]
-    static let capacity = 20_000
+/// Objects read recently, as verified, with their key material still sealed by the keyring: a
+/// hit skips SQLite (no hand-off to a reader thread), the row MAC check and the attribute decode;
+/// plaintext key material exists only while an operation uses it, as without the cache.
+///
+/// Consistency: every write to an object invalidates its entry after the write returns (before
+/// the writer's caller resumes), and a read stores what it read only if no invalidation happened
+/// since it began (`generation`), so a read that raced a write never leaves the older row behind.
+/// Only this process writes the database. Bounded; evicts at random.
+final class ObjectCache: @unchecked Sendable {
+    struct Key: Hashable { let scopeID: String; let uniqueIdentifier: String }
+    /// The record without its key material, and that material as sealed in the row.
+    struct Entry: Sendable { let record: ManagedObjectRecord; let sealedKey: [UInt8]? }
 
-    /// The attributes stored as `blob`, decoded once per distinct blob.
-    func attributes(_ uid: String, _ blob: [UInt8]) throws -> [Attribute] {
-        if let hit = lock.withLock({ entries[uid] }), hit.blob == blob { return hit.attributes }
-        let decoded = try AttributeBlob.decode(blob)
+    private let lock = NIOLock()
+    private var entries: [Key: Entry] = [:]
+    private var invalidations: UInt64 = 0
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func entry(_ key: Key) -> Entry? { lock.withLock { entries[key] } }
+
+    /// Taken before a read; hand it back to `store` with what the read found.
+    var generation: UInt64 { lock.withLock { invalidations } }
+
+    func store(_ entry: Entry, for key: Key, readAt generation: UInt64) {
+        guard capacity > 0 else { return }
         lock.withLock {
-            if entries.count >= Self.capacity, let victim = entries.keys.randomElement() { entries[victim] = nil }
-            entries[uid] = (blob, decoded)
+            guard invalidations == generation else { return }
+            if entries.count >= capacity, entries[key] == nil, let victim = entries.keys.randomElement() { entries[victim] = nil }
+            entries[key] = entry
         }
-        return decoded
     }
+
+    func invalidate(_ key: Key) { lock.withLock { invalidations &+= 1; entries[key] = nil } }
+
+    func invalidateAll() { lock.withLock { invalidations &+= 1; entries.removeAll() } }
+
+    var count: Int { lock.withLock { entries.count } }
 }
