@@ -17,6 +17,7 @@ $B server -dev -dev-data-dir "$D" -dev-kmip-listen-address 127.0.0.1:5696 -dev-l
 SERVER=$!
 for _ in $(seq 50); do [ -f "$D/client-key.pem" ] && break; sleep 0.2; done
 sleep 1
+kill -0 $SERVER 2>/dev/null || { echo "the server did not start:" >&2; cat "$D/server.log" >&2; exit 1; }
 rss() { awk '/VmRSS|RssAnon|RssFile/ {v[$1] = $2} END {printf "%.1f MB (anonymous %.1f MB, file-backed %.1f MB)", v["VmRSS:"] / 1024, v["RssAnon:"] / 1024, v["RssFile:"] / 1024}' /proc/$SERVER/status; }
 echo "server RSS idle: $(rss)"
 run() {

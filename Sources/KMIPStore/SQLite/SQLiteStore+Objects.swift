@@ -3,28 +3,27 @@ import GRDB
 import KMIP
 
 extension SQLiteStore {
+    /// A record ready for its row: key material sealed, values, MAC and index entries computed
+    /// before the write is queued (the group-commit writer is serial; only SQL runs on it).
     private struct SealedObject: Sendable {
         var record: ManagedObjectRecord
-        var attributes: Data
-        var keyMaterial: Data?
+        /// The values in `RecordTable.objects.columns` order, then the row's MAC.
+        var row: [DatabaseValue]
+        var index: [ObjectIndex.Entry]
     }
 
     private func seal(_ r: ManagedObjectRecord) throws -> SealedObject {
-        var stripped = r
-        stripped.keyMaterial = nil
         let key = try r.keyMaterial.map {
             Data(try keyring.seal($0.bytes, aad: Keyring.objectAAD(scopeID: r.scopeID, uniqueIdentifier: r.uniqueIdentifier)))
         }
-        return SealedObject(record: stripped, attributes: Data(AttributeBlob.encode(r.attributes)), keyMaterial: key)
-    }
-
-    /// The row's values in `RecordTable.objects.columns` order.
-    private static func values(_ s: SealedObject) -> [(any DatabaseValueConvertible)?] {
-        let r = s.record
-        return [r.scopeID, r.uniqueIdentifier, r.objectType.rawValue, r.state.rawValue, r.cryptographicAlgorithm?.rawValue,
-                r.cryptographicLength, r.initialDate.secondsSince1970, r.activationDate?.secondsSince1970,
-                r.deactivationDate?.secondsSince1970, r.destroyDate?.secondsSince1970, r.objectGroup, s.attributes,
-                s.keyMaterial, ObjectIndex.usageMask(r.attributes).map { Int64($0) }, r.archived]
+        let values: [(any DatabaseValueConvertible)?] = [
+            r.scopeID, r.uniqueIdentifier, r.objectType.rawValue, r.state.rawValue, r.cryptographicAlgorithm?.rawValue,
+            r.cryptographicLength, r.initialDate.secondsSince1970, r.activationDate?.secondsSince1970,
+            r.deactivationDate?.secondsSince1970, r.destroyDate?.secondsSince1970, r.objectGroup,
+            Data(AttributeBlob.encode(r.attributes)), key, ObjectIndex.usageMask(r.attributes).map { Int64($0) }, r.archived]
+        let row = values.map { $0?.databaseValue ?? .null }
+        return SealedObject(record: r, row: row + [records.mac(.objects, row).databaseValue],
+                            index: ObjectIndex.entries(r.attributes, indexedOnly: true))
     }
 
     /// Rewrites every column but the identity (scope id, Unique Identifier), and the MAC.
@@ -34,14 +33,13 @@ extension SQLiteStore {
     }()
 
     private func writeUpdate(_ db: Database, _ s: SealedObject) throws {
-        let values = Self.values(s).map { $0?.databaseValue ?? .null }
-        let mac = records.mac(.objects, values).databaseValue
         try db.cachedStatement(sql: Self.updateSQL)
-            .execute(arguments: StatementArguments(Array(values.dropFirst(2)) + [mac, values[0], values[1]]))
+            .execute(arguments: StatementArguments(Array(s.row.dropFirst(2)) + [s.row[0], s.row[1]]))
     }
 
-    private static func writeNames(_ db: Database, seq: Int64, _ r: ManagedObjectRecord) throws {
-        try db.cachedStatement(sql: "DELETE FROM object_names WHERE object_seq = ?").execute(arguments: [seq])
+    /// Writes the object's Names (after deleting the old ones of an existing row).
+    private static func writeNames(_ db: Database, seq: Int64, _ r: ManagedObjectRecord, replacing: Bool) throws {
+        if replacing { try db.cachedStatement(sql: "DELETE FROM object_names WHERE object_seq = ?").execute(arguments: [seq]) }
         for name in r.names {
             try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO object_names (object_seq, scope_id, name, initial_date) VALUES (?, ?, ?, ?)
@@ -51,28 +49,36 @@ extension SQLiteStore {
 
     /// Rewrites the object's value index (every attribute instance without a column of its own).
     static func writeIndex(_ db: Database, seq: Int64, scopeID: String, attributes: [Attribute]) throws {
-        try db.cachedStatement(sql: "DELETE FROM object_values WHERE object_seq = ?").execute(arguments: [seq])
-        for entry in ObjectIndex.entries(attributes, indexedOnly: true) {
+        try writeIndex(db, seq: seq, scopeID: scopeID, entries: ObjectIndex.entries(attributes, indexedOnly: true), replacing: true)
+    }
+
+    private static func writeIndex(_ db: Database, seq: Int64, scopeID: String, entries: [ObjectIndex.Entry], replacing: Bool) throws {
+        if replacing { try db.cachedStatement(sql: "DELETE FROM object_values WHERE object_seq = ?").execute(arguments: [seq]) }
+        for entry in entries {
             try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO object_values (object_seq, scope_id, name, value, number) VALUES (?, ?, ?, ?, ?)
                 """).execute(arguments: [seq, scopeID, entry.name, Data(entry.value), entry.number])
         }
     }
 
-    public func insert(_ object: ManagedObjectRecord) async throws {
-        let sealed = try seal(object)
-        try await write { db in try self.insertRow(db, sealed, object) }
+    private static func write(_ db: Database, seq: Int64, _ s: SealedObject, replacing: Bool) throws {
+        try writeNames(db, seq: seq, s.record, replacing: replacing)
+        try writeIndex(db, seq: seq, scopeID: s.record.scopeID, entries: s.index, replacing: replacing)
     }
 
-    private func insertRow(_ db: Database, _ sealed: SealedObject, _ object: ManagedObjectRecord) throws {
-            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM objects WHERE uid = ? AND scope_id = ?"),
-                                 arguments: [object.uniqueIdentifier, object.scopeID]) != nil {
-                throw StoreError.duplicate("object \(object.uniqueIdentifier)")
-            }
-            try db.cachedStatement(sql: RecordTable.objects.insertSQL()).execute(arguments: records.arguments(.objects, Self.values(sealed)))
-            let seq = db.lastInsertedRowID
-            try Self.writeNames(db, seq: seq, object)
-            try Self.writeIndex(db, seq: seq, scopeID: object.scopeID, attributes: object.attributes)
+    public func insert(_ object: ManagedObjectRecord) async throws {
+        let sealed = try seal(object)
+        try await write { db in try Self.insertRow(db, sealed) }
+    }
+
+    private static func insertRow(_ db: Database, _ sealed: SealedObject) throws {
+        let r = sealed.record
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM objects WHERE uid = ? AND scope_id = ?"),
+                             arguments: [r.uniqueIdentifier, r.scopeID]) != nil {
+            throw StoreError.duplicate("object \(r.uniqueIdentifier)")
+        }
+        try db.cachedStatement(sql: RecordTable.objects.insertSQL()).execute(arguments: StatementArguments(sealed.row))
+        try write(db, seq: db.lastInsertedRowID, sealed, replacing: false)
     }
 
     public func modify<T: Sendable>(scopeID: String, uniqueIdentifier: String, inserting: ManagedObjectRecord?,
@@ -93,9 +99,8 @@ extension SQLiteStore {
             }
             let sealed = try self.seal(record)
             try self.writeUpdate(db, sealed)
-            try Self.writeNames(db, seq: seq, record)
-            try Self.writeIndex(db, seq: seq, scopeID: scopeID, attributes: record.attributes)
-            if let inserting, let inserted { try self.insertRow(db, inserted, inserting) }
+            try Self.write(db, seq: seq, sealed, replacing: true)
+            if let inserted { try Self.insertRow(db, inserted) }
             return (record, result)
         }
     }
@@ -107,8 +112,7 @@ extension SQLiteStore {
                 throw StoreError.notFound("object \(object.uniqueIdentifier)")
             }
             try self.writeUpdate(db, sealed)
-            try Self.writeNames(db, seq: seq, object)
-            try Self.writeIndex(db, seq: seq, scopeID: object.scopeID, attributes: object.attributes)
+            try Self.write(db, seq: seq, sealed, replacing: true)
         }
     }
 
