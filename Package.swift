@@ -221,7 +221,8 @@ let package = Package(
 // supplies its `main`).
 if Context.environment["STRONGROOM_FUZZ_API"] == "1" {
     package.targets.append(.executableTarget(
-        name: "FuzzAPI", dependencies: ["StrongroomAPI", "KMIPStore", "KMIPTestSupport", "VaultFramework"], path: "Fuzz",
+        name: "FuzzAPI", dependencies: ["StrongroomAPI", "KMIPStore", "KMIPTestSupport", "VaultFramework",
+                                        .product(name: "Logging", package: "swift-log")], path: "Fuzz",
         sources: ["API/main.swift", "Common/Check.swift"],
         swiftSettings: [.unsafeFlags(["-parse-as-library"]), .swiftLanguageMode(.v5)]))
     package.products.append(.executable(name: "FuzzAPI", targets: ["FuzzAPI"]))

@@ -1,5 +1,6 @@
 import Foundation
 import KMIPStore
+import Logging
 import KMIPTestSupport
 import StrongroomAPI
 
@@ -75,6 +76,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let (method, target) = (String(requestLine[0]), String(requestLine[1]))
     let body = lines.count > 2 ? Array(lines[2]) : []
 
+    // The router logs every refusal: silenced, so the fuzzer spends its time on the requests.
+    if state == nil { LoggingSystem.bootstrap { _ in SwiftLogNoOpLogHandler() } }
     if state == nil || state!.uses >= 2_000 { state = blocking { try await State() } }
     guard let current = state else { check(false, "api.setup", "the fuzz state could not be built"); return 0 }
     current.uses += 1
@@ -110,7 +113,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         check(rendered.status != 200 && rendered.status != 204, "api.unauthenticated-success",
               "\(method) \(target) without a valid token succeeded")
     }
-    if token != current.root, !current.root.isEmpty {
+    // A caller who wrote the root token into its own request (path, query or body) may see it
+    // echoed back, e.g. in a "no handler for route" error: that discloses nothing.
+    if token != current.root, !current.root.isEmpty, !String(decoding: bytes, as: UTF8.self).contains(current.root) {
         check(!String(decoding: rendered.body, as: UTF8.self).contains(current.root), "api.root-token-leak",
               "\(method) \(target) showed the root token to another caller")
     }
