@@ -7,7 +7,7 @@ package protocol MountScopedStore: Sendable {
     func config(mountID: String) async throws -> ConfigRecord?
     func setConfig(_ config: ConfigRecord, mountID: String) async throws
     func caMaterial(mountID: String) async throws -> CAMaterial?
-    func setCAMaterial(_ material: CAMaterial, mountID: String) async throws
+    func createCAMaterial(_ material: CAMaterial, mountID: String) async throws -> CAMaterial
 
     func scopes(mountID: String) async throws -> [ScopeRecord]
     func scope(named name: String, mountID: String) async throws -> ScopeRecord?
@@ -37,7 +37,9 @@ package struct MountView<Backend: MountScopedStore>: MountStore {
     package func config() async throws -> ConfigRecord? { try await store.config(mountID: mountID) }
     package func setConfig(_ config: ConfigRecord) async throws { try await store.setConfig(config, mountID: mountID) }
     package func caMaterial() async throws -> CAMaterial? { try await store.caMaterial(mountID: mountID) }
-    package func setCAMaterial(_ material: CAMaterial) async throws { try await store.setCAMaterial(material, mountID: mountID) }
+    package func createCAMaterial(_ material: CAMaterial) async throws -> CAMaterial {
+        try await store.createCAMaterial(material, mountID: mountID)
+    }
 
     package func scopes() async throws -> [ScopeRecord] { try await store.scopes(mountID: mountID) }
     package func scope(named name: String) async throws -> ScopeRecord? { try await store.scope(named: name, mountID: mountID) }

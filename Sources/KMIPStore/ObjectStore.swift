@@ -154,7 +154,10 @@ public protocol MountStore: Sendable {
     func config() async throws -> ConfigRecord?
     func setConfig(_ config: ConfigRecord) async throws
     func caMaterial() async throws -> CAMaterial?
-    func setCAMaterial(_ material: CAMaterial) async throws
+    /// Stores `material` as the mount's CA unless the mount has one, atomically: whichever writer
+    /// (task, process or node) gets there first wins. Returns the CA the mount has afterwards —
+    /// `material`, or the one stored first.
+    func createCAMaterial(_ material: CAMaterial) async throws -> CAMaterial
 
     func scopes() async throws -> [ScopeRecord]
     func scope(named name: String) async throws -> ScopeRecord?

@@ -150,11 +150,13 @@ extension InMemoryStore: MountScopedStore {
     package func config(mountID: String) -> ConfigRecord? { mountData[mountID]?.config }
     package func setConfig(_ config: ConfigRecord, mountID: String) { mountData[mountID, default: MountData()].config = config }
     package func caMaterial(mountID: String) -> CAMaterial? { mountData[mountID]?.ca }
-    package func setCAMaterial(_ material: CAMaterial, mountID: String) throws {
+    package func createCAMaterial(_ material: CAMaterial, mountID: String) throws -> CAMaterial {
         guard material.certificatesDER.count == material.privateKeys.count else {
             throw StoreError(.invalidField, "CA material needs one private key per certificate")
         }
+        if let existing = mountData[mountID]?.ca { return existing }
         mountData[mountID, default: MountData()].ca = material
+        return material
     }
 
     // MARK: Scopes

@@ -102,6 +102,24 @@ final class MountConfigTests: XCTestCase {
                        ["127.0.0.1:5697"])
     }
 
+    /// Another node stores its CA between this mount's "no CA yet" and its own insert: the mount
+    /// serves the CA the store kept, not the one it generated.
+    func testAFirstConfigWriteThatLosesTheCARaceUsesTheStoredCA() async throws {
+        let backing = InMemoryStore().mountStore(mountID: "mountAAA")
+        let otherNode = KMIPMount(store: InMemoryStore().mountStore(mountID: "mountAAA"))
+        try await otherNode.configure(MountConfigUpdate())
+        let winner = try await otherNode.ca()
+        let store = CARaceStore(backing, storedFirst: CAMaterial(
+            certificatesDER: [try winner.rootCertificateDER(), try winner.intermediateCertificateDER()],
+            privateKeys: [StoredSecret(try winner.exportRootKeyPKCS8()), StoredSecret(try winner.exportIntermediateKeyPKCS8())]))
+        let mount = KMIPMount(store: store)
+        try await mount.configure(MountConfigUpdate())
+        let served = try await mount.caChainPEM()
+        XCTAssertEqual(served, winner.caChainPEM)
+        let stored = try await backing.caMaterial()
+        XCTAssertEqual(stored?.certificatesDER, [try winner.rootCertificateDER(), try winner.intermediateCertificateDER()])
+    }
+
     /// The mount reads a format-0 record as it is and stores the current format on its next write.
     func testMountMigratesALegacyRecord() async throws {
         let store = InMemoryStore().mountStore(mountID: "mountAAA")
@@ -602,4 +620,37 @@ extension ManagedObjectRecord {
         ManagedObjectRecord(scopeID: scopeID, uniqueIdentifier: Identifiers.uniqueIdentifier(), objectType: .secretData,
                             initialDate: DateTime(secondsSince1970: 1_750_000_000))
     }
+}
+
+/// A mount store that answers "no CA" to the first read while another writer's CA is stored just
+/// before this one's insert: the race two nodes run on a first config write.
+private final class CARaceStore: MountStore, @unchecked Sendable {
+    let backing: any MountStore
+    let storedFirst: CAMaterial
+    private var raced = false
+    init(_ backing: any MountStore, storedFirst: CAMaterial) { self.backing = backing; self.storedFirst = storedFirst }
+
+    func caMaterial() async throws -> CAMaterial? { raced ? try await backing.caMaterial() : nil }
+    func createCAMaterial(_ material: CAMaterial) async throws -> CAMaterial {
+        if !raced { raced = true; _ = try await backing.createCAMaterial(storedFirst) }
+        return try await backing.createCAMaterial(material)
+    }
+    func config() async throws -> ConfigRecord? { try await backing.config() }
+    func setConfig(_ config: ConfigRecord) async throws { try await backing.setConfig(config) }
+    func scopes() async throws -> [ScopeRecord] { try await backing.scopes() }
+    func scope(named name: String) async throws -> ScopeRecord? { try await backing.scope(named: name) }
+    func scope(id: String) async throws -> ScopeRecord? { try await backing.scope(id: id) }
+    func insertScope(_ scope: ScopeRecord) async throws { try await backing.insertScope(scope) }
+    func deleteScope(named name: String, force: Bool) async throws { try await backing.deleteScope(named: name, force: force) }
+    func roles(scopeID: String) async throws -> [RoleRecord] { try await backing.roles(scopeID: scopeID) }
+    func role(scopeID: String, name: String) async throws -> RoleRecord? { try await backing.role(scopeID: scopeID, name: name) }
+    func role(scopeID: String, id: String) async throws -> RoleRecord? { try await backing.role(scopeID: scopeID, id: id) }
+    func putRole(_ role: RoleRecord) async throws { try await backing.putRole(role) }
+    func deleteRole(scopeID: String, name: String) async throws { try await backing.deleteRole(scopeID: scopeID, name: name) }
+    func addCredential(_ credential: CredentialRecord) async throws { try await backing.addCredential(credential) }
+    func credentials(scopeID: String, roleName: String) async throws -> [CredentialRecord] {
+        try await backing.credentials(scopeID: scopeID, roleName: roleName)
+    }
+    func credential(serialNumber: String) async throws -> CredentialRecord? { try await backing.credential(serialNumber: serialNumber) }
+    func deleteCredential(serialNumber: String) async throws { try await backing.deleteCredential(serialNumber: serialNumber) }
 }

@@ -29,7 +29,7 @@ final class RecordAuthenticationTests: XCTestCase {
         try await store.insertAuditDevice(AuditDeviceRecord(path: "file/", type: "file", options: ["file_path": "discard"]))
         let view = store.mountStore(mountID: mountID)
         try await view.setConfig(ConfigRecord(json: #"{"listen_addrs":["127.0.0.1:5696"]}"#))
-        try await view.setCAMaterial(CAMaterial(certificatesDER: [[0x30, 0x01]], privateKeys: [StoredSecret([9, 9, 9])]))
+        _ = try await view.createCAMaterial(CAMaterial(certificatesDER: [[0x30, 0x01]], privateKeys: [StoredSecret([9, 9, 9])]))
         try await view.insertScope(ScopeRecord(name: "s1", id: "scop1"))
         try await view.putRole(RoleRecord(scopeID: "scop1", name: "reader", id: "role1", allowsAllOperations: false, operations: [.get]))
         try await view.addCredential(CredentialRecord(serialNumber: "42", scopeID: "scop1", roleName: "reader", certificateDER: [0x30],
@@ -157,7 +157,7 @@ final class RecordAuthenticationTests: XCTestCase {
         } catch is RecordIntegrityError {}
 
         let other = store.mountStore(mountID: "mountBBB")
-        try await other.setCAMaterial(CAMaterial(certificatesDER: [[0x30, 0x02]], privateKeys: [StoredSecret([5, 5])]))
+        _ = try await other.createCAMaterial(CAMaterial(certificatesDER: [[0x30, 0x02]], privateKeys: [StoredSecret([5, 5])]))
         // Swap the sealed private keys between the mounts, each keeping its own (valid) MAC column.
         let mountID = self.mountID
         try await store.pool.write { db in

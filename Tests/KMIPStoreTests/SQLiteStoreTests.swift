@@ -249,6 +249,28 @@ final class SQLiteStoreTests: XCTestCase {
         try store.close()
     }
 
+    /// Two stores on one file stand in for two nodes: their first CAs race, one CA is kept, and
+    /// both are told which.
+    func testTwoStoresOnOneFileKeepOneCA() async throws {
+        let keyring = Keyring.random()
+        let a = try SQLiteStore(path: path, keyring: keyring), b = try SQLiteStore(path: path, keyring: keyring)
+        defer { try? a.close(); try? b.close() }
+        let results = try await withThrowingTaskGroup(of: CAMaterial.self) { group in
+            for (i, store) in [a, b, a, b].enumerated() {
+                group.addTask {
+                    try await store.mountStore(mountID: "mountAAA").createCAMaterial(
+                        CAMaterial(certificatesDER: [[0x30, UInt8(i)]], privateKeys: [StoredSecret([UInt8(i)])]))
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        XCTAssertEqual(Set(results.map(\.certificatesDER)).count, 1, "every writer is told the one CA kept")
+        let storedA = try await a.mountStore(mountID: "mountAAA").caMaterial()
+        let storedB = try await b.mountStore(mountID: "mountAAA").caMaterial()
+        XCTAssertEqual(storedA, results[0])
+        XCTAssertEqual(storedB, results[0])
+    }
+
     func testReopenKeepsData() async throws {
         let keyring = Keyring.random()
         let o = StoreConformanceTests.object(names: ["durable"])
@@ -256,7 +278,7 @@ final class SQLiteStoreTests: XCTestCase {
             let store = try SQLiteStore(path: path, keyring: keyring)
             try await store.insert(o)
             try await store.mountStore(mountID: "mountAAA").insertScope(ScopeRecord(name: "s", id: "abcde"))
-            try await store.mountStore(mountID: "mountAAA").setCAMaterial(CAMaterial(certificatesDER: [[1]], privateKeys: [StoredSecret([2])]))
+            _ = try await store.mountStore(mountID: "mountAAA").createCAMaterial(CAMaterial(certificatesDER: [[1]], privateKeys: [StoredSecret([2])]))
             try store.close()
         }
         let reopened = try SQLiteStore(path: path, keyring: keyring)
@@ -315,7 +337,7 @@ final class SQLiteStoreTests: XCTestCase {
         let visible = "visible-name-marker"
         let store = try SQLiteStore(path: path, keyring: .random())
         try await store.insert(StoreConformanceTests.object(names: [visible], key: marker))
-        try await store.mountStore(mountID: "mountAAA").setCAMaterial(CAMaterial(certificatesDER: [[0x30]], privateKeys: [StoredSecret(caMarker)]))
+        _ = try await store.mountStore(mountID: "mountAAA").createCAMaterial(CAMaterial(certificatesDER: [[0x30]], privateKeys: [StoredSecret(caMarker)]))
 
         // While open (the WAL still holds the pages) and after close.
         func scan() throws -> [UInt8] {

@@ -376,10 +376,16 @@ class StoreConformanceTests: XCTestCase {
         let noCA = try await mount.caMaterial()
         XCTAssertNil(noCA)
         let ca = CAMaterial(certificatesDER: [[0x30, 1], [0x30, 2]], privateKeys: [StoredSecret([9, 9]), StoredSecret([8, 8])])
-        try await mount.setCAMaterial(ca)
+        _ = try await mount.createCAMaterial(ca)
         let storedCA = try await mount.caMaterial()
         XCTAssertEqual(storedCA, ca)
         XCTAssertEqual(storedCA?.privateKeys.map(\.bytes), [[9, 9], [8, 8]])
+        // A second CA for the same mount loses: the first is kept and returned.
+        let late = CAMaterial(certificatesDER: [[0x30, 3], [0x30, 4]], privateKeys: [StoredSecret([7]), StoredSecret([6])])
+        let kept = try await mount.createCAMaterial(late)
+        XCTAssertEqual(kept, ca)
+        let after = try await mount.caMaterial()
+        XCTAssertEqual(after, ca)
     }
 
     func checkScopesRolesCredentials() async throws {

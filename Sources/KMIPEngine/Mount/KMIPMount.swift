@@ -17,9 +17,10 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     let clock: @Sendable () -> Date
     private let cache = NIOLockedValueBox(Cache())
     private let observers = NIOLockedValueBox<[@Sendable () -> Void]>([])
-    /// Config writes of every mount in this process go through one lock, so two first writes (even
-    /// through two ``KMIPMount`` values over one store) cannot both generate a CA. Across processes
-    /// sharing a database this needs an atomic "set the CA if absent" in ``MountStore``.
+    /// Config writes of every mount in this process go through one lock: two first writes here
+    /// generate one CA, not two. Across processes sharing a database, the store's atomic
+    /// ``MountStore/createCAMaterial(_:)`` decides which CA stays; the config itself is still
+    /// read, changed and written whole.
     private static let writeLock = MountWriteLock()
     private var writeLock: MountWriteLock { Self.writeLock }
 
@@ -71,30 +72,36 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
         try await writeLock.withLock {
             let current = try await self.config()
             let next = try (current ?? MountConfig()).applying(update)
-            if let existing = try await self.loadCA() {
-                if let spec = existing.keySpec, spec.type != next.tlsCAKeyType || spec.bits != next.tlsCAKeyBits {
-                    throw MountError.invalid(
-                        "tls_ca_key_type/tls_ca_key_bits cannot change once the CA exists (it is \(spec.type.rawValue) \(spec.bits))")
-                }
-            } else {
-                let ca: KMIPCA
-                do { ca = try KMIPCA.generate(keySpec: try next.caKeySpec(), now: self.clock()) } catch let e as PKIError {
-                    throw MountError.from(e)
-                }
-                var rootKey = try ca.exportRootKeyPKCS8()
-                var intermediateKey = try ca.exportIntermediateKeyPKCS8()
-                defer {
-                    for i in rootKey.indices { rootKey[i] = 0 }
-                    for i in intermediateKey.indices { intermediateKey[i] = 0 }
-                }
-                try await self.store.setCAMaterial(CAMaterial(
-                    certificatesDER: [try ca.rootCertificateDER(), try ca.intermediateCertificateDER()],
-                    privateKeys: [StoredSecret(rootKey), StoredSecret(intermediateKey)]))
-                self.cache.withLockedValue { $0.ca = ca; $0.server = nil }
+            let ca: KMIPCA
+            if let existing = try await self.loadCA() { ca = existing } else { ca = try await self.createCA(next) }
+            if let spec = ca.keySpec, spec.type != next.tlsCAKeyType || spec.bits != next.tlsCAKeyBits {
+                throw MountError.invalid(
+                    "tls_ca_key_type/tls_ca_key_bits cannot change once the CA exists (it is \(spec.type.rawValue) \(spec.bits))")
             }
             try await self.store.setConfig(next.record)
             return next
         }
+    }
+
+    /// Generates a CA with the config's key type and stores it unless another writer stored one
+    /// first; either way, the CA the store keeps becomes this mount's.
+    private func createCA(_ config: MountConfig) async throws -> KMIPCA {
+        let ca: KMIPCA
+        do { ca = try KMIPCA.generate(keySpec: try config.caKeySpec(), now: clock()) } catch let e as PKIError {
+            throw MountError.from(e)
+        }
+        var rootKey = try ca.exportRootKeyPKCS8()
+        var intermediateKey = try ca.exportIntermediateKeyPKCS8()
+        defer {
+            for i in rootKey.indices { rootKey[i] = 0 }
+            for i in intermediateKey.indices { intermediateKey[i] = 0 }
+        }
+        let generated = [try ca.rootCertificateDER(), try ca.intermediateCertificateDER()]
+        let kept = try await store.createCAMaterial(CAMaterial(
+            certificatesDER: generated, privateKeys: [StoredSecret(rootKey), StoredSecret(intermediateKey)]))
+        guard kept.certificatesDER == generated else { return try await loadCA()! }
+        cache.withLockedValue { $0.ca = ca; $0.server = nil }
+        return ca
     }
 
     /// The mount's CA (loaded once from the store, then cached). ``MountError/Kind/notConfigured``

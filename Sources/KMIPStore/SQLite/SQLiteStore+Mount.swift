@@ -25,32 +25,45 @@ extension SQLiteStore: MountScopedStore {
     }
 
     package func caMaterial(mountID: String) async throws -> CAMaterial? {
-        let rows = try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM ca_material WHERE mount_id = ? ORDER BY position"),
-                             arguments: [mountID])
-                .map { row in
-                    try self.records.verify(.caMaterial, row)
-                    return (Array(row["certificate"] as Data), Array(row["private_key"] as Data))
-                }
-        }
-        guard !rows.isEmpty else { return nil }
-        return CAMaterial(certificatesDER: rows.map(\.0),
-                          privateKeys: try rows.enumerated().map { i, r in StoredSecret(try keyring.open(r.1, aad: Keyring.caKeyAAD(mountID: mountID, index: i))) })
+        let rows = try await read { db in try self.caRows(db, mountID: mountID) }
+        return try opened(rows, mountID: mountID)
     }
 
-    package func setCAMaterial(_ material: CAMaterial, mountID: String) async throws {
-        guard material.certificatesDER.count == material.privateKeys.count else {
+    package func createCAMaterial(_ material: CAMaterial, mountID: String) async throws -> CAMaterial {
+        guard material.certificatesDER.count == material.privateKeys.count, !material.certificatesDER.isEmpty else {
             throw StoreError(.invalidField, "CA material needs one private key per certificate")
         }
         let sealed = try material.privateKeys.enumerated().map { i, k in Data(try keyring.seal(k.bytes, aad: Keyring.caKeyAAD(mountID: mountID, index: i))) }
         let certificates = material.certificatesDER.map { Data($0) }
-        try await write { db in
-            try db.cachedStatement(sql: "DELETE FROM ca_material WHERE mount_id = ?").execute(arguments: [mountID])
+        // One write transaction: SQLite's write lock makes "read, insert if absent" atomic for
+        // every connection and process on this file.
+        let existing = try await write { db -> [(certificate: [UInt8], sealedKey: [UInt8])] in
+            let rows = try self.caRows(db, mountID: mountID)
+            if !rows.isEmpty { return rows }
             for i in certificates.indices {
                 try db.cachedStatement(sql: RecordTable.caMaterial.insertSQL())
                     .execute(arguments: self.records.arguments(.caMaterial, [mountID, i, certificates[i], sealed[i]]))
             }
+            return []
         }
+        return existing.isEmpty ? material : try opened(existing, mountID: mountID)!
+    }
+
+    /// The mount's CA rows in position order, each verified.
+    private func caRows(_ db: Database, mountID: String) throws -> [(certificate: [UInt8], sealedKey: [UInt8])] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM ca_material WHERE mount_id = ? ORDER BY position"),
+                         arguments: [mountID])
+            .map { row in
+                try self.records.verify(.caMaterial, row)
+                return (Array(row["certificate"] as Data), Array(row["private_key"] as Data))
+            }
+    }
+
+    private func opened(_ rows: [(certificate: [UInt8], sealedKey: [UInt8])], mountID: String) throws -> CAMaterial? {
+        guard !rows.isEmpty else { return nil }
+        return CAMaterial(certificatesDER: rows.map(\.certificate), privateKeys: try rows.enumerated().map { i, r in
+            StoredSecret(try keyring.open(r.sealedKey, aad: Keyring.caKeyAAD(mountID: mountID, index: i)))
+        })
     }
 
     // MARK: Scopes
