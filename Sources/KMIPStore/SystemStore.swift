@@ -85,6 +85,10 @@ public protocol SystemStore: Sendable {
     func token(accessor: String) async throws -> TokenRecord?
     /// Fails with `StoreError.duplicate` when the accessor or the hash is taken.
     func insertToken(_ token: TokenRecord) async throws
+    /// Inserts `token` only if the store holds no token at all, atomically (first start: of
+    /// several servers starting together on one database, one creates the root token). True when
+    /// inserted.
+    func insertFirstToken(_ token: TokenRecord) async throws -> Bool
     /// Removes the token and, transitively, every token it created. Item Not Found if absent.
     func deleteToken(accessor: String) async throws
 
@@ -93,6 +97,9 @@ public protocol SystemStore: Sendable {
     func policy(name: String) async throws -> PolicyRecord?
     /// Creates or replaces the policy of that name.
     func putPolicy(_ policy: PolicyRecord) async throws
+    /// Stores the policy unless one of that name exists, atomically (never overwrites an
+    /// operator's edit). True when stored.
+    func createPolicy(_ policy: PolicyRecord) async throws -> Bool
     /// Item Not Found if absent.
     func deletePolicy(name: String) async throws
 

@@ -112,6 +112,12 @@ public actor InMemoryStore: ObjectStore, SystemStore {
         tokensByAccessor[token.accessor] = token
     }
 
+    public func insertFirstToken(_ token: TokenRecord) throws -> Bool {
+        guard tokensByAccessor.isEmpty else { return false }
+        try insertToken(token)
+        return true
+    }
+
     public func deleteToken(accessor: String) throws {
         guard tokensByAccessor[accessor] != nil else { throw StoreError.notFound("token \(accessor)") }
         var pending = [accessor]
@@ -126,6 +132,11 @@ public actor InMemoryStore: ObjectStore, SystemStore {
     public func policies() -> [PolicyRecord] { policiesByName.values.sorted { $0.name < $1.name } }
     public func policy(name: String) -> PolicyRecord? { policiesByName[name] }
     public func putPolicy(_ policy: PolicyRecord) { policiesByName[policy.name] = policy }
+    public func createPolicy(_ policy: PolicyRecord) -> Bool {
+        guard policiesByName[policy.name] == nil else { return false }
+        policiesByName[policy.name] = policy
+        return true
+    }
     public func deletePolicy(name: String) throws {
         guard policiesByName.removeValue(forKey: name) != nil else { throw StoreError.notFound("policy \(name)") }
     }

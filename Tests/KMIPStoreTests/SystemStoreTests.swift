@@ -182,6 +182,32 @@ class SystemStoreConformanceTests: XCTestCase {
 
     // MARK: Tokens
 
+    func checkFirstTokenAndPolicies() async throws {
+        let store = try await makeStore()
+        let first = try await store.insertFirstToken(Self.token("root"))
+        XCTAssertTrue(first)
+        let second = try await store.insertFirstToken(Self.token("other-root"))
+        XCTAssertFalse(second, "a token exists: no second first token")
+        let tokens = try await store.tokens()
+        XCTAssertEqual(tokens.map(\.accessor), ["root"])
+
+        let created = try await store.createPolicy(PolicyRecord(name: "default", text: "a"))
+        XCTAssertTrue(created)
+        let again = try await store.createPolicy(PolicyRecord(name: "default", text: "b"))
+        XCTAssertFalse(again, "an existing policy is never overwritten by a create")
+        let kept = try await store.policy(name: "default")
+        XCTAssertEqual(kept?.text, "a")
+        try await store.putPolicy(PolicyRecord(name: "default", text: "c"))
+        try await store.putPolicy(PolicyRecord(name: "ops", text: "d"))
+        let policies = try await store.policies()
+        XCTAssertEqual(policies.map(\.name), ["default", "ops"])
+        XCTAssertEqual(policies.map(\.text), ["c", "d"])
+        try await store.deletePolicy(name: "ops")
+        do { try await store.deletePolicy(name: "ops"); XCTFail("deleted twice") } catch let e as StoreError {
+            XCTAssertEqual(e.reason, .itemNotFound)
+        }
+    }
+
     func checkTokens() async throws {
         let store = try await makeStore()
         let root = Self.token("root"), child = Self.token("child", parent: "root", expires: 1_800_000_000)
@@ -254,6 +280,7 @@ final class InMemorySystemStoreTests: SystemStoreConformanceTests {
     func testAViewReachesOnlyItsMountsRolesAndCredentials() async throws { try await checkAViewReachesOnlyItsMountsRolesAndCredentials() }
     func testDeleteMountRemovesEverythingItOwns() async throws { try await checkDeleteMountRemovesEverythingItOwns() }
     func testTokens() async throws { try await checkTokens() }
+    func testFirstTokenAndPolicies() async throws { try await checkFirstTokenAndPolicies() }
     func testAuditDevices() async throws { try await checkAuditDevices() }
 }
 
@@ -267,12 +294,27 @@ final class SQLiteSystemStoreTests: SystemStoreConformanceTests {
     override func makeStore() async throws -> any Store {
         try SQLiteStore(path: directory.appendingPathComponent("store.sqlite").path, keyring: .random())
     }
+
+    /// Servers starting together on one database: exactly one inserts the first token.
+    func testStoresOnOneFileInsertOneFirstToken() async throws {
+        let path = directory.appendingPathComponent("shared.sqlite").path, keyring = Keyring.random()
+        let stores = try (0..<4).map { _ in try SQLiteStore(path: path, keyring: keyring) }
+        defer { for s in stores { try? s.close() } }
+        let inserted = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for (i, store) in stores.enumerated() { group.addTask { try await store.insertFirstToken(Self.token("root\(i)")) } }
+            return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+        }
+        XCTAssertEqual(inserted, 1)
+        let tokens = try await stores[0].tokens()
+        XCTAssertEqual(tokens.count, 1)
+    }
     func testMountsInsertListAndDuplicates() async throws { try await checkMountsInsertListAndDuplicates() }
     func testTwoMountsMayNameAScopeAlike() async throws { try await checkTwoMountsMayNameAScopeAlike() }
     func testScopeAndRoleIDsAreUniqueAcrossMounts() async throws { try await checkScopeAndRoleIDsAreUniqueAcrossMounts() }
     func testAViewReachesOnlyItsMountsRolesAndCredentials() async throws { try await checkAViewReachesOnlyItsMountsRolesAndCredentials() }
     func testDeleteMountRemovesEverythingItOwns() async throws { try await checkDeleteMountRemovesEverythingItOwns() }
     func testTokens() async throws { try await checkTokens() }
+    func testFirstTokenAndPolicies() async throws { try await checkFirstTokenAndPolicies() }
     func testAuditDevices() async throws { try await checkAuditDevices() }
 
     /// Beyond what the API shows: no row of the deleted mount is left in any table, index rows included.

@@ -75,16 +75,33 @@ extension SQLiteStore: SystemStore {
     }
 
     public func insertToken(_ t: TokenRecord) async throws {
-        let policies = String(decoding: try JSONEncoder().encode(t.policies), as: UTF8.self)
-        try await write { db in
-            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM tokens WHERE accessor = ? OR token_hash = ?"),
-                                 arguments: [t.accessor, Data(t.tokenHash)]) != nil {
-                throw StoreError.duplicate("token \(t.accessor)")
-            }
-            try db.cachedStatement(sql: RecordTable.tokens.insertSQL()).execute(arguments: self.records.arguments(.tokens, [
-                t.accessor, Data(t.tokenHash), policies, t.displayName, t.createdAt.secondsSince1970,
-                t.expiresAt?.secondsSince1970, t.parentAccessor]))
+        let arguments = try tokenArguments(t)
+        try await write { db in try Self.insertToken(db, t, arguments) }
+    }
+
+    public func insertFirstToken(_ t: TokenRecord) async throws -> Bool {
+        let arguments = try tokenArguments(t)
+        // One write transaction: SQLite's write lock makes "none yet, insert" atomic for every
+        // connection and process on this file.
+        return try await write { db in
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM tokens LIMIT 1")) == nil else { return false }
+            try Self.insertToken(db, t, arguments)
+            return true
         }
+    }
+
+    private func tokenArguments(_ t: TokenRecord) throws -> StatementArguments {
+        let policies = String(decoding: try JSONEncoder().encode(t.policies), as: UTF8.self)
+        return records.arguments(.tokens, [t.accessor, Data(t.tokenHash), policies, t.displayName, t.createdAt.secondsSince1970,
+                                           t.expiresAt?.secondsSince1970, t.parentAccessor])
+    }
+
+    private static func insertToken(_ db: Database, _ t: TokenRecord, _ arguments: StatementArguments) throws {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM tokens WHERE accessor = ? OR token_hash = ?"),
+                             arguments: [t.accessor, Data(t.tokenHash)]) != nil {
+            throw StoreError.duplicate("token \(t.accessor)")
+        }
+        try db.cachedStatement(sql: RecordTable.tokens.insertSQL()).execute(arguments: arguments)
     }
 
     public func deleteToken(accessor: String) async throws {
@@ -123,6 +140,17 @@ extension SQLiteStore: SystemStore {
         try await write { db in
             try db.cachedStatement(sql: RecordTable.policies.insertSQL(orReplace: true))
                 .execute(arguments: self.records.arguments(.policies, [p.name, p.text]))
+        }
+    }
+
+    public func createPolicy(_ p: PolicyRecord) async throws -> Bool {
+        try await write { db in
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM policies WHERE name = ?"), arguments: [p.name]) == nil else {
+                return false
+            }
+            try db.cachedStatement(sql: RecordTable.policies.insertSQL())
+                .execute(arguments: self.records.arguments(.policies, [p.name, p.text]))
+            return true
         }
     }
 

@@ -59,11 +59,9 @@ public struct PolicyStore: Sendable {
     }
 
     /// Creates `default` when absent (first start, or a database from before policies). Never
-    /// overwrites it: an operator's edits stay.
+    /// overwrites it, even when several servers start together: an operator's edits stay.
     public func bootstrap() async throws {
-        if try await store.policy(name: Self.default) == nil {
-            try await store.putPolicy(PolicyRecord(name: Self.default, text: Self.defaultPolicyText))
-        }
+        _ = try await store.createPolicy(PolicyRecord(name: Self.default, text: Self.defaultPolicyText))
     }
 
     /// Stored names, sorted, with `root` last (Vault's list).

@@ -24,15 +24,22 @@ public struct TokenAuth: Sendable {
         self.clock = now
     }
 
-    /// Creates the root token when the store holds no token at all (first start). Returns its
-    /// plaintext only then; nil when tokens exist already.
+    /// Creates the root token when the store holds no token at all (first start), atomically: of
+    /// several servers starting together on one database, one creates it. Returns its plaintext
+    /// only then; nil when tokens exist already.
     public func bootstrapRootToken() async throws -> String? {
-        guard try await store.tokens().isEmpty else { return nil }
-        return try await issue(policies: [Self.rootPolicy], displayName: "root", ttl: nil, parent: nil).token
+        let root = make(policies: [Self.rootPolicy], displayName: "root", ttl: nil, parent: nil)
+        return try await store.insertFirstToken(root.record) ? root.token : nil
     }
 
     /// A new token: `hvs.` + 24 base62 characters (143 bits), accessor 24 base62 characters.
     public func issue(policies: [String], displayName: String, ttl: Int?, parent: TokenRecord?) async throws -> IssuedToken {
+        let issued = make(policies: policies, displayName: displayName, ttl: ttl, parent: parent)
+        try await store.insertToken(issued.record)
+        return issued
+    }
+
+    private func make(policies: [String], displayName: String, ttl: Int?, parent: TokenRecord?) -> IssuedToken {
         let token = "hvs." + Identifiers.base62(count: 24)
         let now = clock()
         let created = DateTime(secondsSince1970: Int64(now.timeIntervalSince1970))
@@ -41,7 +48,6 @@ public struct TokenAuth: Sendable {
             displayName: displayName, createdAt: created,
             expiresAt: ttl.flatMap { $0 > 0 ? DateTime(secondsSince1970: created.secondsSince1970 + Int64($0)) : nil },
             parentAccessor: parent?.accessor)
-        try await store.insertToken(record)
         return IssuedToken(token: token, record: record)
     }
 
