@@ -16,10 +16,12 @@ struct DevEnvironment {
     let paths: DevPaths
     let store: SQLiteStore
     let rootToken: String
+    let lock: DataDirectoryLock
 
     static func prepare(_ options: DevOptions, logger: Logger) async throws -> DevEnvironment {
         let paths = DevPaths(dataDirectory: options.dataDirectory)
         try DevFiles.ensureDirectory(paths.dataDirectory)
+        let lock = try DataDirectoryLock.acquire(paths.dataDirectory)
         let keyring = try Keyring.load(keyFile: paths.rootKey, createIfMissing: true)
         let store = try SQLiteStore(path: paths.database, keyring: keyring)
         do {
@@ -27,9 +29,10 @@ struct DevEnvironment {
             let mount = KMIPMount(store: mountStore)
             try await provision(mount: mount, options: options, paths: paths, logger: logger)
             let token = try rootToken(options: options, paths: paths)
-            return DevEnvironment(paths: paths, store: store, rootToken: token)
+            return DevEnvironment(paths: paths, store: store, rootToken: token, lock: lock)
         } catch {
             try? store.close()
+            lock.release()
             throw error
         }
     }

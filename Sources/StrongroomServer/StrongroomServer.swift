@@ -34,10 +34,11 @@ public enum StrongroomServer {
             try await assembly.installRootToken(dev.rootToken)
             return try await start(assembly, api: APIListenerOptions(address: options.apiListenAddress),
                                    handlesSignals: options.handlesSignals, logger: logger,
-                                   paths: dev.paths, rootToken: dev.rootToken)
+                                   paths: dev.paths, rootToken: dev.rootToken, lock: dev.lock)
         } catch {
             await assembly.runtime.shutdown()
             try? dev.store.close()
+            dev.lock.release()
             throw error
         }
     }
@@ -54,7 +55,9 @@ public enum StrongroomServer {
         case .environment(let name): keyring = try Keyring.fromEnvironment(name)
         }
         let paths = DevPaths(dataDirectory: config.storagePath)
-        let store = try SQLiteStore(path: paths.database, keyring: keyring)
+        let lock = try DataDirectoryLock.acquire(config.storagePath)
+        let store: SQLiteStore
+        do { store = try SQLiteStore(path: paths.database, keyring: keyring) } catch { lock.release(); throw error }
         if let directory = config.auditRules.directory { try DevFiles.ensureDirectory(directory) }
         let assembly = ServerAssembly(store: store, logger: logger, auditRules: config.auditRules,
                                       declaredAuditDevices: config.auditDevices,
@@ -74,17 +77,18 @@ public enum StrongroomServer {
             api.limits = config.apiLimits
             api.maxRequestSize = config.apiMaxRequestSize
             return try await start(assembly, api: api, handlesSignals: handlesSignals, logger: logger,
-                                   paths: paths, rootToken: token)
+                                   paths: paths, rootToken: token, lock: lock)
         } catch {
             await assembly.runtime.shutdown()
             try? store.close()
+            lock.release()
             throw error
         }
     }
 
     /// Loads the mounts (binding their KMIP listeners), binds the HTTP API, and runs both.
     static func start(_ assembly: ServerAssembly, api: APIListenerOptions, handlesSignals: Bool, logger: Logger,
-                      paths: DevPaths, rootToken: String) async throws -> RunningServer {
+                      paths: DevPaths, rootToken: String, lock: DataDirectoryLock) async throws -> RunningServer {
         try await assembly.load()
         let (host, port) = try splitAddress(api.address)
         let bound = APIBoundAddress()
@@ -99,7 +103,7 @@ public enum StrongroomServer {
             logger: logger))
         let store = assembly.store
         let task = Task {
-            defer { try? store.close() }
+            defer { try? store.close(); lock.release() }
             try await group.run()
         }
         // The API binds inside the group; wait for it (or for the group to fail).

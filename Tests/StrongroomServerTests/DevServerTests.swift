@@ -121,6 +121,27 @@ final class DevServerTests: XCTestCase {
         await second.shutdown()
     }
 
+    /// One server per data directory: a second start on it is refused with a clear error while
+    /// the first runs, and succeeds once the first has stopped (or after a failed start).
+    func testASecondServerOnOneDataDirectoryIsRefused() async throws {
+        let dir = try temporaryDirectory()
+        let first = try await StrongroomServer.startDev(options(dir))
+        do {
+            let second = try await StrongroomServer.startDev(options(dir))
+            await second.shutdown()
+            XCTFail("two servers ran on one data directory")
+        } catch let e as ConfigFileError {
+            XCTAssertTrue(e.description.contains("another Strongroom server is using the data directory"), e.description)
+        }
+        await first.shutdown()
+        var bad = options(dir)
+        bad.kmipListenAddress = "not an address:x"
+        _ = try? await StrongroomServer.startDev(bad)
+        let again = try await StrongroomServer.startDev(options(dir))
+        XCTAssertNotNil(again.kmipPort)
+        await again.shutdown()
+    }
+
     func testBadListenAddressIsAClearError() async throws {
         let dir = try temporaryDirectory()
         var opts = options(dir)
