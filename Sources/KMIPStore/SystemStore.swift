@@ -109,3 +109,11 @@ public protocol SystemStore: Sendable {
     /// Item Not Found if absent.
     func deleteAuditDevice(path: String) async throws
 }
+
+/// Everything one server keeps: managed objects, and the server-wide and per-mount records. What
+/// the server is assembled over, whichever database holds it.
+public protocol ServerStore: ObjectStore, SystemStore {
+    /// Releases the store's connections (checkpointing where the database does); the store must
+    /// not be used afterwards.
+    func close() async throws
+}

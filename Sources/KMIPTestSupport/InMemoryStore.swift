@@ -2,7 +2,7 @@ import KMIP
 import KMIPStore
 
 /// A store in memory, for unit tests: the same semantics as `SQLiteStore`, no durability.
-public actor InMemoryStore: ObjectStore, SystemStore {
+public actor InMemoryStore: ServerStore {
     /// What one mount owns besides its scopes' roles, credentials and objects (keyed by scope id).
     private struct MountData {
         var config: ConfigRecord?
@@ -96,6 +96,9 @@ public actor InMemoryStore: ObjectStore, SystemStore {
     }
 
     public nonisolated func mountStore(mountID: String) -> any MountStore { MountView(store: self, mountID: mountID) }
+
+    /// Nothing to release.
+    public func close() {}
 
     // MARK: Tokens
 

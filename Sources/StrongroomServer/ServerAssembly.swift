@@ -39,7 +39,7 @@ public struct APIListenerOptions: Sendable, Hashable {
 /// The parts of a running server over one open store: the mounts' KMIP listeners (through
 /// ``KMIPMountRuntime``), the HTTP API, audit and metrics.
 struct ServerAssembly: Sendable {
-    let store: SQLiteStore
+    let store: any ServerStore
     let runtime: KMIPMountRuntime
     let registry: MountRegistry
     let tokens: TokenAuth
@@ -49,7 +49,7 @@ struct ServerAssembly: Sendable {
     /// Audit devices of the config file: enabled at every start, not changeable through the API.
     let declaredAuditDevices: [AuditDeviceRecord]
 
-    init(store: SQLiteStore, logger: Logger, auditRules: AuditRules, declaredAuditDevices: [AuditDeviceRecord] = [],
+    init(store: any ServerStore, logger: Logger, auditRules: AuditRules, declaredAuditDevices: [AuditDeviceRecord] = [],
          streamLifetime: Int = 600, limits: Limits = .default, heavy: HeavyWorkPool = .shared,
          transportTuning: @escaping @Sendable (inout TransportConfiguration) -> Void = { _ in }) {
         self.store = store

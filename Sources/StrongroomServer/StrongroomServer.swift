@@ -103,8 +103,13 @@ public enum StrongroomServer {
             logger: logger))
         let store = assembly.store
         let task = Task {
-            defer { try? store.close(); lock.release() }
-            try await group.run()
+            do { try await group.run() } catch {
+                try? await store.close()
+                lock.release()
+                throw error
+            }
+            try? await store.close()
+            lock.release()
         }
         // The API binds inside the group; wait for it (or for the group to fail).
         let apiAddress = try await bound.wait(failingWith: task)

@@ -6,7 +6,7 @@ import NIOConcurrencyHelpers
 /// The SQLite store (objects here, mounts, tokens and audit devices in `+System`, a mount's records in `+Mount`): a GRDB `DatabasePool` in WAL mode with `synchronous = FULL` (a committed
 /// write survives a crash), migrated on open, all writes through one group-commit writer. Key
 /// material and CA private keys are sealed by the keyring before they reach SQLite.
-public final class SQLiteStore: ObjectStore, Sendable {
+public final class SQLiteStore: ServerStore, Sendable {
     let pool: DatabasePool
     let keyring: Keyring
     let records: RecordAuthenticator
