@@ -29,7 +29,7 @@ public final class KMIPEngine: KMIPRequestProcessor {
                 limits: Limits = .default, clock: @escaping @Sendable () -> DateTime = { DateTime.now },
                 observer: (any KMIPRequestObserver)? = nil, streamLifetime: Double = 600,
                 heavy: HeavyWorkPool = .shared, streamHeldPerClient: Int = 64 << 20, streamHeldTotal: Int = 256 << 20,
-                metrics: any MetricsFactory = MetricsSystem.factory) {
+                metrics: any MetricsFactory = MetricsSystem.factory, directory: CredentialDirectory? = nil) {
         self.observer = observer
         self.metrics = EngineMetrics(factory: metrics)
         self.heavy = heavy
@@ -37,7 +37,8 @@ public final class KMIPEngine: KMIPRequestProcessor {
         self.objects = objects
         self.logger = logger
         self.limits = limits
-        self.authorizer = Authorizer(mount: mount)
+        // The server passes its mount's directory (one cache with the handshake check).
+        self.authorizer = Authorizer(directory: directory ?? CredentialDirectory(store: mount))
         self.clock = clock
     }
 

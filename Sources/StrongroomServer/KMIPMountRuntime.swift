@@ -62,9 +62,7 @@ public actor KMIPMountRuntime: MountRuntime {
         guard !stopped, served[entry.id] == nil else { return }
         let engine = KMIPEngine(objects: objects, mount: mount.store,
                                 logger: logger.with("mount", entry.path), limits: engineLimits, observer: engineObserver(entry),
-                                streamLifetime: streamLifetime, heavy: heavy, metrics: metrics)
-        // A revocation or a role or scope change made through the API reaches open connections at once.
-        mount.onAuthorizationChange { engine.invalidateAuthorizations() }
+                                streamLifetime: streamLifetime, heavy: heavy, metrics: metrics, directory: mount.directory)
         served[entry.id] = Served(entry: entry, engine: engine)
         if let config = try await mount.config() {
             try await startListener(entry, mount: mount, settings: ListenerSettings(config))

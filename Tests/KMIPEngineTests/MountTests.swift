@@ -600,7 +600,7 @@ final class MountTests: XCTestCase {
         let c = try await nodeA.generateCredential(scope: "s", role: "r")
         let identity = try await nodeB.authenticate(leafDER: MountTestSupport.der(c.certificatePEM), chainDER: [])
         try await nodeA.revokeCredential(serialNumber: c.serialNumber)
-        clock.advance(KMIPMount.bindingCacheTTL + 0.1)
+        clock.advance(CredentialDirectory.ttl + 0.1)
         let valid = await nodeB.isValid(identity)
         XCTAssertFalse(valid)
     }

@@ -3,6 +3,7 @@ import KMIP
 import KMIPCrypto
 import KMIPPKI
 import KMIPStore
+import Logging
 import XCTest
 @testable import KMIPEngine
 
@@ -318,5 +319,33 @@ final class RoleMatrixTests: XCTestCase {
         let stale = "Query still allowed right after the role lost it: KMIPMount.putRole does not notify onAuthorizationChange observers"
         XCTAssertEqual(second.resultStatus, .operationFailed, stale)
         XCTAssertEqual(second.resultReason, .permissionDenied, stale)
+    }
+
+    /// The server's engine reads the mount's own ``CredentialDirectory``: a role update or a
+    /// revocation made through the mount reaches an already-authorised client on its next request,
+    /// with no observer wired (one cache, not two).
+    func testAnEngineOnTheMountsDirectorySeesItsChangesAtOnce() async throws {
+        let h = try await EngineHarness.make()
+        let mount = KMIPMount(store: h.mount)
+        let engine = KMIPEngine(objects: h.objects, mount: h.mount, logger: Logger(label: "test"), directory: mount.directory)
+        func query(_ client: ClientIdentity) async -> ResponseBatchItem {
+            let request = RequestMessage(header: RequestHeader(protocolVersion: .v1_4, batchCount: 1),
+                                         batchItems: [RequestBatchItem(operation: .query, payload: QueryRequestPayload([.queryOperations]))])
+            return await engine.respond(to: request, client: client).batchItems[0]
+        }
+        let (client, _) = try await roleClient(h, mount, role: "changing", ["operation_all": true])
+        let first = await query(client)
+        XCTAssertEqual(first.resultStatus, .success)
+        try await mount.putRole(scope: "default", name: "changing", try role(["operation_get": true]))
+        let narrowed = await query(client)
+        XCTAssertEqual(narrowed.resultReason, .permissionDenied, "the role update reached the engine at once")
+
+        let (other, _) = try await roleClient(h, mount, role: "other", ["operation_all": true])
+        let before = await query(other)
+        XCTAssertEqual(before.resultStatus, .success)
+        try await mount.revokeCredential(serialNumber: other.serialNumber)
+        let revoked = await query(other)
+        XCTAssertEqual(revoked.resultReason, .permissionDenied)
+        XCTAssertTrue(revoked.resultMessage?.hasSuffix("the client certificate has been revoked") ?? false, revoked.resultMessage ?? "")
     }
 }

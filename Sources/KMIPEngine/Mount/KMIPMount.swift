@@ -10,8 +10,8 @@ import NIOConcurrencyHelpers
 ///
 /// Everything that must be shared between nodes lives in the store; this object only caches the
 /// CA (it never changes once generated), the listener certificate (until the hostnames or IPs
-/// change) and, for at most ``bindingCacheTTL``, which scope and role a certificate serial is
-/// listed for. Local revocations and deletions clear that cache at once.
+/// change) and, in its ``CredentialDirectory`` for at most ``CredentialDirectory/ttl``, which scope
+/// and role a certificate serial is listed for. Local revocations and deletions clear that cache at once.
 public final class KMIPMount: ClientAuthenticator, Sendable {
     public let store: any MountStore
     let clock: @Sendable () -> Date
@@ -24,11 +24,8 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     private static let writeLock = MountWriteLock()
     private var writeLock: MountWriteLock { Self.writeLock }
 
-    /// How long the answer "serial S is listed for scope X, role Y" (or "is not listed") may be
-    /// reused by ``authenticate(leafDER:chainDER:)`` and ``isValid(_:)``. Changes made through this
-    /// mount take effect at once; changes made by another node within this delay.
-    public static let bindingCacheTTL: TimeInterval = 1
-    static let bindingCacheLimit = 100_000
+    /// Where client serials are listed: one cache for the handshake and the engine's authorisation.
+    public let directory: CredentialDirectory
 
     struct Binding: Sendable, Hashable {
         var scopeID: String
@@ -43,13 +40,13 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     struct Cache {
         var ca: KMIPCA?
         var server: (key: ServerKey, credential: ServerCredential)?
-        var bindings: [String: (binding: Binding?, at: Date)] = [:]
     }
 
     /// `now` is the clock for certificate issue and verification (tests move it).
     public init(store: any MountStore, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.clock = now
+        self.directory = CredentialDirectory(store: store, clock: now)
     }
 
     // MARK: - Config and CA
@@ -292,7 +289,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
         } catch let e as StoreError {
             throw Self.mapped(e)   // the role was deleted meanwhile: the certificate is never listed
         }
-        cache.withLockedValue { _ = $0.bindings.removeValue(forKey: credential.serialNumber) }
+        directory.invalidate(serial: credential.serialNumber)
     }
 
     /// The serials listed under the role, with their certificates.
@@ -320,7 +317,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
             throw MountError.notFound("credential \(serialNumber) not found")
         }
         do { try await store.deleteCredential(serialNumber: serialNumber) } catch let e as StoreError { throw Self.mapped(e) }
-        cache.withLockedValue { $0.bindings[serialNumber] = (nil, clock()) }
+        directory.invalidate(serial: serialNumber)
         notifyAuthorizationChange()
     }
 
@@ -364,30 +361,15 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
         return binding == Binding(scopeID: identity.scopeID, roleID: identity.roleID)
     }
 
-    /// Where the serial is listed: its scope id and its role's id; nil if not listed or the role is gone.
+    /// Where the serial is listed: its scope id and its role's id; nil if not listed, expired, or the role is gone.
     func binding(serial: String) async throws -> Binding? {
-        let now = clock()
-        if let hit = cache.withLockedValue({ $0.bindings[serial] }), abs(now.timeIntervalSince(hit.at)) < Self.bindingCacheTTL {
-            return hit.binding
-        }
-        var binding: Binding?
-        if let record = try await store.credential(serialNumber: serial),
-           record.expiresAt.secondsSince1970 > Int64(now.timeIntervalSince1970),
-           let role = try await store.role(scopeID: record.scopeID, name: record.roleName) {
-            binding = Binding(scopeID: record.scopeID, roleID: role.id)
-        }
-        cache.withLockedValue { c in
-            if c.bindings.count >= Self.bindingCacheLimit {
-                c.bindings = c.bindings.filter { abs(now.timeIntervalSince($0.value.at)) < Self.bindingCacheTTL }
-                if c.bindings.count >= Self.bindingCacheLimit { c.bindings.removeAll() }
-            }
-            c.bindings[serial] = (binding, now)
-        }
-        return binding
+        guard let listing = try await directory.listing(serial: serial), directory.isCurrent(listing),
+              let role = listing.role else { return nil }
+        return Binding(scopeID: listing.scopeID, roleID: role.id)
     }
 
     func clearBindings() {
-        cache.withLockedValue { $0.bindings.removeAll() }
+        directory.invalidateAll()
         notifyAuthorizationChange()
     }
 

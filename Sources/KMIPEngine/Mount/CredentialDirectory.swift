@@ -1,0 +1,61 @@
+import Foundation
+import KMIP
+import KMIPStore
+import NIOConcurrencyHelpers
+
+/// Where a client certificate's serial is listed — its scope, its expiry and the role it is listed
+/// under — answered from one cache for both the TLS handshake check (``KMIPMount``) and the
+/// per-request authorisation (`Authorizer`). An answer, "not listed" included, is reused for at
+/// most ``ttl``: a change made here invalidates it at once, one made by another server sharing
+/// the database takes effect within ``ttl``.
+public final class CredentialDirectory: Sendable {
+    public struct Listing: Sendable, Hashable {
+        public let scopeID: String
+        public let expiresAt: DateTime
+        /// The role the credential is listed under; nil once that role is gone.
+        public let role: RoleRecord?
+    }
+
+    /// How long an answer may be reused (seconds, on ``clock``).
+    public static let ttl: TimeInterval = 1
+    static let capacity = 100_000
+
+    private let store: any MountStore
+    let clock: @Sendable () -> Date
+    private let cache = NIOLockedValueBox<[String: (listing: Listing?, at: Date)]>([:])
+
+    public init(store: any MountStore, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// The serial's listing, or nil when no credential has that serial.
+    public func listing(serial: String) async throws -> Listing? {
+        let now = clock()
+        if let hit = cache.withLockedValue({ $0[serial] }), abs(now.timeIntervalSince(hit.at)) < Self.ttl { return hit.listing }
+        var listing: Listing?
+        if let record = try await store.credential(serialNumber: serial) {
+            listing = Listing(scopeID: record.scopeID, expiresAt: record.expiresAt,
+                              role: try await store.role(scopeID: record.scopeID, name: record.roleName))
+        }
+        cache.withLockedValue { c in
+            if c.count >= Self.capacity {
+                c = c.filter { abs(now.timeIntervalSince($0.value.at)) < Self.ttl }
+                if c.count >= Self.capacity { c.removeAll() }
+            }
+            c[serial] = (listing, now)
+        }
+        return listing
+    }
+
+    /// Whether `listing` is still in force now (not expired).
+    func isCurrent(_ listing: Listing) -> Bool {
+        listing.expiresAt.secondsSince1970 > Int64(clock().timeIntervalSince1970)
+    }
+
+    /// Forgets the answer for one serial (it was just listed or revoked here).
+    func invalidate(serial: String) { _ = cache.withLockedValue { $0.removeValue(forKey: serial) } }
+
+    /// Forgets every answer (a role or scope changed here).
+    public func invalidateAll() { cache.withLockedValue { $0.removeAll() } }
+}
