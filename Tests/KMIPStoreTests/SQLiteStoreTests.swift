@@ -102,21 +102,38 @@ final class SQLiteStoreTests: XCTestCase {
     }
 
     func testObjectCacheRefusesAReadThatRacedAnInvalidation() {
-        let cache = ObjectCache(capacity: 2)
+        let cache = ObjectCache(capacity: 2, byteBudget: 64 << 10)
         let key = ObjectCache.Key(scopeID: "scopA", uniqueIdentifier: "u1")
-        let entry = ObjectCache.Entry(record: StoreConformanceTests.object(names: ["k"]), sealedKey: nil)
+        let entry = ObjectCache.Entry(record: StoreConformanceTests.object(names: ["k"]), sealedKey: nil, cost: 100)
         let before = cache.generation
         cache.invalidate(key)
         cache.store(entry, for: key, readAt: before)
         XCTAssertNil(cache.entry(key), "a read that began before a write must not be cached after it")
         cache.store(entry, for: key, readAt: cache.generation)
         XCTAssertNotNil(cache.entry(key))
-        for n in 0..<5 {
+        for n in 0..<50 {
             cache.store(entry, for: ObjectCache.Key(scopeID: "scopA", uniqueIdentifier: "v\(n)"), readAt: cache.generation)
+            XCTAssertLessThanOrEqual(cache.count, 2, "bounded in entries")
         }
-        XCTAssertEqual(cache.count, 2, "bounded")
         cache.invalidateAll()
         XCTAssertEqual(cache.count, 0)
+        XCTAssertEqual(cache.byteCount, 0)
+    }
+
+    /// Clients choose their attributes' size: the cache holds at most its byte budget, and never
+    /// an entry over 1/64 of it.
+    func testObjectCacheIsBoundedInBytes() {
+        let cache = ObjectCache(capacity: 1_000, byteBudget: 64_000)
+        let record = StoreConformanceTests.object(names: ["k"])
+        cache.store(ObjectCache.Entry(record: record, sealedKey: nil, cost: 1_001), for: .init(scopeID: "s", uniqueIdentifier: "big"),
+                    readAt: cache.generation)
+        XCTAssertEqual(cache.count, 0, "an entry over 1/64 of the budget is not kept")
+        for n in 0..<500 {
+            cache.store(ObjectCache.Entry(record: record, sealedKey: nil, cost: 1_000), for: .init(scopeID: "s", uniqueIdentifier: "\(n)"),
+                        readAt: cache.generation)
+            XCTAssertLessThanOrEqual(cache.byteCount, 64_000)
+        }
+        XCTAssertGreaterThan(cache.count, 30, "evictions drop a part, not everything")
     }
 
     func testCachedReadsFollowEveryWrite() async throws {

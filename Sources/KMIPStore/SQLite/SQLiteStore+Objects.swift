@@ -168,6 +168,7 @@ extension SQLiteStore {
         // 1 scope_id, 2 uid, 3 object_type, 4 state, 5 algorithm, 6 length, 7 initial_date, 8 activation_date,
         // 9 deactivation_date, 10 destroy_date, 11 object_group, 12 attributes, 13 key_material, 14 usage_mask, 15 archived
         let date = { (column: Int) -> DateTime? in (row[column] as Int64?).map { DateTime(secondsSince1970: $0) } }
+        let blob = Array(row[12] as Data)
         var record = ManagedObjectRecord(
             scopeID: row[1], uniqueIdentifier: row[2],
             objectType: ObjectType(rawValue: row[3]), state: State(rawValue: row[4]),
@@ -176,9 +177,12 @@ extension SQLiteStore {
             initialDate: DateTime(secondsSince1970: row[7]),
             activationDate: date(8), deactivationDate: date(9),
             destroyDate: date(10), objectGroup: row[11], names: names,
-            attributes: try AttributeBlob.decode(Array(row[12] as Data)))
+            attributes: try AttributeBlob.decode(blob))
         record.archived = row[15]
-        return ObjectCache.Entry(record: record, sealedKey: (row[13] as Data?).map { Array($0) })
+        let sealedKey = (row[13] as Data?).map { Array($0) }
+        // Decoded attributes take a few times their encoded size; 512 for the record itself.
+        let cost = 512 + 4 * blob.count + (sealedKey?.count ?? 0) + names.reduce(0) { $0 + 32 + $1.utf8.count }
+        return ObjectCache.Entry(record: record, sealedKey: sealedKey, cost: cost)
     }
 
     public func locate(scopeID: String, _ q: ObjectQuery) async throws -> [String] {

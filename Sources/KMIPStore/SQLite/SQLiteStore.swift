@@ -14,7 +14,7 @@ public final class SQLiteStore: ServerStore, Sendable {
     /// Read-only connections for point reads, used on the caller's thread (see `pointRead`).
     let pointReaders: [DatabaseQueue]
     /// Recently read objects (see `ObjectCache`).
-    let objectCache = ObjectCache(capacity: SQLiteStore.objectCacheCapacity)
+    let objectCache = ObjectCache(capacity: SQLiteStore.objectCacheCapacity, byteBudget: SQLiteStore.objectCacheBytes)
 
     /// Sealed in `meta` by databases whose rows were not authenticated yet.
     static let keyringCheckLabel = Array("strongroom/keyring-check".utf8)
@@ -93,8 +93,9 @@ public final class SQLiteStore: ServerStore, Sendable {
     }
 
     static let pointReaderCount = 4
-    /// Objects kept by `ObjectCache`: a few MB at most (attributes and sealed key material).
+    /// Objects kept by `ObjectCache`, and the bytes they may hold (attributes, names, sealed key material).
     static let objectCacheCapacity = 16_384
+    static let objectCacheBytes = 32 << 20
 
     /// A point read (one object by its key: bounded work, microseconds with a warm page cache), on
     /// the serial queue of one of the point-read connections: SQLite's file I/O never runs on the
@@ -128,18 +129,29 @@ public final class SQLiteStore: ServerStore, Sendable {
 /// Consistency: every write to an object invalidates its entry after the write returns (before
 /// the writer's caller resumes), and a read stores what it read only if no invalidation happened
 /// since it began (`generation`), so a read that raced a write never leaves the older row behind.
-/// Only this process writes the database. Bounded; evicts at random.
+/// Only this process writes the database (the server holds its data directory's lock).
+///
+/// Bounded in entries and in bytes (clients choose their attributes' size): an entry larger than
+/// 1/64 of the byte budget is not kept; when either bound is reached, about a quarter of the
+/// entries, chosen at random, are dropped at once (again until there is room: amortised O(1) per
+/// store).
 final class ObjectCache: @unchecked Sendable {
     struct Key: Hashable { let scopeID: String; let uniqueIdentifier: String }
-    /// The record without its key material, and that material as sealed in the row.
-    struct Entry: Sendable { let record: ManagedObjectRecord; let sealedKey: [UInt8]? }
+    /// The record without its key material, that material as sealed in the row, and roughly the
+    /// bytes the entry holds.
+    struct Entry: Sendable { let record: ManagedObjectRecord; let sealedKey: [UInt8]?; let cost: Int }
 
     private let lock = NIOLock()
     private var entries: [Key: Entry] = [:]
+    private var bytes = 0
     private var invalidations: UInt64 = 0
     let capacity: Int
+    let byteBudget: Int
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int, byteBudget: Int) {
+        self.capacity = capacity
+        self.byteBudget = byteBudget
+    }
 
     func entry(_ key: Key) -> Entry? { lock.withLock { entries[key] } }
 
@@ -147,17 +159,33 @@ final class ObjectCache: @unchecked Sendable {
     var generation: UInt64 { lock.withLock { invalidations } }
 
     func store(_ entry: Entry, for key: Key, readAt generation: UInt64) {
-        guard capacity > 0 else { return }
+        guard capacity > 0, entry.cost <= byteBudget / 64 else { return }
         lock.withLock {
             guard invalidations == generation else { return }
-            if entries.count >= capacity, entries[key] == nil, let victim = entries.keys.randomElement() { entries[victim] = nil }
+            if let old = entries[key] { bytes -= old.cost }
+            while !entries.isEmpty, entries.count >= capacity || bytes + entry.cost > byteBudget { evictQuarter() }
             entries[key] = entry
+            bytes += entry.cost
         }
     }
 
-    func invalidate(_ key: Key) { lock.withLock { invalidations &+= 1; entries[key] = nil } }
+    /// Drops each entry with probability 1/4 (under the lock).
+    private func evictQuarter() {
+        entries = entries.filter { _, entry in
+            if Int.random(in: 0..<4) == 0 { bytes -= entry.cost; return false }
+            return true
+        }
+    }
 
-    func invalidateAll() { lock.withLock { invalidations &+= 1; entries.removeAll() } }
+    func invalidate(_ key: Key) {
+        lock.withLock {
+            invalidations &+= 1
+            if let old = entries.removeValue(forKey: key) { bytes -= old.cost }
+        }
+    }
+
+    func invalidateAll() { lock.withLock { invalidations &+= 1; entries.removeAll(); bytes = 0 } }
 
     var count: Int { lock.withLock { entries.count } }
+    var byteCount: Int { lock.withLock { bytes } }
 }
