@@ -6,6 +6,7 @@ import KMIP
 package protocol MountScopedStore: Sendable {
     func config(mountID: String) async throws -> ConfigRecord?
     func setConfig(_ config: ConfigRecord, mountID: String) async throws
+    func updateConfig(_ change: @escaping @Sendable (ConfigRecord?) throws -> ConfigRecord, mountID: String) async throws -> ConfigRecord
     func caMaterial(mountID: String) async throws -> CAMaterial?
     func createCAMaterial(_ material: CAMaterial, mountID: String) async throws -> CAMaterial
 
@@ -36,6 +37,9 @@ package struct MountView<Backend: MountScopedStore>: MountStore {
 
     package func config() async throws -> ConfigRecord? { try await store.config(mountID: mountID) }
     package func setConfig(_ config: ConfigRecord) async throws { try await store.setConfig(config, mountID: mountID) }
+    package func updateConfig(_ change: @escaping @Sendable (ConfigRecord?) throws -> ConfigRecord) async throws -> ConfigRecord {
+        try await store.updateConfig(change, mountID: mountID)
+    }
     package func caMaterial() async throws -> CAMaterial? { try await store.caMaterial(mountID: mountID) }
     package func createCAMaterial(_ material: CAMaterial) async throws -> CAMaterial {
         try await store.createCAMaterial(material, mountID: mountID)

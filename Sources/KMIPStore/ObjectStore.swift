@@ -153,6 +153,10 @@ public protocol ObjectStore: Sendable {
 public protocol MountStore: Sendable {
     func config() async throws -> ConfigRecord?
     func setConfig(_ config: ConfigRecord) async throws
+    /// Reads the config, lets `change` compute the next one from it (nil: never written) and
+    /// stores that, in one transaction: concurrent writers (tasks, processes or nodes) apply one
+    /// after the other and none is lost. If `change` throws, nothing is stored. Returns what was stored.
+    func updateConfig(_ change: @escaping @Sendable (ConfigRecord?) throws -> ConfigRecord) async throws -> ConfigRecord
     func caMaterial() async throws -> CAMaterial?
     /// Stores `material` as the mount's CA unless the mount has one, atomically: whichever writer
     /// (task, process or node) gets there first wins. Returns the CA the mount has afterwards —

@@ -163,6 +163,11 @@ extension InMemoryStore: MountScopedStore {
 
     package func config(mountID: String) -> ConfigRecord? { mountData[mountID]?.config }
     package func setConfig(_ config: ConfigRecord, mountID: String) { mountData[mountID, default: MountData()].config = config }
+    package func updateConfig(_ change: @escaping @Sendable (ConfigRecord?) throws -> ConfigRecord, mountID: String) throws -> ConfigRecord {
+        let next = try change(mountData[mountID]?.config)
+        mountData[mountID, default: MountData()].config = next
+        return next
+    }
     package func caMaterial(mountID: String) -> CAMaterial? { mountData[mountID]?.ca }
     package func createCAMaterial(_ material: CAMaterial, mountID: String) throws -> CAMaterial {
         guard material.certificatesDER.count == material.privateKeys.count else {

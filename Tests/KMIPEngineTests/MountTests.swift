@@ -637,6 +637,9 @@ private final class CARaceStore: MountStore, @unchecked Sendable {
     }
     func config() async throws -> ConfigRecord? { try await backing.config() }
     func setConfig(_ config: ConfigRecord) async throws { try await backing.setConfig(config) }
+    func updateConfig(_ change: @escaping @Sendable (ConfigRecord?) throws -> ConfigRecord) async throws -> ConfigRecord {
+        try await backing.updateConfig(change)
+    }
     func scopes() async throws -> [ScopeRecord] { try await backing.scopes() }
     func scope(named name: String) async throws -> ScopeRecord? { try await backing.scope(named: name) }
     func scope(id: String) async throws -> ScopeRecord? { try await backing.scope(id: id) }

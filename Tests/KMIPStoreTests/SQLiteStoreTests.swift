@@ -288,6 +288,31 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(storedB, results[0])
     }
 
+    /// Config updates from two stores on one file (two nodes) are read-modify-write transactions:
+    /// 40 concurrent increments of one counter end at 40 (a read-then-write would lose some).
+    func testConfigUpdatesFromTwoStoresOnOneFileLoseNothing() async throws {
+        let keyring = Keyring.random()
+        let a = try SQLiteStore(path: path, keyring: keyring), b = try SQLiteStore(path: path, keyring: keyring)
+        defer { try? a.close(); try? b.close() }
+        let increment: @Sendable (ConfigRecord?) throws -> ConfigRecord = { record in
+            ConfigRecord(json: String((record.flatMap { Int($0.json) } ?? 0) + 1))
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<40 {
+                let store = i.isMultiple(of: 2) ? a : b
+                group.addTask { _ = try await store.mountStore(mountID: "mountAAA").updateConfig(increment) }
+            }
+            try await group.waitForAll()
+        }
+        let final = try await b.mountStore(mountID: "mountAAA").config()
+        XCTAssertEqual(final?.json, "40")
+        // A change that throws stores nothing.
+        struct Refused: Error {}
+        do { _ = try await a.mountStore(mountID: "mountAAA").updateConfig { _ in throw Refused() }; XCTFail() } catch is Refused {}
+        let unchanged = try await a.mountStore(mountID: "mountAAA").config()
+        XCTAssertEqual(unchanged?.json, "40")
+    }
+
     func testReopenKeepsData() async throws {
         let keyring = Keyring.random()
         let o = StoreConformanceTests.object(names: ["durable"])

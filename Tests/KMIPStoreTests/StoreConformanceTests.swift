@@ -372,6 +372,13 @@ class StoreConformanceTests: XCTestCase {
         try await mount.setConfig(ConfigRecord(json: #"{"listen_addrs":["0.0.0.0:5696"]}"#))
         let config = try await mount.config()
         XCTAssertEqual(config?.json, #"{"listen_addrs":["0.0.0.0:5696"]}"#)
+        struct Refused: Error {}
+        do { _ = try await mount.updateConfig { _ in throw Refused() }; XCTFail("a refused change") } catch is Refused {}
+        let updated = try await mount.updateConfig { current in ConfigRecord(json: (current?.json ?? "") + " ") }
+        XCTAssertEqual(updated.json, #"{"listen_addrs":["0.0.0.0:5696"]} "#)
+        let reread = try await mount.config()
+        XCTAssertEqual(reread, updated)
+        try await mount.setConfig(ConfigRecord(json: #"{"listen_addrs":["0.0.0.0:5696"]}"#))
 
         let noCA = try await mount.caMaterial()
         XCTAssertNil(noCA)

@@ -19,8 +19,8 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     private let observers = NIOLockedValueBox<[@Sendable () -> Void]>([])
     /// Config writes of every mount in this process go through one lock: two first writes here
     /// generate one CA, not two. Across processes sharing a database, the store's atomic
-    /// ``MountStore/createCAMaterial(_:)`` decides which CA stays; the config itself is still
-    /// read, changed and written whole.
+    /// ``MountStore/createCAMaterial(_:)`` decides which CA stays, and the config is
+    /// changed inside the store's transaction (``MountStore/updateConfig(_:)``).
     private static let writeLock = MountWriteLock()
     private var writeLock: MountWriteLock { Self.writeLock }
 
@@ -67,16 +67,22 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     @discardableResult
     public func configure(_ update: MountConfigUpdate) async throws -> MountConfig {
         try await writeLock.withLock {
-            let current = try await self.config()
-            let next = try (current ?? MountConfig()).applying(update)
+            // Validated against the config as read, before any CA is generated for it.
+            let tentative = try (try await self.config() ?? MountConfig()).applying(update)
             let ca: KMIPCA
-            if let existing = try await self.loadCA() { ca = existing } else { ca = try await self.createCA(next) }
-            if let spec = ca.keySpec, spec.type != next.tlsCAKeyType || spec.bits != next.tlsCAKeyBits {
-                throw MountError.invalid(
-                    "tls_ca_key_type/tls_ca_key_bits cannot change once the CA exists (it is \(spec.type.rawValue) \(spec.bits))")
+            if let existing = try await self.loadCA() { ca = existing } else { ca = try await self.createCA(tentative) }
+            let caSpec = ca.keySpec
+            // Applied again inside the store's transaction, to the config as it is then: another
+            // node's concurrent write is kept, not overwritten.
+            let stored = try await self.store.updateConfig { record in
+                let next = try (try record.map(MountConfig.init(stored:)) ?? MountConfig()).applying(update)
+                if let spec = caSpec, spec.type != next.tlsCAKeyType || spec.bits != next.tlsCAKeyBits {
+                    throw MountError.invalid(
+                        "tls_ca_key_type/tls_ca_key_bits cannot change once the CA exists (it is \(spec.type.rawValue) \(spec.bits))")
+                }
+                return next.record
             }
-            try await self.store.setConfig(next.record)
-            return next
+            return try MountConfig(stored: stored)
         }
     }
 

@@ -11,17 +11,30 @@ extension SQLiteStore: MountScopedStore {
     // MARK: Config and CA
 
     package func config(mountID: String) async throws -> ConfigRecord? {
-        try await read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM config WHERE mount_id = ?"), arguments: [mountID])
-                .map { row in try self.records.verify(.config, row); return ConfigRecord(json: row["json"]) }
-        }
+        try await read { db in try self.config(db, mountID: mountID) }
     }
 
     package func setConfig(_ config: ConfigRecord, mountID: String) async throws {
+        try await write { db in try self.setConfig(db, config, mountID: mountID) }
+    }
+
+    package func updateConfig(_ change: @escaping @Sendable (ConfigRecord?) throws -> ConfigRecord, mountID: String) async throws -> ConfigRecord {
+        // One write transaction (SQLite's write lock): no other writer's config lands in between.
         try await write { db in
-            try db.cachedStatement(sql: RecordTable.config.insertSQL(orReplace: true))
-                .execute(arguments: self.records.arguments(.config, [mountID, config.json]))
+            let next = try change(try self.config(db, mountID: mountID))
+            try self.setConfig(db, next, mountID: mountID)
+            return next
         }
+    }
+
+    private func config(_ db: Database, mountID: String) throws -> ConfigRecord? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM config WHERE mount_id = ?"), arguments: [mountID])
+            .map { row in try self.records.verify(.config, row); return ConfigRecord(json: row["json"]) }
+    }
+
+    private func setConfig(_ db: Database, _ config: ConfigRecord, mountID: String) throws {
+        try db.cachedStatement(sql: RecordTable.config.insertSQL(orReplace: true))
+            .execute(arguments: self.records.arguments(.config, [mountID, config.json]))
     }
 
     package func caMaterial(mountID: String) async throws -> CAMaterial? {
