@@ -120,6 +120,25 @@ final class MountConfigTests: XCTestCase {
         XCTAssertEqual(stored?.certificatesDER, [try winner.rootCertificateDER(), try winner.intermediateCertificateDER()])
     }
 
+    /// A revocation that lands while a lookup of the same serial is in flight: that lookup's
+    /// (older) answer is not cached, so the next check sees the revocation at once.
+    func testALookupThatRacedARevocationIsNotCached() async throws {
+        let backing = InMemoryStore().mountStore(mountID: "mountAAA")
+        let store = CARaceStore(backing, storedFirst: nil)
+        let mount = KMIPMount(store: store)
+        try await mount.configure(MountConfigUpdate())
+        try await mount.createScope("s")
+        try await mount.putRole(scope: "s", name: "r", .all)
+        let c = try await mount.generateCredential(scope: "s", role: "r")
+        store.duringCredentialLookup = { [directory = mount.directory] in directory.invalidate(serial: c.serialNumber) }
+        let inFlight = try await mount.directory.listing(serial: c.serialNumber)
+        XCTAssertNotNil(inFlight, "the lookup itself answers what it read")
+        store.duringCredentialLookup = nil
+        try await backing.deleteCredential(serialNumber: c.serialNumber)   // revoked elsewhere meanwhile
+        let next = try await mount.directory.listing(serial: c.serialNumber)
+        XCTAssertNil(next, "the raced answer was cached: a revoked credential would pass for up to the TTL")
+    }
+
     /// The mount reads a format-0 record as it is and stores the current format on its next write.
     func testMountMigratesALegacyRecord() async throws {
         let store = InMemoryStore().mountStore(mountID: "mountAAA")
@@ -623,16 +642,18 @@ extension ManagedObjectRecord {
 }
 
 /// A mount store that answers "no CA" to the first read while another writer's CA is stored just
-/// before this one's insert: the race two nodes run on a first config write.
+/// before this one's insert (the race two nodes run on a first config write), and runs
+/// `duringCredentialLookup` while a credential is being looked up.
 private final class CARaceStore: MountStore, @unchecked Sendable {
     let backing: any MountStore
-    let storedFirst: CAMaterial
+    let storedFirst: CAMaterial?
+    var duringCredentialLookup: (() -> Void)?
     private var raced = false
-    init(_ backing: any MountStore, storedFirst: CAMaterial) { self.backing = backing; self.storedFirst = storedFirst }
+    init(_ backing: any MountStore, storedFirst: CAMaterial?) { self.backing = backing; self.storedFirst = storedFirst }
 
-    func caMaterial() async throws -> CAMaterial? { raced ? try await backing.caMaterial() : nil }
+    func caMaterial() async throws -> CAMaterial? { raced || storedFirst == nil ? try await backing.caMaterial() : nil }
     func createCAMaterial(_ material: CAMaterial) async throws -> CAMaterial {
-        if !raced { raced = true; _ = try await backing.createCAMaterial(storedFirst) }
+        if !raced, let storedFirst { raced = true; _ = try await backing.createCAMaterial(storedFirst) }
         return try await backing.createCAMaterial(material)
     }
     func config() async throws -> ConfigRecord? { try await backing.config() }
@@ -654,6 +675,10 @@ private final class CARaceStore: MountStore, @unchecked Sendable {
     func credentials(scopeID: String, roleName: String) async throws -> [CredentialRecord] {
         try await backing.credentials(scopeID: scopeID, roleName: roleName)
     }
-    func credential(serialNumber: String) async throws -> CredentialRecord? { try await backing.credential(serialNumber: serialNumber) }
+    func credential(serialNumber: String) async throws -> CredentialRecord? {
+        let record = try await backing.credential(serialNumber: serialNumber)
+        duringCredentialLookup?()
+        return record
+    }
     func deleteCredential(serialNumber: String) async throws { try await backing.deleteCredential(serialNumber: serialNumber) }
 }

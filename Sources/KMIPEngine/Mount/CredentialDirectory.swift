@@ -22,7 +22,13 @@ public final class CredentialDirectory: Sendable {
 
     private let store: any MountStore
     let clock: @Sendable () -> Date
-    private let cache = NIOLockedValueBox<[String: (listing: Listing?, at: Date)]>([:])
+    private struct Cache {
+        var entries: [String: (listing: Listing?, at: Date)] = [:]
+        /// Bumped by every invalidation: a lookup that began before one does not store its answer
+        /// (it may predate a revocation).
+        var invalidations: UInt64 = 0
+    }
+    private let cache = NIOLockedValueBox(Cache())
 
     public init(store: any MountStore, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
@@ -32,18 +38,20 @@ public final class CredentialDirectory: Sendable {
     /// The serial's listing, or nil when no credential has that serial.
     public func listing(serial: String) async throws -> Listing? {
         let now = clock()
-        if let hit = cache.withLockedValue({ $0[serial] }), abs(now.timeIntervalSince(hit.at)) < Self.ttl { return hit.listing }
+        let (hit, generation) = cache.withLockedValue { ($0.entries[serial], $0.invalidations) }
+        if let hit, abs(now.timeIntervalSince(hit.at)) < Self.ttl { return hit.listing }
         var listing: Listing?
         if let record = try await store.credential(serialNumber: serial) {
             listing = Listing(scopeID: record.scopeID, expiresAt: record.expiresAt,
                               role: try await store.role(scopeID: record.scopeID, name: record.roleName))
         }
         cache.withLockedValue { c in
-            if c.count >= Self.capacity {
-                c = c.filter { abs(now.timeIntervalSince($0.value.at)) < Self.ttl }
-                if c.count >= Self.capacity { c.removeAll() }
+            guard c.invalidations == generation else { return }
+            if c.entries.count >= Self.capacity {
+                c.entries = c.entries.filter { abs(now.timeIntervalSince($0.value.at)) < Self.ttl }
+                if c.entries.count >= Self.capacity { c.entries.removeAll() }
             }
-            c[serial] = (listing, now)
+            c.entries[serial] = (listing, now)
         }
         return listing
     }
@@ -54,8 +62,8 @@ public final class CredentialDirectory: Sendable {
     }
 
     /// Forgets the answer for one serial (it was just listed or revoked here).
-    func invalidate(serial: String) { _ = cache.withLockedValue { $0.removeValue(forKey: serial) } }
+    func invalidate(serial: String) { cache.withLockedValue { $0.invalidations &+= 1; $0.entries[serial] = nil } }
 
     /// Forgets every answer (a role or scope changed here).
-    public func invalidateAll() { cache.withLockedValue { $0.removeAll() } }
+    public func invalidateAll() { cache.withLockedValue { $0.invalidations &+= 1; $0.entries.removeAll() } }
 }
