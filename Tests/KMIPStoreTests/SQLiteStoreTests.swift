@@ -134,6 +134,12 @@ final class SQLiteStoreTests: XCTestCase {
             XCTAssertLessThanOrEqual(cache.byteCount, 64_000)
         }
         XCTAssertGreaterThan(cache.count, 30, "evictions drop a part, not everything")
+        // Re-storing cached keys while full keeps the byte count exact.
+        for n in 0..<500 {
+            cache.store(ObjectCache.Entry(record: record, sealedKey: nil, cost: 1_000), for: .init(scopeID: "s", uniqueIdentifier: "\(n % 70)"),
+                        readAt: cache.generation)
+            XCTAssertEqual(cache.byteCount, cache.count * 1_000)
+        }
     }
 
     func testCachedReadsFollowEveryWrite() async throws {

@@ -162,7 +162,8 @@ final class ObjectCache: @unchecked Sendable {
         guard capacity > 0, entry.cost <= byteBudget / 64 else { return }
         lock.withLock {
             guard invalidations == generation else { return }
-            if let old = entries[key] { bytes -= old.cost }
+            // Out before evicting, so its cost is never taken off twice.
+            if let old = entries.removeValue(forKey: key) { bytes -= old.cost }
             while !entries.isEmpty, entries.count >= capacity || bytes + entry.cost > byteBudget { evictQuarter() }
             entries[key] = entry
             bytes += entry.cost
