@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // The KMIP protocol: TTLV, XML and JSON encodings, the typed model. No I/O.
@@ -40,15 +41,24 @@ let package = Package(
             // The one lock type of the package (NIOLock, NIOLockedValueBox).
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
-        // Store protocols and records; SQLite (GRDB) now, PostgreSQL later. Key material encrypted at rest.
+        // Store protocols and records; SQLite (GRDB) for one node, PostgreSQL (postgres-nio) for
+        // several. Key material encrypted at rest.
         .target(name: "KMIPStore", dependencies: [
             "KMIP",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         // Test support, never linked into the server: the in-memory store and the openssl tool runner.
-        .target(name: "KMIPTestSupport", dependencies: ["KMIP", "KMIPStore"]),
+        .target(name: "KMIPTestSupport", dependencies: [
+            "KMIP", "KMIPStore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The mount's internal CA, server certificate, client credentials and CSR signing.
         .target(name: "KMIPPKI", dependencies: [
             .product(name: "X509", package: "swift-certificates"),
@@ -161,6 +171,7 @@ let package = Package(
             "KMIPTestSupport",
             "KMIPStore", "KMIP",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .testTarget(name: "KMIPPKITests", dependencies: [
             "KMIPPKI", "KMIPTestSupport",

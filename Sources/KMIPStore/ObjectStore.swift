@@ -66,6 +66,19 @@ public struct ObjectQuery: Sendable, Hashable {
         }
     }
 
+    /// For a query naming unindexed attributes (`ObjectIndex.unindexedAttributes`): the query of its
+    /// indexed conditions (every candidate, no offset or maximum) and the conditions each candidate's
+    /// decoded attributes must meet. nil when it names none.
+    var unindexedSplit: (indexed: ObjectQuery, unindexed: [AttributeMatch])? {
+        let unindexed = attributes.filter { ObjectIndex.unindexedAttributes.contains($0.name) }
+        guard !unindexed.isEmpty else { return nil }
+        var indexed = self
+        indexed.attributes.removeAll { ObjectIndex.unindexedAttributes.contains($0.name) }
+        indexed.offset = 0
+        indexed.maximumItems = nil
+        return (indexed, unindexed)
+    }
+
     package func matches(_ r: ManagedObjectRecord) -> Bool {
         if selectsNothing { return false }
         if let name, !r.names.contains(name) { return false }

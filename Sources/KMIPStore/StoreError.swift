@@ -20,3 +20,9 @@ extension StoreError {
         StoreError(.illegalOperation, "scope \(name) holds \(objects) managed objects; delete it with force=true")
     }
 }
+
+extension StoreError {
+    /// How every "the database cannot be reached" message starts (the API answers those with 503).
+    public static let unavailablePrefix = "database unavailable"
+    public static func unavailable(_ detail: String) -> StoreError { StoreError(.generalFailure, "\(unavailablePrefix): \(detail)") }
+}

@@ -37,6 +37,8 @@ public actor KMIPMountRuntime: MountRuntime {
     let engineLimits: Limits
     /// Where every mount's CPU-heavy work runs (config `limits.heavy_threads`, `heavy_queue_per_client`).
     let heavy: HeavyWorkPool
+    /// `node.kmip_bind_host`: the host every listener of this node binds, whatever `listen_addrs` says.
+    let bindHost: String?
     private var served: [String: Served] = [:]
     private var stopped = false
 
@@ -44,8 +46,10 @@ public actor KMIPMountRuntime: MountRuntime {
                 engineObserver: @escaping @Sendable (MountEntry) -> (any KMIPRequestObserver)? = { _ in nil },
                 metrics: any MetricsFactory = MetricsSystem.factory, restartGracePeriod: Duration = .seconds(2),
                 tuning: @escaping @Sendable (inout TransportConfiguration) -> Void = { _ in },
-                streamLifetime: Double = 600, engineLimits: Limits = .default, heavy: HeavyWorkPool = .shared) {
+                streamLifetime: Double = 600, engineLimits: Limits = .default, heavy: HeavyWorkPool = .shared,
+                bindHost: String? = nil) {
         self.tuning = tuning
+        self.bindHost = bindHost
         self.heavy = heavy
         self.engineLimits = engineLimits
         self.streamLifetime = streamLifetime
@@ -105,7 +109,7 @@ public actor KMIPMountRuntime: MountRuntime {
 
     func startListener(_ entry: MountEntry, mount: KMIPMount, settings: ListenerSettings) async throws {
         guard var s = served[entry.id] else { return }
-        var configuration = try await StrongroomServer.transportConfiguration(mount: mount)
+        var configuration = try await StrongroomServer.transportConfiguration(mount: mount, bindHost: bindHost)
         configuration.shutdownGracePeriod = restartGracePeriod
         tuning(&configuration)
         let listener = KMIPListener(configuration: configuration, processor: s.engine, authenticator: mount,

@@ -50,7 +50,8 @@ struct ServerAssembly: Sendable {
     let declaredAuditDevices: [AuditDeviceRecord]
 
     init(store: any ServerStore, logger: Logger, auditRules: AuditRules, declaredAuditDevices: [AuditDeviceRecord] = [],
-         streamLifetime: Int = 600, limits: Limits = .default, heavy: HeavyWorkPool = .shared,
+         streamLifetime: Int = 600, limits: Limits = .default, heavy: HeavyWorkPool = .shared, kmipBindHost: String? = nil,
+         nodes: (any NodeStore)? = nil,
          transportTuning: @escaping @Sendable (inout TransportConfiguration) -> Void = { _ in }) {
         self.store = store
         self.logger = logger
@@ -67,12 +68,14 @@ struct ServerAssembly: Sendable {
             return observability.kmip(mount: entry.path) { id in try? await scopes.scope(id: id)?.name }
         },
                                    metrics: factory, tuning: transportTuning,
-                                   streamLifetime: Double(streamLifetime), engineLimits: limits, heavy: heavy)
+                                   streamLifetime: Double(streamLifetime), engineLimits: limits, heavy: heavy,
+                                   bindHost: kmipBindHost)
         registry = MountRegistry(system: store, runtime: runtime)
         tokens = TokenAuth(store: store)
         var paths = APIPaths.standard
         for path in SysAuditPath.paths(store: store, audit: BrokerAuditControl(broker: observability.audit)) { paths.register(path) }
         paths.register(SysMetricsPath.path(metricsRegistry))
+        if let nodes { paths.register(SysHAStatusPath.path(nodes: nodes)) }
         router = APIRouter(paths: paths, system: store, mounts: registry, tokens: tokens,
                            observers: [APIAuditObserver(observability: observability)],
                            logger: logger.with("component", "api"), metrics: factory)

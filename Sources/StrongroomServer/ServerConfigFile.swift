@@ -13,6 +13,10 @@ import VaultFramework
 /// ```json
 /// {
 ///   "storage": { "path": "/var/lib/strongroom" },
+///   // or, for several nodes on one database (every node with the same root key):
+///   // "storage": { "postgresql": { "connection_url": "postgres://strongroom@db:5432/strongroom?sslmode=verify-full",
+///   //                               "max_connections": 16 } },
+///   // "node": { "id": "kms-1", "kmip_bind_host": "10.0.0.11" },
 ///   "root_key": { "file": "/etc/strongroom/root.key" },
 ///   "api": { "address": "0.0.0.0:8200", "tls_cert_file": "/etc/strongroom/api.pem",
 ///            "tls_key_file": "/etc/strongroom/api-key.pem" },
@@ -24,8 +28,12 @@ import VaultFramework
 /// }
 /// ```
 public struct ServerConfigFile: Sendable, Hashable {
-    /// Where the SQLite database lives (a directory; created 0700 if missing).
+    /// Where the SQLite database lives (a directory; created 0700 if missing). Empty with `postgresql`.
     public var storagePath: String
+    /// `storage.postgresql`: the shared database of a cluster, instead of SQLite under `storagePath`.
+    public var postgresql: PostgreSQLStorage?
+    /// `node`: this server's identity among the nodes sharing the database.
+    public var node = NodeSettings()
     /// The root key: a 32-byte file (0600), or the name of an environment variable holding it as
     /// 64 hex characters.
     public var rootKey: RootKeySource
@@ -68,6 +76,22 @@ public struct ServerConfigFile: Sendable, Hashable {
 
     public enum LogFormat: String, Sendable, Hashable { case text, json }
 
+    /// `storage.postgresql` (Vault's key names): `connection_url` (libpq's URL; `sslmode`,
+    /// `sslrootcert`, `sslcert`, `sslkey` in its query), `max_connections` (the node's pool).
+    public struct PostgreSQLStorage: Sendable, Hashable {
+        public var connectionURL: String
+        public var maxConnections: Int = PostgresStore.defaultMaxConnections
+        public init(connectionURL: String) { self.connectionURL = connectionURL }
+    }
+
+    /// `node`: `id` (default: the host name) and `kmip_bind_host`, which replaces the host part of
+    /// every mount's `listen_addrs` on this node (several nodes on one host; ports stay as configured).
+    public struct NodeSettings: Sendable, Hashable {
+        public var id: String?
+        public var kmipBindHost: String?
+        public init(id: String? = nil, kmipBindHost: String? = nil) { self.id = id; self.kmipBindHost = kmipBindHost }
+    }
+
     public init(storagePath: String, rootKey: RootKeySource) {
         self.storagePath = storagePath
         self.rootKey = rootKey
@@ -90,9 +114,9 @@ public struct ServerConfigFile: Sendable, Hashable {
 
     static func parse(_ root: [String: VaultValue]) throws -> ServerConfigFile {
         var reader = Section(root, name: "")
-        try reader.allow(["storage", "root_key", "api", "log", "limits", "audit"])
+        try reader.allow(["storage", "root_key", "api", "log", "limits", "audit", "node"])
         var storage = try reader.section("storage", required: true)
-        try storage.allow(["path"])
+        try storage.allow(["path", "postgresql"])
         var rootKey = try reader.section("root_key", required: true)
         try rootKey.allow(["file", "env"])
         let source: RootKeySource
@@ -101,8 +125,27 @@ public struct ServerConfigFile: Sendable, Hashable {
         case (nil, let variable?): source = .environment(variable)
         default: throw ConfigFileError("root_key needs exactly one of \"file\" and \"env\"")
         }
-        guard let path = try storage.string("path"), !path.isEmpty else { throw ConfigFileError("storage.path is required") }
+        let path = try storage.string("path") ?? ""
         var config = ServerConfigFile(storagePath: path, rootKey: source)
+        if storage.values["postgresql"] != nil {
+            guard path.isEmpty else { throw ConfigFileError("storage.path (SQLite) and storage.postgresql exclude each other") }
+            var postgresql = try storage.section("postgresql")
+            try postgresql.allow(["connection_url", "max_connections"])
+            guard let url = try postgresql.string("connection_url"), !url.isEmpty else {
+                throw ConfigFileError("storage.postgresql.connection_url is required")
+            }
+            config.postgresql = PostgreSQLStorage(connectionURL: url)
+            if let n = try postgresql.int("max_connections", in: 1...1_000) { config.postgresql?.maxConnections = n }
+        } else if path.isEmpty {
+            throw ConfigFileError("storage needs \"path\" (SQLite) or \"postgresql\"")
+        }
+        var node = try reader.section("node")
+        try node.allow(["id", "kmip_bind_host"])
+        config.node.id = try node.string("id")
+        if let host = try node.string("kmip_bind_host") {
+            guard !host.isEmpty, !host.contains(" "), !host.contains("/") else { throw ConfigFileError("node.kmip_bind_host must be a host name or IP address") }
+            config.node.kmipBindHost = host
+        }
 
         var api = try reader.section("api")
         try api.allow(["address", "tls_cert_file", "tls_key_file", "read_header_timeout", "read_timeout", "idle_timeout",

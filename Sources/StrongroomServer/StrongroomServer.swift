@@ -48,22 +48,43 @@ public enum StrongroomServer {
     /// plaintext is returned once, in ``RunningServer/rootToken``; empty afterwards), and serves.
     public static func start(config: ServerConfigFile, handlesSignals: Bool,
                              logger: Logger = Logger(label: "strongroom")) async throws -> RunningServer {
-        try DevFiles.ensureDirectory(config.storagePath)
         let keyring: Keyring
         switch config.rootKey {
         case .file(let path): keyring = try Keyring.load(keyFile: path, createIfMissing: false)
         case .environment(let name): keyring = try Keyring.fromEnvironment(name)
         }
+        let store: any ServerStore
+        let lock: DataDirectoryLock?
+        var cluster: ClusterOptions?
+        if let postgresql = config.postgresql {
+            // Several nodes share this database: no data directory, no lock; each node follows the
+            // others' changes (ClusterSync).
+            let pg = try await PostgresStore.open(.init(connectionURL: postgresql.connectionURL,
+                                                        maxConnections: postgresql.maxConnections),
+                                                  keyring: keyring, logger: logger.with("component", "store.postgresql"))
+            store = pg
+            lock = nil
+            let now = DateTime(secondsSince1970: Int64(Date().timeIntervalSince1970))
+            cluster = ClusterOptions(feed: pg, nodes: pg, node: NodeRecord(
+                id: config.node.id ?? ProcessInfo.processInfo.hostName, apiAddress: "", kmipBindHost: config.node.kmipBindHost,
+                version: APIServerInfo().version, startedAt: now, lastHeartbeat: now))
+        } else {
+            try DevFiles.ensureDirectory(config.storagePath)
+            let directoryLock = try DataDirectoryLock.acquire(config.storagePath)
+            do { store = try SQLiteStore(path: DevPaths(dataDirectory: config.storagePath).database, keyring: keyring) } catch {
+                directoryLock.release()
+                throw error
+            }
+            lock = directoryLock
+        }
         let paths = DevPaths(dataDirectory: config.storagePath)
-        let lock = try DataDirectoryLock.acquire(config.storagePath)
-        let store: SQLiteStore
-        do { store = try SQLiteStore(path: paths.database, keyring: keyring) } catch { lock.release(); throw error }
         if let directory = config.auditRules.directory { try DevFiles.ensureDirectory(directory) }
         let assembly = ServerAssembly(store: store, logger: logger, auditRules: config.auditRules,
                                       declaredAuditDevices: config.auditDevices,
                                       streamLifetime: config.streamLifetime, limits: config.limits,
                                       heavy: HeavyWorkPool(threads: config.heavyThreads, maxQueuedPerClient: config.heavyQueuePerClient,
-                                                           admissionTimeout: .seconds(config.heavyQueueTimeout))) { transport in
+                                                           admissionTimeout: .seconds(config.heavyQueueTimeout)),
+                                      kmipBindHost: config.node.kmipBindHost, nodes: cluster?.nodes) { transport in
             transport.limits = config.limits
             transport.maxConnections = config.maxConnections
             transport.maxConnectionsPerClient = config.maxConnectionsPerClient
@@ -77,18 +98,26 @@ public enum StrongroomServer {
             api.limits = config.apiLimits
             api.maxRequestSize = config.apiMaxRequestSize
             return try await start(assembly, api: api, handlesSignals: handlesSignals, logger: logger,
-                                   paths: paths, rootToken: token, lock: lock)
+                                   paths: paths, rootToken: token, lock: lock, cluster: cluster)
         } catch {
             await assembly.runtime.shutdown()
-            try? store.close()
-            lock.release()
+            try? await store.close()
+            lock?.release()
             throw error
         }
     }
 
+    /// What a node of a cluster (PostgreSQL storage) runs beside the API and the listeners.
+    struct ClusterOptions: Sendable {
+        let feed: any ChangeFeed
+        let nodes: any NodeStore
+        var node: NodeRecord
+    }
+
     /// Loads the mounts (binding their KMIP listeners), binds the HTTP API, and runs both.
     static func start(_ assembly: ServerAssembly, api: APIListenerOptions, handlesSignals: Bool, logger: Logger,
-                      paths: DevPaths, rootToken: String, lock: DataDirectoryLock) async throws -> RunningServer {
+                      paths: DevPaths, rootToken: String, lock: DataDirectoryLock?,
+                      cluster: ClusterOptions? = nil) async throws -> RunningServer {
         try await assembly.load()
         let (host, port) = try splitAddress(api.address)
         let bound = APIBoundAddress()
@@ -97,19 +126,27 @@ public enum StrongroomServer {
                                             limits: api.limits),
             router: assembly.router, logger: logger.with("component", "api.http"),
             onServerRunning: { channel in bound.set(channel.localAddress) })
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: MountsService(runtime: assembly.runtime)), .init(service: application)]
+        if var cluster {
+            cluster.node.apiAddress = (api.tlsCertificateFile == nil ? "http://" : "https://") + api.address
+            services.append(.init(service: ClusterSync(
+                registry: assembly.registry, audit: assembly.observability.audit, store: assembly.store, feed: cluster.feed,
+                nodes: cluster.nodes, node: cluster.node, logger: logger.with("component", "cluster"))))
+        }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: MountsService(runtime: assembly.runtime)), .init(service: application)],
+            services: services,
             gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [],
             logger: logger))
         let store = assembly.store
         let task = Task {
             do { try await group.run() } catch {
                 try? await store.close()
-                lock.release()
+                lock?.release()
                 throw error
             }
             try? await store.close()
-            lock.release()
+            lock?.release()
         }
         // The API binds inside the group; wait for it (or for the group to fail).
         let apiAddress = try await bound.wait(failingWith: task)
@@ -129,15 +166,20 @@ public enum StrongroomServer {
         }
     }
 
-    /// ``MountConfig`` → ``TransportConfiguration``.
-    public static func transportConfiguration(mount: KMIPMount) async throws -> TransportConfiguration {
+    /// ``MountConfig`` → ``TransportConfiguration``. `bindHost` (`node.kmip_bind_host`) replaces
+    /// the host of every listen address, and the server certificate covers it.
+    public static func transportConfiguration(mount: KMIPMount, bindHost: String? = nil) async throws -> TransportConfiguration {
         guard let config = try await mount.config() else {
             throw MountError(.notConfigured, "the KMIP engine has not been configured: write its config (<mount>/config) first")
         }
         let ca = try await mount.ca()
-        let server = try await mount.serverCredential()
+        let server = try await mount.serverCredential(node: bindHost)
         var transport = TransportConfiguration(
-            listenAddresses: config.listenAddrs,
+            listenAddresses: try config.listenAddrs.map { address in
+                guard let bindHost else { return address }
+                let port = try MountConfig.splitListenAddress(address).port
+                return bindHost.contains(":") ? "[\(bindHost)]:\(port)" : "\(bindHost):\(port)"
+            },
             serverCertificateChainPEM: [server.certificatePEM, ca.intermediatePEM],
             serverPrivateKeyPEM: server.privateKeyPEM,
             clientTrustRootsPEM: [ca.rootPEM, ca.intermediatePEM])

@@ -585,3 +585,60 @@ func assertStoreError(_ reason: ResultReason, file: StaticString = #filePath, li
         XCTFail("expected a StoreError, got \(error)", file: file, line: line)
     }
 }
+
+/// The same suite on PostgreSQL (`scripts/test` starts a server; skipped loudly without one).
+final class PostgresStoreConformanceTests: StoreConformanceTests {
+    let databases = PostgresTestDatabases()
+    override func makeStore() async throws -> any Store { try await databases.openStore() }
+    override func tearDown() async throws { try await databases.dropAll() }
+    func testObjectCRUD() async throws { try await checkObjectCRUD() }
+    func testObjectWithoutKeyMaterial() async throws { try await checkObjectWithoutKeyMaterial() }
+    func testScopeIsolation() async throws { try await checkScopeIsolation() }
+    func testLocateByNameNewestFirst() async throws { try await checkLocateByNameNewestFirst() }
+    func testLocateByAttributes() async throws { try await checkLocateByAttributes() }
+    func testLocateOffsetAndMaximum() async throws { try await checkLocateOffsetAndMaximum() }
+    func testLocateCanLeaveOutDestroyedObjects() async throws { try await checkLocateCanLeaveOutDestroyedObjects() }
+    func testLocateByUnindexedAttributes() async throws { try await checkLocateByUnindexedAttributes() }
+    func testLocateByStateFollowsPassedDates() async throws { try await checkLocateByStateFollowsPassedDates() }
+    func testLocateByDateRanges() async throws { try await checkLocateByDateRanges() }
+    func testLocateByUsageMask() async throws { try await checkLocateByUsageMask() }
+    func testLocateByAttributeValues() async throws { try await checkLocateByAttributeValues() }
+    func testLocateByStorageStatus() async throws { try await checkLocateByStorageStatus() }
+    func testCountIgnoresOffsetAndMaximum() async throws { try await checkCountIgnoresOffsetAndMaximum() }
+    func testConfigAndCAMaterial() async throws { try await checkConfigAndCAMaterial() }
+    func testScopesRolesCredentials() async throws { try await checkScopesRolesCredentials() }
+    func testDeleteScopeNeedsForceWhenItHoldsObjects() async throws { try await checkDeleteScopeNeedsForceWhenItHoldsObjects() }
+    func testConcurrentInsertsAllLand() async throws { try await checkConcurrentInsertsAllLand() }
+}
+
+/// Databases made for one test case, each on the test server, dropped with their stores.
+final class PostgresTestDatabases: @unchecked Sendable {
+    private(set) var admin: String?
+    private var made: [String] = []
+    private var stores: [PostgresStore] = []
+
+    /// A new empty database's URL; skips the test when no server runs.
+    func makeDatabase() async throws -> String {
+        guard let admin = TestPostgres.adminURL else { throw XCTSkip("no PostgreSQL test server (\(TestPostgres.urlVariable))") }
+        self.admin = admin
+        let url = try await TestPostgres.makeDatabase(admin: admin)
+        made.append(url)
+        return url
+    }
+
+    /// A store on `url` (a new database when nil), closed by ``dropAll()``.
+    func openStore(url: String? = nil, keyring: Keyring = .random(), maxConnections: Int = 8) async throws -> PostgresStore {
+        let target: String
+        if let url { target = url } else { target = try await makeDatabase() }
+        let store = try await PostgresStore.open(.init(connectionURL: target, maxConnections: maxConnections), keyring: keyring)
+        stores.append(store)
+        return store
+    }
+
+    func dropAll() async throws {
+        for store in stores { try? await store.close() }
+        stores = []
+        if let admin { for url in made { try await TestPostgres.dropDatabase(admin: admin, url: url) } }
+        made = []
+    }
+}

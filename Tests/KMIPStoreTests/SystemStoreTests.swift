@@ -1,5 +1,6 @@
 import Foundation
 import KMIP
+import PostgresNIO
 import XCTest
 @testable import KMIPStore
 import KMIPTestSupport
@@ -337,5 +338,99 @@ final class SQLiteSystemStoreTests: SystemStoreConformanceTests {
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM object_values WHERE scope_id = ?", arguments: [keptScope.id]) ?? 0
         }
         XCTAssertGreaterThan(keptRows, 0)
+    }
+}
+
+/// The system suite on PostgreSQL, and what several nodes starting together on one database must see.
+final class PostgresSystemStoreTests: SystemStoreConformanceTests {
+    let databases = PostgresTestDatabases()
+    override func makeStore() async throws -> any Store { try await databases.openStore() }
+    override func tearDown() async throws { try await databases.dropAll() }
+    func testMountsInsertListAndDuplicates() async throws { try await checkMountsInsertListAndDuplicates() }
+    func testTwoMountsMayNameAScopeAlike() async throws { try await checkTwoMountsMayNameAScopeAlike() }
+    func testScopeAndRoleIDsAreUniqueAcrossMounts() async throws { try await checkScopeAndRoleIDsAreUniqueAcrossMounts() }
+    func testAViewReachesOnlyItsMountsRolesAndCredentials() async throws { try await checkAViewReachesOnlyItsMountsRolesAndCredentials() }
+    func testDeleteMountRemovesEverythingItOwns() async throws { try await checkDeleteMountRemovesEverythingItOwns() }
+    func testTokens() async throws { try await checkTokens() }
+    func testFirstTokenAndPolicies() async throws { try await checkFirstTokenAndPolicies() }
+    func testAuditDevices() async throws { try await checkAuditDevices() }
+
+    /// Three nodes opening one empty database at the same moment: the schema is migrated once
+    /// (one version row, no node fails on a half-made schema), one of them inserts the first
+    /// token, and a mount's CA is the first writer's on every node.
+    func testThreeNodesStartingTogetherMigrateOnceAndAgree() async throws {
+        let url = try await databases.makeDatabase(), keyring = Keyring.random()
+        let stores = try await withThrowingTaskGroup(of: PostgresStore.self) { group in
+            for _ in 0..<3 { group.addTask { try await PostgresStore.open(.init(connectionURL: url, maxConnections: 4), keyring: keyring) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        defer { Task { for s in stores { try? await s.close() } } }
+        let versions = try await stores[0].rows(PostgresStatement("SELECT version FROM schema_migrations"))
+        XCTAssertEqual(try versions.map { try $0.int(0) }, PostgresMigrations.migrations.map(\.version))
+
+        let inserted = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for (i, store) in stores.enumerated() { group.addTask { try await store.insertFirstToken(Self.token("root\(i)")) } }
+            return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+        }
+        XCTAssertEqual(inserted, 1)
+        let tokenCount = try await stores[2].tokens().count
+        XCTAssertEqual(tokenCount, 1)
+
+        let mount = Self.mount("kmip/")
+        try await stores[0].insertMount(mount)
+        let cas = try await withThrowingTaskGroup(of: CAMaterial.self) { group in
+            for (i, store) in stores.enumerated() {
+                group.addTask {
+                    try await store.mountStore(mountID: mount.id).createCAMaterial(
+                        CAMaterial(certificatesDER: [[UInt8(i), 1, 2]], privateKeys: [StoredSecret([UInt8(i), 9])]))
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        XCTAssertEqual(Set(cas).count, 1, "every node got the CA the first writer stored")
+        let stored = try await stores[1].mountStore(mountID: mount.id).caMaterial()
+        XCTAssertEqual(stored, cas[0])
+    }
+
+    /// A second server with another root key is refused: it could not open what the first sealed.
+    func testAnotherRootKeyIsRefused() async throws {
+        let url = try await databases.makeDatabase()
+        _ = try await databases.openStore(url: url, keyring: .random())
+        await assertStoreError(.generalFailure) { _ = try await self.databases.openStore(url: url, keyring: .random()) }
+    }
+
+    /// A row edited in the database (without the root key) is refused, never served.
+    func testEditedRowIsRefused() async throws {
+        let store = try await databases.openStore()
+        let mount = Self.mount("kmip/")
+        try await store.insertMount(mount)
+        _ = try await store.rows(PostgresStatement("UPDATE mounts SET path = 'other/' WHERE id = ?", [.text(mount.id)]))
+        do {
+            _ = try await store.mounts()
+            XCTFail("an edited mount row was served")
+        } catch let e as RecordIntegrityError {
+            XCTAssertEqual(e.table, "mounts")
+        }
+    }
+}
+
+/// libpq's URL forms, read into postgres-nio's configuration.
+final class PostgresConnectionURLTests: XCTestCase {
+    func testURLForms() throws {
+        let tcp = try PostgresConnectionURL.parse("postgres://sr:p%40ss@db.example:6432/keys?sslmode=disable")
+        XCTAssertEqual(tcp.host, "db.example")
+        XCTAssertEqual(tcp.port, 6432)
+        XCTAssertEqual(tcp.username, "sr")
+        XCTAssertEqual(tcp.password, "p@ss")
+        XCTAssertEqual(tcp.database, "keys")
+        let socket = try PostgresConnectionURL.parse("postgresql://sr@/keys?host=/run/postgresql")
+        XCTAssertEqual(socket.unixSocketPath, "/run/postgresql/.s.PGSQL.5432")
+        for mode in ["disable", "prefer", "require", "verify-ca", "verify-full"] {
+            XCTAssertNoThrow(try PostgresConnectionURL.parse("postgres://sr@db/keys?sslmode=\(mode)"), mode)
+        }
+        XCTAssertEqual(try PostgresConnectionURL.parse("postgres://sr@db").database, "sr", "the database defaults to the user name")
+        for bad in ["mysql://sr@db/keys", "postgres://db/keys", "postgres://sr@db/keys?sslmode=sometimes", "postgres://sr@db/keys?table=x"] {
+            XCTAssertThrowsError(try PostgresConnectionURL.parse(bad), bad)
+        }
     }
 }

@@ -84,4 +84,26 @@ final class ServerConfigFileTests: XCTestCase {
             }
         }
     }
+
+    /// `storage.postgresql` (a cluster's shared database) and `node`: Vault's key names, checked.
+    func testPostgreSQLStorageAndNode() throws {
+        let config = try ServerConfigFile.load(try write(#"""
+            {"storage":{"postgresql":{"connection_url":"postgres://sr@db:5432/strongroom?sslmode=verify-full","max_connections":12}},
+             "root_key":{"env":"K"},"node":{"id":"kms-2","kmip_bind_host":"10.0.0.12"}}
+            """#))
+        XCTAssertEqual(config.postgresql?.connectionURL, "postgres://sr@db:5432/strongroom?sslmode=verify-full")
+        XCTAssertEqual(config.postgresql?.maxConnections, 12)
+        XCTAssertEqual(config.storagePath, "")
+        XCTAssertEqual(config.node, ServerConfigFile.NodeSettings(id: "kms-2", kmipBindHost: "10.0.0.12"))
+        for (text, message) in [
+            (#"{"storage":{"path":"/d","postgresql":{"connection_url":"postgres://a@b/c"}},"root_key":{"env":"K"}}"#, "exclude each other"),
+            (#"{"storage":{"postgresql":{}},"root_key":{"env":"K"}}"#, "connection_url is required"),
+            (#"{"storage":{"postgresql":{"connection_url":"postgres://a@b/c","max_connections":0}},"root_key":{"env":"K"}}"#, "max_connections"),
+            (#"{"storage":{"postgresql":{"connection_url":"postgres://a@b/c","table":"x"}},"root_key":{"env":"K"}}"#, "unknown key"),
+            (#"{"storage":{},"root_key":{"env":"K"}}"#, "\"path\" (SQLite) or \"postgresql\""),
+            (#"{"storage":{"path":"/d"},"root_key":{"env":"K"},"node":{"kmip_bind_host":"a b"}}"#, "kmip_bind_host"),
+        ] {
+            XCTAssertThrowsError(try ServerConfigFile.load(try write(text))) { XCTAssertTrue("\($0)".contains(message), "\($0)") }
+        }
+    }
 }

@@ -133,11 +133,17 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     public func caChainPEM() async throws -> String { try await ca().caChainPEM }
 
     /// The listener certificate for the config's `server_hostnames` / `server_ips` (plus 127.0.0.1
-    /// and ::1), issued by the intermediate with the CA's key type; cached until those fields change.
-    public func serverCredential() async throws -> ServerCredential {
+    /// and ::1) and `node` (this node's own bind host, an IP address or a name), issued by the
+    /// intermediate with the CA's key type; cached until those change.
+    public func serverCredential(node: String? = nil) async throws -> ServerCredential {
         guard let config = try await config() else { throw MountError.notConfigured }
         let ca = try await ca()
-        let key = ServerKey(hostnames: config.serverHostnames, ips: config.serverIPs)
+        var key = ServerKey(hostnames: config.serverHostnames, ips: config.serverIPs)
+        if let node {
+            let isIP = node.contains(":") || node.split(separator: ".").count == 4 && node.split(separator: ".").allSatisfy { UInt8($0) != nil }
+            if isIP, !key.ips.contains(node) { key.ips.append(node) }
+            if !isIP, !key.hostnames.contains(node) { key.hostnames.append(node) }
+        }
         if let cached = cache.withLockedValue({ $0.server }), cached.key == key { return cached.credential }
         let credential: ServerCredential
         do { credential = try ca.issueServerCertificate(hostnames: key.hostnames, ips: key.ips, now: clock()) } catch let e as PKIError {

@@ -27,6 +27,16 @@ extension RecordValue {
         case .blob(let b): self = .blob(Array(b))
         }
     }
+
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .null: .null
+        case .integer(let n): n.databaseValue
+        case .real(let d): d.databaseValue
+        case .text(let s): s.databaseValue
+        case .blob(let b): Data(b).databaseValue
+        }
+    }
 }
 
 extension RecordAuthenticator {

@@ -198,12 +198,7 @@ extension SQLiteStore {
     /// indexed conditions leave, newest first, checked on its decoded attributes. nil when the
     /// query names none.
     private func postFiltered(scopeID: String, _ q: ObjectQuery) async throws -> [String]? {
-        let unindexed = q.attributes.filter { ObjectIndex.unindexedAttributes.contains($0.name) }
-        guard !unindexed.isEmpty else { return nil }
-        var indexed = q
-        indexed.attributes.removeAll { ObjectIndex.unindexedAttributes.contains($0.name) }
-        indexed.offset = 0
-        indexed.maximumItems = nil
+        guard let (indexed, unindexed) = q.unindexedSplit else { return nil }
         let (sql, arguments) = Self.locateSQL(scopeID: scopeID, indexed, counting: false, withAttributes: true)
         return try await read { db in
             var matched: [String] = []
@@ -223,89 +218,11 @@ extension SQLiteStore {
         return try await read { db in try Int.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) ?? 0 }
     }
 
-    /// The Locate query: driven by the names index when a Name is given, else by the objects
-    /// indexes; conditions on other attributes are `seq IN` lookups in the value index.
+    /// The Locate query (``LocateSQL``) with SQLite's arguments; no maximum is `LIMIT -1`.
     static func locateSQL(scopeID: String, _ q: ObjectQuery, counting: Bool,
                           withAttributes: Bool = false) -> (String, StatementArguments) {
-        var filters = ""
-        var values: [DatabaseValue] = []
-        func date(_ d: DateTime?) -> DatabaseValue? { d.map { $0.secondsSince1970.databaseValue } }
-        let conditions: [(String, DatabaseValue?)] = [
-            ("o.object_type = ?", q.objectType.map { Int64($0.rawValue).databaseValue }),
-            ("o.state = ?", q.stateAsOf == nil ? q.state.map { Int64($0.rawValue).databaseValue } : nil),
-            ("o.algorithm = ?", q.cryptographicAlgorithm.map { Int64($0.rawValue).databaseValue }),
-            ("o.length = ?", q.cryptographicLength.map { Int64($0).databaseValue }),
-            ("o.object_group = ?", q.objectGroup.map { $0.databaseValue }),
-            ("o.initial_date >= ?", date(q.initialDateFrom)),
-            ("o.initial_date <= ?", date(q.initialDateTo)),
-            ("o.activation_date >= ?", date(q.activationDateFrom)),
-            ("o.activation_date <= ?", date(q.activationDateTo)),
-            ("o.deactivation_date >= ?", date(q.deactivationDateFrom)),
-            ("o.deactivation_date <= ?", date(q.deactivationDateTo)),
-            ("o.destroy_date >= ?", date(q.destroyDateFrom)),
-            ("o.destroy_date <= ?", date(q.destroyDateTo)),
-            ("o.archived = ?", q.requiredArchived.map { $0.databaseValue }),
-        ]
-        for case let (clause, value?) in conditions {
-            filters += " AND " + clause
-            values.append(value)
-        }
-        if let state = q.state, let now = q.stateAsOf {
-            // The effective state (see `ManagedObjectRecord.effectiveState`), in SQL.
-            let t = now.secondsSince1970.databaseValue
-            let pa = Int64(State.preActive.rawValue).databaseValue, a = Int64(State.active.rawValue).databaseValue
-            let activeByNow = "(o.state = ? OR (o.state = ? AND o.activation_date <= ?))"
-            switch state {
-            case .preActive:
-                filters += " AND o.state = ? AND (o.activation_date IS NULL OR o.activation_date > ?)"
-                values += [pa, t]
-            case .active:
-                filters += " AND \(activeByNow) AND (o.deactivation_date IS NULL OR o.deactivation_date > ?)"
-                values += [a, pa, t, t]
-            case .deactivated:
-                filters += " AND (o.state = ? OR (\(activeByNow) AND o.deactivation_date <= ?))"
-                values += [Int64(State.deactivated.rawValue).databaseValue, a, pa, t, t]
-            default:
-                filters += " AND o.state = ?"
-                values.append(Int64(state.rawValue).databaseValue)
-            }
-        }
-        if q.excludesDestroyed {
-            filters += " AND o.state NOT IN (?, ?)"
-            values += [Int64(State.destroyed.rawValue).databaseValue, Int64(State.destroyedCompromised.rawValue).databaseValue]
-        }
-        if let bits = q.cryptographicUsageMask {
-            filters += " AND (o.usage_mask & ?) = ?"
-            values += [Int64(bits).databaseValue, Int64(bits).databaseValue]
-        }
-        for match in q.attributes {
-            switch match.condition {
-            case .equals(let value):
-                filters += " AND o.seq IN (SELECT object_seq FROM object_values WHERE scope_id = ? AND name = ? AND value = ?)"
-                values += [scopeID.databaseValue, match.name.databaseValue, Data(ObjectIndex.encode(value)).databaseValue]
-            case .range(let from, let to):
-                filters += " AND o.seq IN (SELECT object_seq FROM object_values WHERE scope_id = ? AND name = ?"
-                    + " AND number IS NOT NULL AND number >= ? AND number <= ?)"
-                values += [scopeID.databaseValue, match.name.databaseValue,
-                           (from ?? .min).databaseValue, (to ?? .max).databaseValue]
-            }
-        }
-        var head: [DatabaseValue] = [scopeID.databaseValue]
-        let select = counting ? "SELECT COUNT(*)" : withAttributes ? "SELECT o.uid, o.attributes" : "SELECT o.uid"
-        var sql: String
-        if let name = q.name {
-            head.append(name.databaseValue)
-            sql = """
-                \(select) FROM object_names n JOIN objects o ON o.seq = n.object_seq
-                WHERE n.scope_id = ? AND n.name = ?\(filters)
-                """
-            if !counting { sql += " ORDER BY n.initial_date DESC, n.object_seq DESC LIMIT ? OFFSET ?" }
-        } else {
-            sql = "\(select) FROM objects o WHERE o.scope_id = ?\(filters)"
-            if !counting { sql += " ORDER BY o.initial_date DESC, o.seq DESC LIMIT ? OFFSET ?" }
-        }
-        let tail: [DatabaseValue] = counting ? [] :
-            [(q.maximumItems.map { max(0, $0) } ?? -1).databaseValue, max(0, q.offset).databaseValue]
-        return (sql, StatementArguments(head + values + tail))
+        let (sql, values) = LocateSQL.build(scopeID: scopeID, q, counting: counting, withAttributes: withAttributes,
+                                            noMaximum: .integer(-1))
+        return (sql, StatementArguments(values.map(\.databaseValue)))
     }
 }

@@ -40,6 +40,9 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
             switch e.reason {
             case .itemNotFound: return .notFound(e.message)
             case .illegalOperation, .invalidField: return .invalid(e.message)
+            // The database cannot be reached: the node is not serving (Vault answers 503 when it cannot).
+            case .generalFailure where e.message.hasPrefix(StoreError.unavailablePrefix):
+                return APIError(status: 503, ["the storage backend is unavailable; retry later"])
             default: return .internal("internal error")
             }
         case is RecordIntegrityError:

@@ -39,9 +39,11 @@ public actor MountRegistry {
     let runtime: any MountRuntime
     let clock: @Sendable () -> Date
     private var mounted: [String: MountedEngine] = [:]
-    /// Config writes run one at a time, so two mounts cannot claim one port at once.
-    private var configWriteBusy = false
-    private var configWriteWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Changes to the mounts this node serves (enable, disable, config writes, ``reconcile()``) run
+    /// one at a time: two mounts cannot claim one port at once, and a mount read back from the store
+    /// while this node enables it is never served twice. Across nodes the store orders them.
+    private var changeBusy = false
+    private var changeWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// Engine types that can be enabled.
     public static let supportedTypes: Set<String> = ["kmip"]
@@ -94,6 +96,8 @@ public actor MountRegistry {
     /// `sys/mounts/:path` POST. Vault's messages for an unknown type and a taken path.
     @discardableResult
     public func enable(path rawPath: String, type: String, description: String) async throws -> MountedEngine {
+        await acquireChange()
+        defer { releaseChange() }
         let path = Self.normalize(rawPath)
         guard path != "/" else { throw APIError.invalid("path cannot be empty") }
         guard path.split(separator: "/").allSatisfy({ segment in
@@ -128,19 +132,24 @@ public actor MountRegistry {
 
     /// `sys/mounts/:path` DELETE: removes the mount and all its data. No-op when nothing is mounted there.
     public func disable(path rawPath: String) async throws {
+        await acquireChange()
+        defer { releaseChange() }
         let path = Self.normalize(rawPath)
-        guard let engine = mounted[path] else { return }
+        // Another node may have enabled it since this one last read the store.
+        var found = mounted[path]?.entry
+        if found == nil { found = try await system.mounts().first { $0.path == path } }
+        guard let entry = found else { return }
         mounted[path] = nil
-        await runtime.mountDisabled(engine.entry)
-        do { try await system.deleteMount(id: engine.entry.id) } catch let e as StoreError where e.reason == .itemNotFound {}
+        await runtime.mountDisabled(entry)
+        do { try await system.deleteMount(id: entry.id) } catch let e as StoreError where e.reason == .itemNotFound {}
     }
 
     /// `kmip/config` write: refuses a listen port used by another mount's config, stores the config
     /// (the first write generates the CA) and tells the runtime.
     @discardableResult
     public func writeConfig(_ engine: MountedEngine, update: MountConfigUpdate) async throws -> MountConfig {
-        await acquireConfigWrite()
-        defer { releaseConfigWrite() }
+        await acquireChange()
+        defer { releaseChange() }
         let old = try await engine.mount.config()
         let next = try (old ?? MountConfig()).applying(update)
         // Port 0 asks for an ephemeral port: it never clashes. Other mounts' ports are the ones
@@ -169,12 +178,45 @@ public actor MountRegistry {
         return new
     }
 
-    private func acquireConfigWrite() async {
-        if !configWriteBusy { configWriteBusy = true; return }
-        await withCheckedContinuation { configWriteWaiters.append($0) }
+    private func acquireChange() async {
+        if !changeBusy { changeBusy = true; return }
+        await withCheckedContinuation { changeWaiters.append($0) }
     }
 
-    private func releaseConfigWrite() {
-        if configWriteWaiters.isEmpty { configWriteBusy = false } else { configWriteWaiters.removeFirst().resume() }
+    private func releaseChange() {
+        if changeWaiters.isEmpty { changeBusy = false } else { changeWaiters.removeFirst().resume() }
+    }
+
+    /// Brings what this node serves in line with the store, where another node sharing the
+    /// database may have enabled, disabled or reconfigured a mount: a new mount is served, a
+    /// vanished one stops (its data left with it), and each listener follows its stored config
+    /// (restarted only when a listener setting changed). Returns the failures, one per mount; the
+    /// other mounts are still brought in line.
+    @discardableResult
+    public func reconcile() async throws -> [String] {
+        await acquireChange()
+        defer { releaseChange() }
+        let stored = try await system.mounts()
+        let ids = Set(stored.map(\.id))
+        for (path, engine) in mounted where !ids.contains(engine.entry.id) {
+            mounted[path] = nil
+            await runtime.mountDisabled(engine.entry)
+        }
+        var failures: [String] = []
+        for entry in stored where mounted[entry.path]?.entry.id != entry.id {
+            if let replaced = mounted[entry.path] { await runtime.mountDisabled(replaced.entry) }
+            let engine = makeEngine(entry)
+            mounted[entry.path] = engine
+            do { try await runtime.mountEnabled(entry, mount: engine.mount) } catch { failures.append("\(entry.path): \(error)") }
+        }
+        for engine in mounted.values.sorted(by: { $0.entry.path < $1.entry.path }) {
+            do {
+                guard let config = try await engine.mount.config() else { continue }
+                try await runtime.configWritten(engine.entry, mount: engine.mount, old: nil, new: config)
+            } catch {
+                failures.append("\(engine.entry.path): \(error)")
+            }
+        }
+        return failures
     }
 }

@@ -75,7 +75,9 @@ struct ServerCommand: AsyncParsableCommand {
         } catch {
             throw CLIError("cannot start the server: \(error)")
         }
-        var text = "==> Strongroom server started. Storage: \(file.storagePath)\n    HTTP API: \(server.apiAddress)\n"
+        let storage = file.postgresql == nil ? file.storagePath
+            : "PostgreSQL (node \(file.node.id ?? ProcessInfo.processInfo.hostName))"
+        var text = "==> Strongroom server started. Storage: \(storage)\n    HTTP API: \(server.apiAddress)\n"
         if !server.rootToken.isEmpty {
             text += """
 
