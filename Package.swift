@@ -172,6 +172,7 @@ let package = Package(
             "KMIPStore", "KMIP",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "KMIPPKITests", dependencies: [
             "KMIPPKI", "KMIPTestSupport",

@@ -1,4 +1,5 @@
 import Foundation
+import KMIPStore
 import MetricsTestKit
 import XCTest
 @testable import StrongroomAPI
@@ -20,6 +21,14 @@ final class APIRouterTests: XCTestCase {
         let error = APIResponse.errors(400, ["bad"]).rendered(requestID: "rid")
         XCTAssertEqual(try VaultValue.parse(error.body), ["errors": ["bad"]])
         XCTAssertEqual(try VaultValue.parse(APIResponse.notFound.rendered(requestID: "x").body), ["errors": []])
+    }
+
+    /// A store that cannot reach its database: 503, as Vault answers when it cannot serve; other
+    /// store failures stay 500 without detail.
+    func testAnUnavailableStoreIs503() {
+        XCTAssertEqual(APIError.from(StoreError.unavailable("no answer within 10 seconds")).status, 503)
+        XCTAssertEqual(APIError.from(StoreError(.generalFailure, "database error 22P02: x")).status, 500)
+        XCTAssertEqual(APIError.from(StoreError(.generalFailure, "database error 22P02: x")).messages, ["internal error"])
     }
 
     func testPatternMatching() {

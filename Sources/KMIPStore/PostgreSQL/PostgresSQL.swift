@@ -12,6 +12,8 @@ struct PostgresStatement: Sendable {
 
     init(_ sql: String = "") { self.sql = sql }
 
+    init(_ sql: String, binds: PostgresBindings) { self.sql = sql; self.binds = binds }
+
     /// Binds `value` and returns its placeholder.
     mutating func bind(_ value: RecordValue) -> String {
         switch value {
@@ -145,16 +147,60 @@ func withDeadline<T: Sendable>(_ timeout: Duration, _ work: @escaping @Sendable 
     let race = NIOLockedValueBox<CheckedContinuation<T, any Error>?>(nil)
     return try await withCheckedThrowingContinuation { continuation in
         race.withLockedValue { $0 = continuation }
-        let worker = Task {
+        let worker = NIOLockedValueBox<Task<Void, Never>?>(nil)
+        let deadline = Deadlines.shared.add(after: timeout) {
+            guard let waiting = race.withLockedValue({ $0.take() }) else { return }
+            worker.withLockedValue { $0 }?.cancel()
+            waiting.resume(throwing: StoreError.unavailable("no answer within \(timeout)"))
+        }
+        worker.withLockedValue { $0 = Task {
             let outcome: Result<T, any Error>
             do { outcome = .success(try await work()) } catch { outcome = .failure(error) }
+            Deadlines.shared.remove(deadline)
             race.withLockedValue { $0.take() }?.resume(with: outcome)
+        } }
+    }
+}
+
+/// The deadlines of the pending ``withDeadline(_:_:)`` calls, checked by one ticker every 100 ms
+/// while any is pending (a timer per call would cost more than a point read, at thousands of calls
+/// a second). A call that answers removes its deadline.
+final class Deadlines: Sendable {
+    static let shared = Deadlines()
+    static let tick: Duration = .milliseconds(100)
+
+    private struct State {
+        var pending: [UInt64: (due: ContinuousClock.Instant, expire: @Sendable () -> Void)] = [:]
+        var next: UInt64 = 0
+        var ticking = false
+    }
+    private let state = NIOLockedValueBox(State())
+
+    func add(after timeout: Duration, _ expire: @escaping @Sendable () -> Void) -> UInt64 {
+        let (id, startTicker) = state.withLockedValue { s -> (UInt64, Bool) in
+            s.next &+= 1
+            s.pending[s.next] = (ContinuousClock.now + timeout, expire)
+            defer { s.ticking = true }
+            return (s.next, !s.ticking)
         }
-        Task {
-            try? await Task.sleep(for: timeout)
-            guard let waiting = race.withLockedValue({ $0.take() }) else { return }
-            worker.cancel()
-            waiting.resume(throwing: StoreError.unavailable("no answer within \(timeout)"))
+        if startTicker { Task.detached { await self.run() } }
+        return id
+    }
+
+    func remove(_ id: UInt64) { _ = state.withLockedValue { $0.pending.removeValue(forKey: id) } }
+
+    private func run() async {
+        while true {
+            try? await Task.sleep(for: Self.tick)
+            let now = ContinuousClock.now
+            let (due, idle) = state.withLockedValue { s -> ([@Sendable () -> Void], Bool) in
+                let expired = s.pending.filter { $0.value.due <= now }
+                for id in expired.keys { s.pending[id] = nil }
+                if s.pending.isEmpty { s.ticking = false }
+                return (expired.values.map(\.expire), s.pending.isEmpty)
+            }
+            for expire in due { expire() }
+            if idle { return }
         }
     }
 }

@@ -81,15 +81,31 @@ extension PostgresStore {
     }
 
     public func insert(_ object: ManagedObjectRecord) async throws {
-        let statement = Self.insertStatement(try seal(object))
-        try await timed { [inserts] in try await inserts.insert(statement, what: "object \(object.uniqueIdentifier)") }
+        let row = try Self.batchRow(try seal(object))
+        guard try await timed({ [inserts] in try await inserts.insert(row) }) else {
+            throw StoreError.duplicate("object \(object.uniqueIdentifier)")
+        }
+    }
+
+    /// The sealed row as the group commit's batch statement reads it: the very values its MAC covers.
+    static func batchRow(_ sealed: SealedObject) throws -> PostgresInsertBatcher.Row {
+        let v = PostgresValues(values: sealed.row)
+        let base64 = { (i: Int) throws -> String? in try v.optionalBlob(i).map { Data($0).base64EncodedString() } }
+        return PostgresInsertBatcher.Row(
+            scope_id: try v.text(0), uid: try v.text(1), object_type: try v.int(2), state: try v.int(3),
+            algorithm: try v.optionalInt(4), length: try v.optionalInt(5), initial_date: try v.int(6),
+            activation_date: try v.optionalInt(7), deactivation_date: try v.optionalInt(8), destroy_date: try v.optionalInt(9),
+            object_group: try v.optionalText(10), attributes: try base64(11) ?? "", key_material: try base64(12),
+            usage_mask: try v.optionalInt(13), archived: try v.int(14), mac: try base64(15) ?? "",
+            names: sealed.record.names,
+            entries: sealed.index.map { .init(n: $0.name, v: Data($0.value).base64EncodedString(), x: $0.number) })
     }
 
     /// Transactions the Create group commit has committed so far.
     public var insertCommitCount: Int { get async { await inserts.commits } }
 
     /// One object row: `seq`, the MAC-covered columns, `mac`, then its Names in order.
-    private static func objectSelect(lock: Bool) -> String {
+    static func objectSelect(lock: Bool) -> String {
         """
         SELECT seq, \(RecordTable.objects.postgresSelectList),
                ARRAY(SELECT name FROM object_names WHERE object_seq = o.seq ORDER BY position)
