@@ -108,6 +108,18 @@ public protocol SystemStore: Sendable {
     func insertAuditDevice(_ device: AuditDeviceRecord) async throws
     /// Item Not Found if absent.
     func deleteAuditDevice(path: String) async throws
+
+    /// Runs `body` holding the lock `name` of every server sharing this store, so that a check
+    /// across records followed by a write (two mounts claiming one port or nested paths) is not
+    /// interleaved with another node's. One process per store (SQLite, memory) needs none: the
+    /// default runs `body` at once.
+    func withExclusiveLock<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T
+}
+
+extension SystemStore {
+    public func withExclusiveLock<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await body()
+    }
 }
 
 /// Everything one server keeps: managed objects, and the server-wide and per-mount records. What

@@ -162,4 +162,32 @@ extension PostgresStore: SystemStore {
             throw StoreError.notFound("audit device \(path)")
         }
     }
+
+    // MARK: Cluster-wide locks
+
+    /// A session advisory lock, taken with `pg_try_advisory_lock` and retried every 20 ms (a
+    /// waiter holds no connection, so waiters never starve the holder's body of connections), held
+    /// on one leased connection while `body` runs. A node that dies holding it loses its session,
+    /// and with it the lock. Fails with "database unavailable" after ``operationTimeout`` of waiting.
+    public func withExclusiveLock<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let key = PostgresStatement("SELECT pg_try_advisory_lock(hashtextextended(?, 0))", [.text("strongroom/lock/" + name)])
+        let unlock = PostgresStatement("SELECT pg_advisory_unlock(hashtextextended(?, 0))", [.text("strongroom/lock/" + name)])
+        let deadline = ContinuousClock.now + operationTimeout
+        _ = try await rows(PostgresStatement("SELECT 1"))   // fails fast, not in the pool's wait, when the database is down
+        while true {
+            let outcome: Result<T, any Error>?
+            do {
+                outcome = try await client.withConnection { c in
+                guard try await c.run(key.query, logger: self.logger).first?.decode(Bool.self) == true else { return nil }
+                let result: Result<T, any Error>
+                do { result = .success(try await body()) } catch { result = .failure(error) }
+                _ = try? await c.run(unlock.query, logger: self.logger)
+                return result
+                }
+            } catch { throw Self.storeError(error) }
+            if let outcome { return try outcome.get() }
+            guard ContinuousClock.now < deadline else { throw StoreError.unavailable("the lock \(name) was not free within \(operationTimeout)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
 }

@@ -45,6 +45,9 @@ public actor MountRegistry {
     private var changeBusy = false
     private var changeWaiters: [CheckedContinuation<Void, Never>] = []
 
+    /// The store-wide lock mount changes take (``SystemStore/withExclusiveLock(_:_:)``).
+    static let mountsLock = "mounts"
+
     /// Engine types that can be enabled.
     public static let supportedTypes: Set<String> = ["kmip"]
     /// Paths Vault keeps for itself.
@@ -116,8 +119,15 @@ public actor MountRegistry {
             id: Identifiers.mountID(), path: path, type: type, description: description,
             accessor: Identifiers.accessor(prefix: type),
             createdAt: DateTime(secondsSince1970: Int64(clock().timeIntervalSince1970)))
-        do { try await system.insertMount(entry) } catch let e as StoreError where e.reason == .illegalOperation {
-            throw APIError.invalid("path is already in use at \(path)")
+        // Nested paths are checked against every node's mounts (the store's), under the lock all
+        // nodes take for mount changes, so two nodes cannot enable `team/` and `team/kmip/` at once.
+        try await system.withExclusiveLock(Self.mountsLock) { [system] in
+            if let clash = try await system.mounts().map(\.path).sorted().first(where: { path.hasPrefix($0) || $0.hasPrefix(path) }) {
+                throw APIError.invalid("path is already in use at \(clash)")
+            }
+            do { try await system.insertMount(entry) } catch let e as StoreError where e.reason == .illegalOperation {
+                throw APIError.invalid("path is already in use at \(path)")
+            }
         }
         let engine = makeEngine(entry)
         mounted[path] = engine
@@ -153,19 +163,24 @@ public actor MountRegistry {
         let old = try await engine.mount.config()
         let next = try (old ?? MountConfig()).applying(update)
         // Port 0 asks for an ephemeral port: it never clashes. Other mounts' ports are the ones
-        // they are configured with and the ones they are bound to (theirs may be ephemeral).
+        // they are configured with (in the store, whichever node wrote them) and the ones this
+        // node's listeners are bound to (theirs may be ephemeral). Checked and written under the
+        // lock every node takes for mount changes, so two nodes cannot give two mounts one port.
         let ports = Set(try next.listenAddrs.map { try MountConfig.splitListenAddress($0).port }).subtracting([0])
-        for other in mounted.values where other.entry.id != engine.entry.id {
-            var taken = Set(await runtime.boundPorts(other.entry))
-            for address in try await other.mount.config()?.listenAddrs ?? [] {
-                taken.insert(try MountConfig.splitListenAddress(address).port)
+        var bound: [String: Set<Int>] = [:]
+        for other in mounted.values { bound[other.entry.id] = Set(await runtime.boundPorts(other.entry)) }
+        let localBound = bound
+        let new = try await system.withExclusiveLock(Self.mountsLock) { [system, clock] in
+            for other in try await system.mounts() where other.id != engine.entry.id {
+                var taken = localBound[other.id] ?? []
+                let config = try await KMIPMount(store: system.mountStore(mountID: other.id), now: clock).config()
+                for address in config?.listenAddrs ?? [] { taken.insert(try MountConfig.splitListenAddress(address).port) }
+                if let port = ports.intersection(taken).subtracting([0]).min() {
+                    throw APIError.invalid("listen_addrs: port \(port) is already used by the KMIP listener of the mount at \(other.path)")
+                }
             }
-            if let port = ports.intersection(taken).subtracting([0]).min() {
-                throw APIError.invalid(
-                    "listen_addrs: port \(port) is already used by the KMIP listener of the mount at \(other.entry.path)")
-            }
+            return try await engine.mount.configure(update)
         }
-        let new = try await engine.mount.configure(update)
         do { try await runtime.configWritten(engine.entry, mount: engine.mount, old: old, new: new) } catch {
             // Keep the mount serving: put the previous config back and restart its listener.
             guard let old else {
