@@ -7,8 +7,8 @@ import Darwin
 #endif
 
 /// Textual IPv4/IPv6 address → network-order bytes (4 or 16), via `inet_pton`.
-enum IPAddressBytes {
-    static func parse(_ text: String) -> [UInt8]? {
+public enum IPAddressBytes {
+    public static func parse(_ text: String) -> [UInt8]? {
         var v4 = [UInt8](repeating: 0, count: 4)
         if text.withCString({ inet_pton(AF_INET, $0, &v4) }) == 1 { return v4 }
         var v6 = [UInt8](repeating: 0, count: 16)

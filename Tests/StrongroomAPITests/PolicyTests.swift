@@ -1,5 +1,6 @@
 import Foundation
 import KMIPStore
+import KMIP
 import XCTest
 @testable import StrongroomAPI
 import VaultFramework
@@ -288,4 +289,28 @@ final class PolicyTests: XCTestCase {
         // sys/capabilities is not in default.
         await h.expect(403, .write, "sys/capabilities", ["token": .string(t), "paths": ["kmip/config"]], token: t)
     }
+
+    /// `sys/ha-status` (cluster stores only): the default policy does not grant it, so a token
+    /// without `read` on it gets 403 and learns no node address; a token granted it reads the nodes.
+    func testHAStatusNeedsItsGrant() async throws {
+        var paths = APIPaths.standard
+        let nodes = FixedNodes(list: [NodeRecord(id: "node1", apiAddress: "http://10.0.0.11:8200", version: "0.1.0",
+                                                 startedAt: DateTime(secondsSince1970: 1), lastHeartbeat: DateTime(secondsSince1970: 2))])
+        paths.register(SysHAStatusPath.path(nodes: nodes))
+        let h = try await APIHarness.make(paths: paths)
+        let weak = try await token(h, [])
+        let refused = await h.expect(403, .read, "sys/ha-status", token: weak)
+        XCTAssertFalse("\(refused.body)".contains("10.0.0.11"))
+        await policy(h, "ha", #"path "sys/ha-status" { capabilities = ["read"] }"#)
+        let granted = try await token(h, ["ha"])
+        let r = await h.expect(200, .read, "sys/ha-status", token: granted)
+        XCTAssertTrue("\(r.body)".contains("node1"))
+    }
+}
+
+/// A node list that never changes.
+struct FixedNodes: NodeStore {
+    let list: [NodeRecord]
+    func heartbeat(_ node: NodeRecord) async throws {}
+    func nodes() async throws -> [NodeRecord] { list }
 }

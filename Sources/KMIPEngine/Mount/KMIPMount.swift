@@ -140,7 +140,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
         let ca = try await ca()
         var key = ServerKey(hostnames: config.serverHostnames, ips: config.serverIPs)
         if let node {
-            let isIP = node.contains(":") || node.split(separator: ".").count == 4 && node.split(separator: ".").allSatisfy { UInt8($0) != nil }
+            let isIP = IPAddressBytes.parse(node) != nil
             if isIP, !key.ips.contains(node) { key.ips.append(node) }
             if !isIP, !key.hostnames.contains(node) { key.hostnames.append(node) }
         }

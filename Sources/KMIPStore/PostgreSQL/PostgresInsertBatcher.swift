@@ -23,6 +23,8 @@ actor PostgresInsertBatcher {
         var names: [String]
         var entries: [Entry]
         struct Entry: Encodable, Sendable { var n: String, v: String, x: Int64? }
+
+        func json() throws -> String { String(decoding: try JSONEncoder().encode(self), as: UTF8.self) }
     }
 
     private struct Pending {
@@ -53,7 +55,7 @@ actor PostgresInsertBatcher {
 
     /// Inserts `row`; false when its scope already holds the identifier.
     func insert(_ row: Row) async throws -> Bool {
-        let json = String(decoding: try JSONEncoder().encode(row), as: UTF8.self)
+        let json = try row.json()
         return try await withCheckedThrowingContinuation { (c: CheckedContinuation<Bool, any Error>) in
             pending.append(Pending(key: row.scope_id + "/" + row.uid, json: json, continuation: c))
             startTransactions()
@@ -104,10 +106,7 @@ actor PostgresInsertBatcher {
 
     /// Runs the batch statement (its own transaction); the keys (`scope/uid`) it inserted.
     private func commit(_ batch: [Pending]) async throws -> Set<String> {
-        var building = PostgresStatement()
-        let rows = building.bind(.text("[" + batch.map(\.json).joined(separator: ",") + "]"))
-        building.append(Self.batchSQL.replacingOccurrences(of: "$ROWS", with: rows))
-        let statement = building
+        let statement = Self.statement(batch.map(\.json))
         return try await withDeadline(timeout) { [client, logger] in
             try await client.withConnection { c in
                 Set(try await c.run(statement.query, logger: logger).map { row in
@@ -116,6 +115,14 @@ actor PostgresInsertBatcher {
                 })
             }
         }
+    }
+
+    /// ``batchSQL`` for rows encoded by ``Row/json()``; it returns `scope_id, uid` of each row it inserted.
+    static func statement(_ rows: [String]) -> PostgresStatement {
+        var statement = PostgresStatement()
+        let placeholder = statement.bind(.text("[" + rows.joined(separator: ",") + "]"))
+        statement.append(batchSQL.replacingOccurrences(of: "$ROWS", with: placeholder))
+        return statement
     }
 
     static let batchSQL = """

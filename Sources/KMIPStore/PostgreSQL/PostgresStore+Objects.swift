@@ -27,8 +27,8 @@ extension PostgresStore {
         return SealedObject(record: r, row: records.row(.objects, values), index: ObjectIndex.entries(r.attributes, indexedOnly: true))
     }
 
-    /// Inserts the Names and value-index rows of the object whose `seq` the statement's `source`
-    /// CTE yields (`SELECT seq FROM o`), as two more CTEs: one round trip for all of them.
+    /// Inserts the Names and value-index rows of the object whose `seq` the statement's `o` CTE
+    /// yields, as two more CTEs: one round trip for all of them (``rewrite(_:seq:_:)``).
     private static func indexCTEs(_ s: inout PostgresStatement, _ sealed: SealedObject) -> String {
         let r = sealed.record
         let scope = s.bind(.text(r.scopeID)), date = s.bind(.integer(r.initialDate.secondsSince1970))
@@ -46,22 +46,6 @@ extension PostgresStore {
                       AS x(name, value, number, has)
                   ON CONFLICT DO NOTHING)
             """
-    }
-
-    /// One statement inserting the row, its Names and its index entries; it returns the new `seq`,
-    /// or no row when the scope already holds the identifier.
-    static func insertStatement(_ sealed: SealedObject) -> PostgresStatement {
-        var s = PostgresStatement()
-        let names = RecordTable.objects.columns + ["mac"]
-        let placeholders = sealed.row.map { s.bind($0) }
-        let index = indexCTEs(&s, sealed)
-        s.append("""
-            WITH o AS (INSERT INTO objects (\(names.joined(separator: ", "))) VALUES (\(placeholders.joined(separator: ", ")))
-                       ON CONFLICT (scope_id, uid) DO NOTHING RETURNING seq),
-            \(index)
-            SELECT seq FROM o
-            """)
-        return s
     }
 
     /// Rewrites an existing row (every column but its identity), then its Names and index entries.
@@ -151,7 +135,8 @@ extension PostgresStore {
 
     public func modify<T: Sendable>(scopeID: String, uniqueIdentifier: String, inserting: ManagedObjectRecord?,
                                     _ change: @escaping @Sendable (inout ManagedObjectRecord) throws -> T) async throws -> (ManagedObjectRecord, T) {
-        let inserted = try inserting.map { Self.insertStatement(try seal($0)) }
+        // Re-key's new object: the Create batch statement, here inside this transaction.
+        let inserted = try inserting.map { PostgresInsertBatcher.statement([try Self.batchRow(try seal($0)).json()]) }
         let select = PostgresStatement(Self.objectSelect(lock: true), [.text(uniqueIdentifier), .text(scopeID)])
         return try await transaction { c in
             // FOR UPDATE: a concurrent change to this object, on any node, waits for this one to commit.

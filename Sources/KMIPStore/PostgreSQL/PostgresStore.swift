@@ -87,7 +87,7 @@ public final class PostgresStore: ServerStore, Sendable {
     }
 
     /// Sealed in `meta` by the first node: proves the root key to every later one.
-    static let recordsCheckLabel = Array("strongroom/records-authenticated/v1".utf8)
+    static let recordsCheckLabel = RecordAuthenticator.recordsCheckLabel
 
     /// Inserts the records check if the database has none (first start; under a transaction
     /// advisory lock, so of several nodes starting together exactly one seals it), then opens it.
@@ -101,9 +101,7 @@ public final class PostgresStore: ServerStore, Sendable {
             guard let row = rows.first else { throw StoreError(.generalFailure, "the records check is missing") }
             return try PostgresValues(row).blob(0)
         }
-        do { _ = try keyring.open(stored, aad: Self.recordsCheckLabel) } catch {
-            throw StoreError(.generalFailure, "the root key does not match the one this database was sealed with")
-        }
+        do { _ = try keyring.open(stored, aad: Self.recordsCheckLabel) } catch { throw RecordAuthenticator.rootKeyMismatch }
     }
 
     // MARK: Running statements

@@ -56,6 +56,14 @@ public struct ConfigRecord: Sendable, Hashable {
 
 /// The mount's CA: certificates (DER, root first) and private keys (encrypted at rest).
 public struct CAMaterial: Sendable, Hashable {
+    /// The CA of stored rows (position order, keys sealed under the mount's AAD); nil for none.
+    init?(sealed rows: [(certificate: [UInt8], sealedKey: [UInt8])], mountID: String, keyring: Keyring) throws {
+        guard !rows.isEmpty else { return nil }
+        self.init(certificatesDER: rows.map(\.certificate), privateKeys: try rows.enumerated().map { i, r in
+            StoredSecret(try keyring.open(r.sealedKey, aad: Keyring.caKeyAAD(mountID: mountID, index: i)))
+        })
+    }
+
     public var certificatesDER: [[UInt8]]
     /// Private keys in the order of `certificatesDER` (PKCS#8 DER or PEM bytes; opaque here).
     public var privateKeys: [StoredSecret]

@@ -65,6 +65,11 @@ public struct RecordIntegrityError: Error, Sendable, CustomStringConvertible {
 /// and length, so no two different rows share an input. Each store adapts its rows in its own
 /// folder (`SQLite/RecordAuthentication+SQLite.swift`).
 struct RecordAuthenticator: Sendable {
+    /// Sealed in a store's `meta` once every row carries its MAC: proves the root key to every later
+    /// open, and says that a row without a valid MAC was not written by Strongroom.
+    static let recordsCheckLabel = Array("strongroom/records-authenticated/v1".utf8)
+    static let rootKeyMismatch = StoreError(.generalFailure, "the root key does not match the one this database was sealed with")
+
     private final class Key: @unchecked Sendable {
         let key: SymmetricKey
         init(_ key: SymmetricKey) { self.key = key }

@@ -73,10 +73,7 @@ extension SQLiteStore: MountScopedStore {
     }
 
     private func opened(_ rows: [(certificate: [UInt8], sealedKey: [UInt8])], mountID: String) throws -> CAMaterial? {
-        guard !rows.isEmpty else { return nil }
-        return CAMaterial(certificatesDER: rows.map(\.certificate), privateKeys: try rows.enumerated().map { i, r in
-            StoredSecret(try keyring.open(r.sealedKey, aad: Keyring.caKeyAAD(mountID: mountID, index: i)))
-        })
+        try CAMaterial(sealed: rows, mountID: mountID, keyring: keyring)
     }
 
     // MARK: Scopes

@@ -18,9 +18,7 @@ public final class SQLiteStore: ServerStore, Sendable {
 
     /// Sealed in `meta` by databases whose rows were not authenticated yet.
     static let keyringCheckLabel = Array("strongroom/keyring-check".utf8)
-    /// Sealed in `meta` once every row carries its MAC: proves the root key, and says that a row
-    /// without a valid MAC was not written by this server.
-    static let recordsCheckLabel = Array("strongroom/records-authenticated/v1".utf8)
+    static let recordsCheckLabel = RecordAuthenticator.recordsCheckLabel
 
     /// Opens (creating if needed) the database at `path`, migrates it and checks that `keyring`
     /// is the one its secrets were sealed with.
@@ -61,7 +59,7 @@ public final class SQLiteStore: ServerStore, Sendable {
     /// makes the server trust rows again: only a legacy check sealed by this root key (an older
     /// copy of this very database) would, which is rolling the database back — out of scope.
     static func checkKeyring(_ db: Database, keyring: Keyring, records: RecordAuthenticator) throws {
-        let mismatch = StoreError(.generalFailure, "the root key does not match the one this database was sealed with")
+        let mismatch = RecordAuthenticator.rootKeyMismatch
         if let sealed = try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'records_check'") {
             do { _ = try keyring.open(Array(sealed), aad: recordsCheckLabel) } catch { throw mismatch }
             return

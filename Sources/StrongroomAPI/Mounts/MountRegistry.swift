@@ -170,10 +170,10 @@ public actor MountRegistry {
         var bound: [String: Set<Int>] = [:]
         for other in mounted.values { bound[other.entry.id] = Set(await runtime.boundPorts(other.entry)) }
         let localBound = bound
-        let new = try await system.withExclusiveLock(Self.mountsLock) { [system, clock] in
+        let new = try await system.withExclusiveLock(Self.mountsLock) { [system] in
             for other in try await system.mounts() where other.id != engine.entry.id {
                 var taken = localBound[other.id] ?? []
-                let config = try await KMIPMount(store: system.mountStore(mountID: other.id), now: clock).config()
+                let config = try await system.mountStore(mountID: other.id).config().map(MountConfig.init(stored:))
                 for address in config?.listenAddrs ?? [] { taken.insert(try MountConfig.splitListenAddress(address).port) }
                 if let port = ports.intersection(taken).subtracting([0]).min() {
                     throw APIError.invalid("listen_addrs: port \(port) is already used by the KMIP listener of the mount at \(other.path)")
