@@ -3,6 +3,7 @@ import KMIPPKI
 import KMIPStore
 import Logging
 import Metrics
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// The transport-agnostic KMIP server: decodes a request message, authorises it against the
@@ -22,6 +23,12 @@ public final class KMIPEngine: KMIPRequestProcessor {
     let clock: @Sendable () -> DateTime
     /// Sees every batch item (audit log); nil costs nothing.
     let observer: (any KMIPRequestObserver)?
+    /// The mount's `kmip/config` answers for particular clients; each request reads it once.
+    private let compatibilityBox = NIOLockedValueBox(ClientCompatibility())
+    public var compatibility: ClientCompatibility {
+        get { compatibilityBox.withLockedValue { $0 } }
+        set { compatibilityBox.withLockedValue { $0 = newValue } }
+    }
     /// Counts and times every batch item.
     let metrics: EngineMetrics
 
@@ -94,9 +101,10 @@ public final class KMIPEngine: KMIPRequestProcessor {
                 items = Self.failAll(request, error)
                 await observeRefused(items, client: client, version: version, connection: connection)
             case .success(let role):
-                let context = OperationContext(
+                var context = OperationContext(
                     scopeID: client.scopeID, client: client, role: role, version: version, now: header.timeStamp,
                     connection: connection)
+                context.compatibility = compatibility
                 items = await BatchExecutor(engine: self).run(request, context: context)
             }
         }

@@ -18,6 +18,8 @@ public struct OperationContext: Sendable {
     public var idPlaceholder: String?
     /// The transport's number for the client's connection (0: none in particular).
     public var connection: UInt64 = 0
+    /// The mount's answers where the spec allows two shapes (`kmip/config`).
+    public var compatibility = ClientCompatibility()
     /// Set for batches whose Batch Error Continuation Option is Undo: every object a handler
     /// creates or changes is then journaled in ``effects``, from inside the store transaction
     /// that made it, so Undo knows exactly what this batch did and nothing else.

@@ -96,7 +96,7 @@ public struct ObjectQuery: Sendable, Hashable {
         if let archived = requiredArchived, r.archived != archived { return false }
         if !attributes.isEmpty {
             let entries = ObjectIndex.entries(r.attributes)
-            for match in attributes where !entries.contains(where: { match.matches($0) }) { return false }
+            for match in attributes where !match.matches(entries) { return false }
         }
         return true
     }
@@ -115,6 +115,9 @@ public struct AttributeMatch: Sendable, Hashable {
     public enum Condition: Sendable, Hashable {
         /// Some instance has exactly this value (compared by its TTLV encoding).
         case equals(AttributeValue)
+        /// Some instance has exactly this value, or the object has no instance at all: a value
+        /// the server applies when the attribute is absent (the Operation Policy Name `default`).
+        case equalsOrAbsent(AttributeValue)
         /// Some instance is a Date-Time or Integer within the inclusive bounds (Date-Times in
         /// seconds since 1970).
         case range(from: Int64?, to: Int64?)
@@ -123,14 +126,23 @@ public struct AttributeMatch: Sendable, Hashable {
     public var condition: Condition
 
     public init(_ name: String, equals value: AttributeValue) { self.name = name; condition = .equals(value) }
+    public init(_ name: String, equalsOrAbsent value: AttributeValue) {
+        self.name = name; condition = .equalsOrAbsent(value)
+    }
     public init(_ name: String, from: DateTime?, to: DateTime?) {
         self.name = name; condition = .range(from: from?.secondsSince1970, to: to?.secondsSince1970)
     }
 
-    func matches(_ entry: ObjectIndex.Entry) -> Bool {
+    /// Whether an object with these index entries meets the condition.
+    func matches(_ entries: [ObjectIndex.Entry]) -> Bool {
+        if case .equalsOrAbsent = condition, !entries.contains(where: { $0.name == name }) { return true }
+        return entries.contains(where: matches)
+    }
+
+    private func matches(_ entry: ObjectIndex.Entry) -> Bool {
         guard entry.name == name else { return false }
         switch condition {
-        case .equals(let value): return entry.value == ObjectIndex.encode(value)
+        case .equals(let value), .equalsOrAbsent(let value): return entry.value == ObjectIndex.encode(value)
         case .range(let from, let to):
             guard let n = entry.number else { return false }
             if let from, n < from { return false }

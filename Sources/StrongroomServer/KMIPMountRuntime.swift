@@ -69,6 +69,7 @@ public actor KMIPMountRuntime: MountRuntime {
                                 streamLifetime: streamLifetime, heavy: heavy, metrics: metrics, directory: mount.directory)
         served[entry.id] = Served(entry: entry, engine: engine)
         if let config = try await mount.config() {
+            engine.compatibility = config.compatibility
             try await startListener(entry, mount: mount, settings: ListenerSettings(config))
         }
     }
@@ -80,6 +81,7 @@ public actor KMIPMountRuntime: MountRuntime {
 
     public func configWritten(_ entry: MountEntry, mount: KMIPMount, old: MountConfig?, new: MountConfig) async throws {
         guard !stopped, let current = served[entry.id] else { return }
+        current.engine.compatibility = new.compatibility
         let settings = ListenerSettings(new)
         if current.listener != nil, current.settings == settings { return }
         await stopListener(entry.id)

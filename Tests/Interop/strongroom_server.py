@@ -6,6 +6,8 @@ import socket
 import subprocess
 import time
 
+import requests
+
 REPO_ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
@@ -109,3 +111,36 @@ class StrongroomServer:
                 return b"\n".join(f.read().splitlines()[-lines:]).decode(errors="replace")
         except OSError:
             return "(no log)"
+
+
+class Mount:
+    """A KMIP mount of the session's server, through the Vault-compatible API."""
+
+    def __init__(self, server, path):
+        with open(os.path.join(server.data_dir, "root-token")) as f:
+            self.headers = {"X-Vault-Token": f.read().strip()}
+        self.base = f"http://127.0.0.1:{server.api_port}/v1"
+        self.path = path
+        self.port = free_port()
+        self.call("POST", f"sys/mounts/{path}", type="kmip")
+        self.configure()
+
+    def call(self, method, path, **body):
+        r = requests.request(method, f"{self.base}/{path}", json=body or None, headers=self.headers, timeout=30)
+        assert r.status_code in (200, 204), f"{method} {path}: {r.status_code} {r.text}"
+        return r.json()["data"] if r.status_code == 200 else None
+
+    def configure(self, **options):
+        self.call("POST", f"{self.path}/config", listen_addrs=f"127.0.0.1:{self.port}", **options)
+
+    def client_files(self, scope, directory):
+        """A new scope with a role allowed everything, and its credential as PEM files."""
+        self.call("POST", f"{self.path}/scope/{scope}")
+        self.call("POST", f"{self.path}/scope/{scope}/role/suite", operation_all=True)
+        credential = self.call("POST", f"{self.path}/scope/{scope}/role/suite/credential/generate")
+        files = {"ca": self.call("GET", f"{self.path}/ca")["ca_pem"],
+                 "cert": credential["certificate"], "key": credential["private_key"]}
+        for name, text in files.items():
+            with open(os.path.join(directory, f"{name}.pem"), "w") as f:
+                f.write(text)
+        return {name: os.path.join(directory, f"{name}.pem") for name in files}

@@ -87,6 +87,22 @@ final class MountConfigTests: XCTestCase {
         XCTAssertThrowsError(try MountConfig(stored: ConfigRecord(json: "[]")))
     }
 
+    func testClientCompatibilityOptionsAreCheckedAndStored() throws {
+        XCTAssertEqual(MountConfig().compatibility, ClientCompatibility(), "defaults: the OASIS cases' shapes")
+        XCTAssertEqual(MountConfig().compatibility.omittedFromAllAttributes, ["Random Number Generator"])
+        let c = try MountConfig().applying(MountConfigUpdate(
+            explicitAttributeIndex: true, wrappedKeyValue: " Structure ",
+            omitFromAllAttributes: ["Random Number Generator", " Original Creation Date", ""]))
+        XCTAssertTrue(c.compatibility.explicitAttributeIndex)
+        XCTAssertEqual(c.compatibility.wrappedKeyValue, .structure)
+        XCTAssertEqual(c.compatibility.omittedFromAllAttributes, ["Random Number Generator", "Original Creation Date"])
+        XCTAssertEqual(try MountConfig(stored: c.record), c)
+        // A record written before these options existed reads with their defaults.
+        XCTAssertEqual(try MountConfig(stored: ConfigRecord(json: #"{"format":1}"#)).compatibility, ClientCompatibility())
+        XCTAssertThrowsError(try MountConfig().applying(MountConfigUpdate(wrappedKeyValue: "json")))
+        XCTAssertThrowsError(try MountConfig().applying(MountConfigUpdate(omitFromAllAttributes: ["Colour"])))
+    }
+
     /// Format 0 (the API's field map, as servers before format 1 stored it) reads as the same config.
     func testLegacyStoredFormReads() throws {
         let legacy = ConfigRecord(json: #"{"connection_timeout":5,"default_tls_client_key_bits":384,"#

@@ -21,7 +21,31 @@ final class KMIPConfigPathTests: XCTestCase {
         XCTAssertEqual(d["default_tls_client_key_type"], "ec")
         XCTAssertEqual(d["default_tls_client_key_bits"], 256)
         XCTAssertEqual(d["default_tls_client_ttl"], 1_209_600)
-        XCTAssertEqual(d.count, 10)
+        XCTAssertEqual(d["explicit_attribute_index"], false)
+        XCTAssertEqual(d["wrapped_key_value"], "byte_string")
+        XCTAssertEqual(d["omit_from_all_attributes"], ["Random Number Generator"])
+        XCTAssertEqual(d.count, 13)
+    }
+
+    /// The client-compatibility answers (docs/clients.md): Vault's coercion of booleans and comma
+    /// lists, a clear 400 for a value the mount does not know, and no listener restart.
+    func testClientCompatibilityFields() async throws {
+        let h = try await APIHarness.make()
+        try await h.kmipMount("kmip", config: nil)
+        await h.expect(204, .write, "kmip/config", [
+            "explicit_attribute_index": "true", "wrapped_key_value": "structure",
+            "omit_from_all_attributes": "Random Number Generator,Original Creation Date",
+        ])
+        let read = await h.expect(200, .read, "kmip/config")
+        let d = try XCTUnwrap(read.data)
+        XCTAssertEqual(d["explicit_attribute_index"], true)
+        XCTAssertEqual(d["wrapped_key_value"], "structure")
+        XCTAssertEqual(d["omit_from_all_attributes"], ["Random Number Generator", "Original Creation Date"])
+        await h.expect(400, .write, "kmip/config", ["wrapped_key_value": "json"])
+        await h.expect(400, .write, "kmip/config", ["omit_from_all_attributes": "Colour"])
+        await h.expect(400, .write, "kmip/config", ["explicit_attribute_index": "perhaps"])
+        let after = await h.expect(200, .read, "kmip/config")
+        XCTAssertEqual(after.data?["wrapped_key_value"], "structure", "a refused write changes nothing")
     }
 
     func testCommaStringsDurationsAndPartialUpdates() async throws {

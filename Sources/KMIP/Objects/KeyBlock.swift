@@ -46,6 +46,8 @@ public struct KeyBlock: KMIPStruct, Hashable {
             switch root.keyValue {
             case .plain(let v)?: v.encode(tag: .keyValue, to: &w, c)
             case .wrapped(let b)?: w.byteString(.keyValue, b.bytes)
+            case .wrappedKeyMaterial(let b)?:
+                w.structure(.keyValue) { $0.byteString(.keyMaterial, b.bytes) }
             case nil: break
             }
         }),
@@ -60,11 +62,16 @@ public enum KeyValueField: Hashable, Sendable, CustomStringConvertible {
     case plain(KeyValue)
     /// The wrapped (encrypted and/or MACed) Key Value; Key Wrapping Data says how.
     case wrapped(ByteString)
+    /// Key material wrapped alone (Encoding Option No Encoding), sent inside a Key Value structure
+    /// as its Key Material, the shape KMIP 1.4's TC-WRAP cases show and PyKMIP decodes. Decoded,
+    /// that shape reads as `plain`: Key Wrapping Data after it says the bytes are wrapped.
+    case wrappedKeyMaterial(ByteString)
 
     public var description: String {
         switch self {
         case .plain(let v): "plain(\(v))"
         case .wrapped(let b): "wrapped(\(b.count) bytes)"
+        case .wrappedKeyMaterial(let b): "wrappedKeyMaterial(\(b.count) bytes)"
         }
     }
 }

@@ -8,6 +8,9 @@ public struct LocateRequestPayload: KMIPStruct, Hashable {
     public var objectGroupMember: ObjectGroupMember?
     /// Every attribute a candidate must match.
     public var attributes: [Attribute] = []
+    /// Not KMIP 1.x: FortiGate (FortiOS 7.4–7.6) wraps its Locate attributes in a Template-Attribute.
+    /// Accepted on decode so that its attributes filter like the others; never written by clients here.
+    public var templateAttribute: TemplateAttribute?
     public init() {}
     public static let fields: [Field<Self>] = [
         .optional(.maximumItems, \.maximumItems),
@@ -15,6 +18,7 @@ public struct LocateRequestPayload: KMIPStruct, Hashable {
         .optional(.storageStatusMask, \.storageStatusMask),
         .optional(.objectGroupMember, \.objectGroupMember, since: .v1_1),
         .repeated(.attribute, \.attributes),
+        .optional(.templateAttribute, \.templateAttribute),
     ]
 }
 

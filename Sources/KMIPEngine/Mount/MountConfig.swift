@@ -1,4 +1,5 @@
 import Foundation
+import KMIP
 import KMIPPKI
 import KMIPStore
 
@@ -25,6 +26,8 @@ public struct MountConfig: Sendable, Hashable {
     public var defaultTLSClientKeyBits: Int = 256
     /// `default_tls_client_ttl` in seconds (336 h).
     public var defaultTLSClientTTL: Int = 336 * 3600
+    /// `explicit_attribute_index` and `wrapped_key_value`: answers the spec leaves open, per mount.
+    public var compatibility = ClientCompatibility()
 
     public static let defaultPort = 5696
 
@@ -96,16 +99,23 @@ public struct MountConfigUpdate: Sendable, Hashable {
     public var defaultTLSClientKeyType: String?
     public var defaultTLSClientKeyBits: Int?
     public var defaultTLSClientTTL: Int?
+    public var explicitAttributeIndex: Bool?
+    public var wrappedKeyValue: String?
+    public var omitFromAllAttributes: [String]?
 
     public init(listenAddrs: [String]? = nil, connectionTimeout: Int? = nil, serverHostnames: [String]? = nil,
                 serverIPs: [String]? = nil, tlsCAKeyType: String? = nil, tlsCAKeyBits: Int? = nil,
                 tlsMinVersion: String? = nil, defaultTLSClientKeyType: String? = nil,
-                defaultTLSClientKeyBits: Int? = nil, defaultTLSClientTTL: Int? = nil) {
+                defaultTLSClientKeyBits: Int? = nil, defaultTLSClientTTL: Int? = nil,
+                explicitAttributeIndex: Bool? = nil, wrappedKeyValue: String? = nil,
+                omitFromAllAttributes: [String]? = nil) {
         self.listenAddrs = listenAddrs; self.connectionTimeout = connectionTimeout
         self.serverHostnames = serverHostnames; self.serverIPs = serverIPs
         self.tlsCAKeyType = tlsCAKeyType; self.tlsCAKeyBits = tlsCAKeyBits; self.tlsMinVersion = tlsMinVersion
         self.defaultTLSClientKeyType = defaultTLSClientKeyType; self.defaultTLSClientKeyBits = defaultTLSClientKeyBits
         self.defaultTLSClientTTL = defaultTLSClientTTL
+        self.explicitAttributeIndex = explicitAttributeIndex; self.wrappedKeyValue = wrappedKeyValue
+        self.omitFromAllAttributes = omitFromAllAttributes
     }
 }
 
@@ -123,6 +133,9 @@ extension MountConfig {
         if let v = update.defaultTLSClientKeyType { c.defaultTLSClientKeyType = try Self.keyType(v, field: "default_tls_client_key_type") }
         if let v = update.defaultTLSClientKeyBits { c.defaultTLSClientKeyBits = v }
         if let v = update.defaultTLSClientTTL { c.defaultTLSClientTTL = v }
+        if let v = update.explicitAttributeIndex { c.compatibility.explicitAttributeIndex = v }
+        if let v = update.wrappedKeyValue { c.compatibility.wrappedKeyValue = try Self.wrappedKeyValue(v) }
+        if let v = update.omitFromAllAttributes { c.compatibility.omittedFromAllAttributes = try Self.attributeNames(v) }
         try c.validate()
         return c
     }
@@ -134,12 +147,53 @@ extension MountConfig {
         return t
     }
 
+    static func wrappedKeyValue(_ text: String) throws -> ClientCompatibility.WrappedKeyValue {
+        guard let v = ClientCompatibility.WrappedKeyValue(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased()) else {
+            throw MountError.invalid("wrapped_key_value must be \"byte_string\" or \"structure\", not \"\(text)\"")
+        }
+        return v
+    }
+
+    static func attributeNames(_ names: [String]) throws -> [String] {
+        let trimmed = names.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for name in trimmed where AttributeDefinitions.named(name) == nil {
+            throw MountError.invalid("omit_from_all_attributes: \"\(name)\" is not a KMIP attribute name")
+        }
+        return trimmed
+    }
+
     static func tlsVersion(_ text: String) throws -> MountTLSVersion {
         guard let v = MountTLSVersion(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased()) else {
             throw MountError.invalid("tls_min_version must be \"tls12\" or \"tls13\", not \"\(text)\"")
         }
         return v
     }
+}
+
+/// Answers the spec leaves open, chosen per mount for clients that decode, or assert, only one of
+/// them. The defaults are the OASIS test cases' shapes; docs/clients.md says which client needs what.
+public struct ClientCompatibility: Sendable, Hashable {
+    /// `explicit_attribute_index`: every instance of a multi-valued attribute in a response carries
+    /// its Attribute Index, 0 included. KMIP 1.x §2.1.1 reads an absent index as 0 and the OASIS
+    /// cases omit it; PyKMIP's integration suite asserts `attribute_index.value == 0`.
+    public var explicitAttributeIndex = false
+    /// `wrapped_key_value`: how Get returns a key wrapped with Encoding Option No Encoding.
+    public var wrappedKeyValue = WrappedKeyValue.byteString
+    /// `omit_from_all_attributes`: attributes a Get Attributes naming none leaves out (named, they
+    /// are returned). Random Number Generator by default: PyKMIP 0.11 cannot decode it, and it
+    /// describes the server rather than the object. Debian's PyKMIP 0.10 cannot decode Original
+    /// Creation Date either.
+    public var omittedFromAllAttributes = ["Random Number Generator"]
+
+    public enum WrappedKeyValue: String, Sendable, Hashable {
+        /// A Byte String Key Value (KMIP 1.x §2.1.4; TC_141, TC-WRAP-1-20).
+        case byteString = "byte_string"
+        /// A Key Value structure whose Key Material is the wrapped bytes (TC-WRAP-1-14; PyKMIP
+        /// decodes only this shape).
+        case structure
+    }
+
+    public init() {}
 }
 
 // MARK: - Stored form
@@ -154,6 +208,7 @@ extension MountConfig: Codable {
     enum CodingKeys: String, CodingKey {
         case format, listenAddresses, connectionTimeoutSeconds, serverHostnames, serverIPs, caKeyType, caKeyBits
         case tlsMinimumVersion, clientKeyType, clientKeyBits, clientCertificateTTLSeconds
+        case explicitAttributeIndex, wrappedKeyValue, omittedFromAllAttributes
     }
 
     public init(from decoder: any Decoder) throws {
@@ -178,6 +233,13 @@ extension MountConfig: Codable {
         }
         if let v = try c.decodeIfPresent(Int.self, forKey: .clientKeyBits) { m.defaultTLSClientKeyBits = v }
         if let v = try c.decodeIfPresent(Int.self, forKey: .clientCertificateTTLSeconds) { m.defaultTLSClientTTL = v }
+        if let v = try c.decodeIfPresent(Bool.self, forKey: .explicitAttributeIndex) { m.compatibility.explicitAttributeIndex = v }
+        if let v = try c.decodeIfPresent(String.self, forKey: .wrappedKeyValue) {
+            m.compatibility.wrappedKeyValue = try Self.wrappedKeyValue(v)
+        }
+        if let v = try c.decodeIfPresent([String].self, forKey: .omittedFromAllAttributes) {
+            m.compatibility.omittedFromAllAttributes = v
+        }
         try m.validate()
         self = m
     }
@@ -195,6 +257,9 @@ extension MountConfig: Codable {
         try c.encode(defaultTLSClientKeyType.rawValue, forKey: .clientKeyType)
         try c.encode(defaultTLSClientKeyBits, forKey: .clientKeyBits)
         try c.encode(defaultTLSClientTTL, forKey: .clientCertificateTTLSeconds)
+        try c.encode(compatibility.explicitAttributeIndex, forKey: .explicitAttributeIndex)
+        try c.encode(compatibility.wrappedKeyValue.rawValue, forKey: .wrappedKeyValue)
+        try c.encode(compatibility.omittedFromAllAttributes, forKey: .omittedFromAllAttributes)
     }
 
     /// Reads a stored record in any known format.

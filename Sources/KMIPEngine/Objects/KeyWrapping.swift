@@ -77,7 +77,8 @@ extension KMIPEngine {
         data.wrappingMethod = .encrypt
         data.encryptionKeyInformation = information
         data.encodingOption = spec.encodingOption
-        block.keyValue = .wrapped(ByteString(output))
+        let structured = spec.encodingOption == .noEncoding && context.compatibility.wrappedKeyValue == .structure
+        block.keyValue = structured ? .wrappedKeyMaterial(ByteString(output)) : .wrapped(ByteString(output))
         block.keyWrappingData = data
         return object.replacingKeyBlock(block)
     }

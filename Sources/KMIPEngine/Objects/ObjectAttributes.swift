@@ -35,6 +35,10 @@ enum AttributeName {
     static let alwaysSensitive = "Always Sensitive"
     static let neverExtractable = "Never Extractable"
     static let randomNumberGenerator = "Random Number Generator"
+    static let operationPolicyName = "Operation Policy Name"
+    /// KMIP 1.x §3.18.2: the operation policy of every object created or registered without an
+    /// Operation Policy Name. Strongroom's role checks are that policy.
+    static let defaultOperationPolicy = "default"
 }
 
 extension Array where Element == Attribute {

@@ -36,7 +36,8 @@ extension KMIPEngine {
 
         var response = AddAttributeResponsePayload()
         response.uniqueIdentifier = record.uniqueIdentifier
-        added.attributeIndex = definition.multiValued && existing > 0 ? Int32(existing) : nil
+        added.attributeIndex = AttributeRules.responseIndex(Int32(existing), multiValued: definition.multiValued,
+                                                           explicit: context.compatibility.explicitAttributeIndex)
         response.attribute = added
         return response
     }

@@ -43,6 +43,19 @@ extension KMIPEngine {
                         cryptographicAlgorithm: algorithm, cryptographicLength: length)
     }
 
+    /// Key sizes (bits) of algorithms whose keys Strongroom makes and holds for clients that run
+    /// the cipher themselves (PyKMIP's suite creates IDEA keys) but never uses in Encrypt or Decrypt.
+    /// 128 bits at least: the shorter sizes Blowfish and CAST5 allow are not offered.
+    static let heldOnlyKeyLengths: [CryptographicAlgorithm: Set<Int32>] = [
+        .idea: [128],
+        .camellia: [128, 192, 256],
+        .twofish: [128, 192, 256],
+        .blowfish: Set(stride(from: 128, through: 448, by: 8)),
+        .cast5: [128],
+        .chaCha20: [256],
+        .chaCha20Poly1305: [256],
+    ]
+
     /// The key size in bytes for an algorithm and a Cryptographic Length in bits.
     static func symmetricKeyBytes(algorithm: CryptographicAlgorithm, length: Int32) throws -> Int {
         switch algorithm {
@@ -56,9 +69,15 @@ extension KMIPEngine {
                 throw KMIPError(.invalidField, "3DES keys are 112, 168 or 192 bits, not \(length)")
             }
             return length == 112 ? 16 : 24
-        case .hmacSHA1, .hmacSHA224, .hmacSHA256, .hmacSHA384, .hmacSHA512, .hmacMD5:
+        case .hmacSHA1, .hmacSHA224, .hmacSHA256, .hmacSHA384, .hmacSHA512, .hmacMD5,
+             .hmacSHA3224, .hmacSHA3256, .hmacSHA3384, .hmacSHA3512:
             guard length >= 8, length <= 4096, length % 8 == 0 else {
                 throw KMIPError(.invalidField, "HMAC keys are 8 to 4096 bits in whole bytes, not \(length)")
+            }
+            return Int(length) / 8
+        case let algorithm where heldOnlyKeyLengths[algorithm] != nil:
+            guard heldOnlyKeyLengths[algorithm]?.contains(length) == true else {
+                throw KMIPError(.invalidField, "\(algorithm.name ?? "these") keys cannot be \(length) bits")
             }
             return Int(length) / 8
         default:

@@ -29,7 +29,8 @@ extension KMIPEngine {
 
         var response = DeleteAttributeResponsePayload()
         response.uniqueIdentifier = record.uniqueIdentifier
-        deleted.attributeIndex = definition.multiValued && index > 0 ? Int32(index) : nil
+        deleted.attributeIndex = AttributeRules.responseIndex(Int32(index), multiValued: definition.multiValued,
+                                                           explicit: context.compatibility.explicitAttributeIndex)
         response.attribute = deleted
         return response
     }

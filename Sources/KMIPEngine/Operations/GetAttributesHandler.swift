@@ -17,14 +17,16 @@ extension KMIPEngine {
     func getAttributes(_ request: GetAttributesRequestPayload, _ context: inout OperationContext) async throws -> GetAttributesResponsePayload {
         let record = try await record(request.uniqueIdentifier, context, archived: .allow)
         context.idPlaceholder = record.uniqueIdentifier
-        let visible = AttributeRules.presented(record.attributes, in: context.version)
+        let visible = AttributeRules.presented(record.attributes, in: context.version,
+                                                explicitIndex: context.compatibility.explicitAttributeIndex)
         var response = GetAttributesResponsePayload()
         response.uniqueIdentifier = record.uniqueIdentifier
         if request.attributeNames.isEmpty {
-            // Every attribute but Random Number Generator, which describes the server rather than
-            // the object and which PyKMIP 0.11 cannot decode: its get_attributes(uid) would fail on
-            // every key we generate. Named, it is returned like any other.
-            response.attributes = visible.filter { $0.attributeName != AttributeName.randomNumberGenerator }
+            // Every attribute but those the mount leaves out for clients that cannot decode them
+            // (`omit_from_all_attributes`, Random Number Generator by default: PyKMIP 0.11's
+            // get_attributes(uid) would fail on every key we generate). Named, they are returned.
+            let omitted = Set(context.compatibility.omittedFromAllAttributes)
+            response.attributes = visible.filter { !omitted.contains($0.attributeName) }
         } else {
             var named: Set<String> = []
             for name in request.attributeNames where named.insert(name).inserted {

@@ -24,7 +24,7 @@ extension KMIPEngine {
     /// - Located Items is the number of matches before Offset/Maximum (the codec drops it below 1.3).
     /// - The first identifier returned becomes the ID Placeholder.
     func locate(_ request: LocateRequestPayload, _ context: inout OperationContext) async throws -> LocateResponsePayload {
-        var plan = try Self.locatePlan(request.attributes, version: context.version)
+        var plan = try Self.locatePlan(try Self.filterAttributes(request), version: context.version)
         if let maximum = request.maximumItems, maximum < 0 {
             throw KMIPError(.invalidField, "Maximum Items must not be negative")
         }
@@ -93,6 +93,16 @@ extension KMIPEngine {
             attributes.set(AttributeName.lastChangeDate, .dateTime(now))
             record.setAttributes(attributes)
         }
+    }
+
+    /// The request's attributes, with those of a Template-Attribute as FortiGate sends them (not a
+    /// KMIP 1.x Locate field; its attributes filter exactly like the payload's own).
+    static func filterAttributes(_ request: LocateRequestPayload) throws -> [Attribute] {
+        guard let template = request.templateAttribute else { return request.attributes }
+        guard template.names.isEmpty else {
+            throw KMIPError(.featureNotSupported, "Template objects (referenced by Name) are not supported")
+        }
+        return request.attributes + template.attributes
     }
 
     /// How a Locate request's attributes become a store query, plus the few conditions the
@@ -168,6 +178,10 @@ extension KMIPEngine {
                     throw KMIPError(.invalidField, "Cryptographic Usage Mask must be an Integer")
                 }
                 plan.query.cryptographicUsageMask = (plan.query.cryptographicUsageMask ?? 0) | UInt32(bitPattern: bits)
+            case AttributeName.operationPolicyName
+                where attribute.value(as: String.self) == AttributeName.defaultOperationPolicy:
+                // An object without an Operation Policy Name is under the policy named `default`.
+                plan.query.attributes.append(AttributeMatch(name, equalsOrAbsent: attribute.attributeValue))
             default:
                 plan.query.attributes.append(AttributeMatch(name, equals: attribute.attributeValue))
             }

@@ -33,7 +33,8 @@ extension KMIPEngine {
 
         var response = ModifyAttributeResponsePayload()
         response.uniqueIdentifier = record.uniqueIdentifier
-        modified.attributeIndex = definition.multiValued && index > 0 ? Int32(index) : nil
+        modified.attributeIndex = AttributeRules.responseIndex(Int32(index), multiValued: definition.multiValued,
+                                                           explicit: context.compatibility.explicitAttributeIndex)
         response.attribute = modified
         return response
     }

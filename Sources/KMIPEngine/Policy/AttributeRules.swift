@@ -98,23 +98,29 @@ enum AttributeRules {
 
     /// `attributes` as a response carries them: multi-valued instances after the first with
     /// their Attribute Index, single-valued ones and first instances without (as the OASIS test
-    /// cases show).
-    static func indexed(_ attributes: [Attribute]) -> [Attribute] {
+    /// cases show); first instances with index 0 too when the mount asks (`explicitIndex`).
+    static func indexed(_ attributes: [Attribute], explicitIndex: Bool = false) -> [Attribute] {
         var counts: [String: Int32] = [:]
         return attributes.map { attribute in
             var copy = attribute
             let n = counts[attribute.attributeName, default: 0]
             counts[attribute.attributeName] = n + 1
             let multi = attribute.definition?.multiValued ?? true
-            copy.attributeIndex = multi && n > 0 ? n : nil
+            copy.attributeIndex = responseIndex(n, multiValued: multi, explicit: explicitIndex)
             return copy
         }
     }
 
     /// The attributes a response in `version` may carry: those the version defines. (The
     /// Digest's Key Format Type, a 1.1 field, stays in 1.0 too: PyKMIP's 1.0 decoder requires it.)
-    static func presented(_ attributes: [Attribute], in version: ProtocolVersion) -> [Attribute] {
-        indexed(attributes).filter { visible($0, in: version) }
+    static func presented(_ attributes: [Attribute], in version: ProtocolVersion, explicitIndex: Bool = false) -> [Attribute] {
+        indexed(attributes, explicitIndex: explicitIndex).filter { visible($0, in: version) }
+    }
+
+    /// The Attribute Index a response gives instance `index`: none for single-valued attributes,
+    /// none for a first instance unless `explicit` (§2.1.1: an absent index is 0).
+    static func responseIndex(_ index: Int32, multiValued: Bool, explicit: Bool) -> Int32? {
+        multiValued && (index > 0 || explicit) ? index : nil
     }
 
     /// The attribute is defined in `version` (custom attributes always are).

@@ -201,7 +201,7 @@ extension PostgresStore {
         guard let (indexed, unindexed) = q.unindexedSplit else { return nil }
         return try await rows(Self.locateStatement(scopeID: scopeID, indexed, counting: false, withAttributes: true)).compactMap { row in
             let entries = ObjectIndex.entries(try AttributeBlob.decode(try row.blob(1)))
-            return unindexed.allSatisfy { match in entries.contains(where: match.matches) } ? try row.text(0) : nil
+            return unindexed.allSatisfy { $0.matches(entries) } ? try row.text(0) : nil
         }
     }
 }

@@ -64,6 +64,11 @@ enum LocateSQL {
             case .equals(let value):
                 filters += " AND o.seq IN (SELECT object_seq FROM object_values WHERE scope_id = ? AND name = ? AND value = ?)"
                 values += [.text(scopeID), .text(match.name), .blob(ObjectIndex.encode(value))]
+            case .equalsOrAbsent(let value):
+                filters += " AND (o.seq IN (SELECT object_seq FROM object_values WHERE scope_id = ? AND name = ? AND value = ?)"
+                    + " OR o.seq NOT IN (SELECT object_seq FROM object_values WHERE scope_id = ? AND name = ?))"
+                values += [.text(scopeID), .text(match.name), .blob(ObjectIndex.encode(value)),
+                           .text(scopeID), .text(match.name)]
             case .range(let from, let to):
                 filters += " AND o.seq IN (SELECT object_seq FROM object_values WHERE scope_id = ? AND name = ?"
                     + " AND number IS NOT NULL AND number >= ? AND number <= ?)"

@@ -205,7 +205,7 @@ extension SQLiteStore {
             let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
             while let row = try rows.next() {
                 let entries = ObjectIndex.entries(try AttributeBlob.decode(Array(row["attributes"] as Data)))
-                if unindexed.allSatisfy({ match in entries.contains(where: match.matches) }) { matched.append(row["uid"]) }
+                if unindexed.allSatisfy({ $0.matches(entries) }) { matched.append(row["uid"]) }
             }
             return matched
         }

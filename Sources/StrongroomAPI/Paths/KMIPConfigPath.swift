@@ -25,6 +25,12 @@ enum KMIPConfigPath {
         FieldSchema("default_tls_client_key_bits", .int, default: fallback("default_tls_client_key_bits"), "Client certificate key size."),
         FieldSchema("default_tls_client_ttl", .durationSecond, default: fallback("default_tls_client_ttl"),
                  "Client certificate lifetime in seconds or as a duration (336h)."),
+        FieldSchema("explicit_attribute_index", .bool, default: fallback("explicit_attribute_index"),
+                 "Send Attribute Index 0 on the first instance of multi-valued attributes (PyKMIP's test suite expects it)."),
+        FieldSchema("wrapped_key_value", .string, default: fallback("wrapped_key_value"),
+                 "Shape of a key wrapped with No Encoding: byte_string (default) or structure (PyKMIP decodes only structure)."),
+        FieldSchema("omit_from_all_attributes", .commaStringSlice, default: fallback("omit_from_all_attributes"),
+                 "Attributes a Get Attributes naming none leaves out (default Random Number Generator: PyKMIP 0.11 cannot decode it)."),
     ]
 
     static let path = APIPath(
@@ -52,7 +58,10 @@ enum KMIPConfigPath {
             tlsMinVersion: given.string("tls_min_version"),
             defaultTLSClientKeyType: given.string("default_tls_client_key_type"),
             defaultTLSClientKeyBits: given.int("default_tls_client_key_bits"),
-            defaultTLSClientTTL: given.duration("default_tls_client_ttl"))
+            defaultTLSClientTTL: given.duration("default_tls_client_ttl"),
+            explicitAttributeIndex: given.get("explicit_attribute_index")?.boolValue,
+            wrappedKeyValue: given.string("wrapped_key_value"),
+            omitFromAllAttributes: given.stringList("omit_from_all_attributes"))
     }
 
     /// The config as Vault's API fields, durations in seconds.
@@ -68,6 +77,9 @@ enum KMIPConfigPath {
             "default_tls_client_key_type": .string(config.defaultTLSClientKeyType.rawValue),
             "default_tls_client_key_bits": .int(config.defaultTLSClientKeyBits),
             "default_tls_client_ttl": .int(config.defaultTLSClientTTL),
+            "explicit_attribute_index": .bool(config.compatibility.explicitAttributeIndex),
+            "wrapped_key_value": .string(config.compatibility.wrappedKeyValue.rawValue),
+            "omit_from_all_attributes": .list(config.compatibility.omittedFromAllAttributes.map(VaultValue.string)),
         ]
     }
 
