@@ -54,18 +54,6 @@ public struct ConformanceCase: Sendable {
     }
 
 
-    /// True when a request names a Template object inside a Template-Attribute (a `Name` child of
-    /// Template Attribute / Common, Private Key or Public Key Template Attribute), the KMIP 1.x way
-    /// of applying a registered Template.
-    public var referencesTemplateObjects: Bool {
-        let holders: Set<Tag> = [.templateAttribute, .commonTemplateAttribute, .privateKeyTemplateAttribute, .publicKeyTemplateAttribute]
-        func search(_ t: TTLVTemplate) -> Bool {
-            if holders.contains(t.tag), t.children.contains(where: { $0.tag == .name }) { return true }
-            return t.children.contains(where: search)
-        }
-        return steps.contains { search($0.request) }
-    }
-
     static func operations(of request: TTLVTemplate) -> [String] {
         request.children.filter { $0.tag == .batchItem }.compactMap { item in
             guard let op = item.child(.operation), case .value(let v) = op.content else { return nil }

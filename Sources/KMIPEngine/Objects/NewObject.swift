@@ -94,6 +94,15 @@ extension KMIPEngine {
             for attribute in try Self.certificateAttributes(certificate) { attributes.set(attribute) }
         }
         let now = context.now
+        if objectType == .template {
+            // A Template is no cryptographic object: no State, freshness or sensitivity, only
+            // the dates and the lease a reference server gives it (TC_312).
+            attributes.set(AttributeName.initialDate, .dateTime(now))
+            attributes.set(AttributeName.lastChangeDate, .dateTime(now))
+            attributes.set(AttributeName.originalCreationDate, .dateTime(now))
+            attributes.set(AttributeName.leaseTime, .interval(ServerPolicy.leaseTime))
+            return attributes
+        }
         let activation = attributes.date(AttributeName.activationDate)
         attributes.set(Attribute(activation.map { $0 <= now } == true ? State.active : State.preActive))
         attributes.set(AttributeName.initialDate, .dateTime(now))

@@ -13,7 +13,7 @@ extension CreateRequestPayload: EngineOperation {
 extension KMIPEngine {
     /// Create: a new symmetric key (AES, 3DES, HMAC) or Secret Data from the server's DRBG.
     func create(_ request: CreateRequestPayload, _ context: inout OperationContext) async throws -> CreateResponsePayload {
-        let template = request.templateAttribute
+        let template = try await expandingTemplates(request.templateAttribute, context)
         let value: ManagedObject
         switch request.objectType {
         case .symmetricKey:

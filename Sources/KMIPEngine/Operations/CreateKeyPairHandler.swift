@@ -20,9 +20,8 @@ extension KMIPEngine {
     /// PKCS#1, EC and Ed25519 keys in PKCS#8 / X.509 (see KeyFormatConversion.swift). The ID
     /// Placeholder is the private key.
     func createKeyPair(_ request: CreateKeyPairRequestPayload, _ context: inout OperationContext) async throws -> CreateKeyPairResponsePayload {
-        let common = request.commonTemplateAttribute ?? TemplateAttribute()
-        let privateTemplate = Self.merged(common, request.privateKeyTemplateAttribute)
-        let publicTemplate = Self.merged(common, request.publicKeyTemplateAttribute)
+        let (privateTemplate, publicTemplate) = try await keyPairTemplates(
+            request.commonTemplateAttribute, request.privateKeyTemplateAttribute, request.publicKeyTemplateAttribute, context)
         let spec = try Self.keyPairSpec(privateTemplate.attributes, publicTemplate.attributes)
         let key = try await heavyWork(context) { try Self.generateKeyPair(spec) }
         let ids = try await insertKeyPair(key, spec: spec, privateTemplate: privateTemplate, publicTemplate: publicTemplate,
@@ -38,6 +37,14 @@ extension KMIPEngine {
         var kind: AsymmetricKeyKind
         var algorithm: CryptographicAlgorithm
         var length: Int32
+    }
+
+    /// Each key's template: the common one merged with the key's own, Template objects applied first.
+    func keyPairTemplates(_ common: TemplateAttribute?, _ privateKey: TemplateAttribute?, _ publicKey: TemplateAttribute?,
+                          _ context: OperationContext) async throws -> (private: TemplateAttribute, public: TemplateAttribute) {
+        let common = try await expandingTemplates(common ?? TemplateAttribute(), context)
+        return (Self.merged(common, try await expandingTemplates(ifAny: privateKey, context)),
+                Self.merged(common, try await expandingTemplates(ifAny: publicKey, context)))
     }
 
     /// The common template with a key's own template: an attribute the key's template names

@@ -29,7 +29,7 @@ extension KMIPEngine {
             throw KMIPError(.featureNotSupported, "Derive Key derives from one object; \(request.uniqueIdentifiers.count) were named")
         }
         let base = try await derivationBase(request.uniqueIdentifiers.first, &context)
-        let template = request.templateAttribute
+        let template = try await expandingTemplates(request.templateAttribute, context)
         let derivation = try KeyDerivation(request.derivationMethod, request.derivationParameters, base: base,
                                            bits: template[AttributeName.cryptographicLength]?.value(as: Int32.self))
         let material = try await heavyWork(context) { try derivation.derive() }

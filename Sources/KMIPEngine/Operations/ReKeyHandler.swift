@@ -36,7 +36,8 @@ extension KMIPEngine {
         for (name, date) in Self.replacementDates(old.attributes, offset: request.offset, now: context.now) {
             inherited.set(name, .dateTime(date))
         }
-        var attributes = try newObjectAttributes(objectType: .symmetricKey, template: request.templateAttribute ?? TemplateAttribute(),
+        let template = try await expandingTemplates(request.templateAttribute ?? TemplateAttribute(), context)
+        var attributes = try newObjectAttributes(objectType: .symmetricKey, template: template,
                                                  inherited: inherited, value: value, generated: true, context: context)
         let newID = attributes.first(AttributeName.uniqueIdentifier)?.value(as: String.self) ?? ""
         attributes.append(Attribute(Link(.replacedObjectLink, old.uniqueIdentifier)))

@@ -46,9 +46,8 @@ extension KMIPEngine {
         let spec = KeyPairSpec(kind: oldKey.kind, algorithm: algorithm, length: oldKey.kind == .rsa ? Int32(oldKey.bitLength) : length)
         let key = try await heavyWork(context) { try Self.generateKeyPair(spec) }
 
-        let common = request.commonTemplateAttribute ?? TemplateAttribute()
-        let privateTemplate = Self.merged(common, request.privateKeyTemplateAttribute)
-        let publicTemplate = Self.merged(common, request.publicKeyTemplateAttribute)
+        let (privateTemplate, publicTemplate) = try await keyPairTemplates(
+            request.commonTemplateAttribute, request.privateKeyTemplateAttribute, request.publicKeyTemplateAttribute, context)
         var privateInherited = Self.inheritedAttributes(oldPrivate.attributes)
         for (name, date) in Self.replacementDates(oldPrivate.attributes, offset: request.offset, now: context.now) {
             privateInherited.set(name, .dateTime(date))

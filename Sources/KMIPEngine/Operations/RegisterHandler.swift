@@ -12,15 +12,21 @@ extension RegisterRequestPayload: EngineOperation {
 extension KMIPEngine {
     /// Register: stores an object the client supplies, with the client's attributes.
     func register(_ request: RegisterRequestPayload, _ context: inout OperationContext) async throws -> RegisterResponsePayload {
-        guard let object = request.object else {
+        guard var object = request.object else {
             throw KMIPError(.missingData, "Register needs the object to register")
+        }
+        var template = try await expandingTemplates(request.templateAttribute, context)
+        if case .template(let registered) = object {
+            let split = try Self.registeredTemplate(registered, template, version: context.version)
+            object = .template(split.template)
+            template = split.attributes
         }
         guard object.objectType == request.objectType else {
             throw KMIPError(.invalidField, "the object is a \(object.objectType.name ?? "different type"), not the Object Type named")
         }
         try Self.checkRegistered(object)
-        try Self.checkAsymmetricMaterial(object, attributes: request.templateAttribute.attributes)
-        let attributes = try newObjectAttributes(objectType: request.objectType, template: request.templateAttribute,
+        try Self.checkAsymmetricMaterial(object, attributes: template.attributes)
+        let attributes = try newObjectAttributes(objectType: request.objectType, template: template,
                                                  value: object, context: context)
         var response = RegisterResponsePayload()
         response.uniqueIdentifier = try await insertNew(attributes: attributes, value: object, context: &context)
