@@ -16,6 +16,9 @@ public struct OperationContext: Sendable {
     /// The ID Placeholder: set by operations that create or find an object, used by later items
     /// of the same batch that omit their Unique Identifier.
     public var idPlaceholder: String?
+    /// An earlier Locate of this batch found nothing: a later item that relies on the ID
+    /// Placeholder names no object (Item Not Found, as TC_151/152 expect), rather than omitting one.
+    var locatedNothing = false
     /// The transport's number for the client's connection (0: none in particular).
     public var connection: UInt64 = 0
     /// The mount's answers where the spec allows two shapes (`kmip/config`).
@@ -48,6 +51,7 @@ public struct OperationContext: Sendable {
     public func identifier(_ requested: String?) throws -> String {
         if let requested { return requested }
         if let idPlaceholder { return idPlaceholder }
+        if locatedNothing { throw KMIPError(.itemNotFound, "the Locate earlier in this batch found no object") }
         throw KMIPError(.missingData, "no Unique Identifier in the request and no ID Placeholder from an earlier batch item")
     }
 }

@@ -36,6 +36,9 @@ public struct ObjectQuery: Sendable, Hashable {
     public var attributes: [AttributeMatch]
     public var offset: Int
     public var maximumItems: Int?
+    /// Oldest first instead of newest first: Locate by Group Member Fresh hands out a group's
+    /// fresh members in the order they were made (TC_152).
+    public var oldestFirst = false
 
     public init(name: String? = nil, objectType: ObjectType? = nil, state: State? = nil,
                 cryptographicAlgorithm: CryptographicAlgorithm? = nil, cryptographicLength: Int32? = nil,

@@ -65,7 +65,10 @@ public actor InMemoryStore: ServerStore {
     public func locate(scopeID: String, _ query: ObjectQuery) -> [String] {
         let hits = objects.values
             .filter { $0.record.scopeID == scopeID && query.matches($0.record) }
-            .sorted { ($0.record.initialDate, $0.seq) > ($1.record.initialDate, $1.seq) }
+            .sorted { a, b in
+                let newer = (a.record.initialDate, a.seq) > (b.record.initialDate, b.seq)
+                return query.oldestFirst ? !newer : newer
+            }
             .dropFirst(max(0, query.offset))
         return hits.prefix(query.maximumItems.map { max(0, $0) } ?? Int.max).map(\.record.uniqueIdentifier)
     }

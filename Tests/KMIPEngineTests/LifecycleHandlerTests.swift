@@ -575,4 +575,36 @@ final class LifecycleHandlerTests: XCTestCase {
         let forged = ClientIdentity(scopeID: admin.scopeID, roleID: admin.roleID, serialNumber: "12345")
         do { let r = await one(.discoverVersions, DiscoverVersionsRequestPayload(), as: forged); XCTAssertEqual(r.resultReason, .permissionDenied) }
     }
+    /// KMIP 1.x §6.16: a critical Message Extension the server does not understand fails its item
+    /// with Feature Not Supported (TC_72); a non-critical one is ignored.
+    func testCriticalMessageExtensionsFailTheirItem() async throws {
+        let h = try await EngineHarness.make()
+        func create(critical: Bool) -> RequestBatchItem {
+            var p = CreateRequestPayload()
+            p.objectType = .symmetricKey
+            p.templateAttribute = TemplateAttribute([Attribute(CryptographicAlgorithm.aes),
+                                                     Attribute(name: "Cryptographic Length", value: .integer(128))])
+            var item = RequestBatchItem(operation: .create, payload: p)
+            var ext = MessageExtension()
+            ext.vendorIdentification = "Acme"
+            ext.criticalityIndicator = critical
+            item.messageExtension = ext
+            return item
+        }
+        var r = await h.send([create(critical: true)], version: .v1_2)
+        XCTAssertEqual(r.batchItems.first?.resultReason, .featureNotSupported)
+        r = await h.send([create(critical: false)], version: .v1_2)
+        XCTAssertEqual(r.batchItems.first?.resultStatus, .success)
+    }
+
+    /// Fresh (1.1 §3.34) may be set by the client when it registers or creates an object (TC_152).
+    func testAClientMaySetFreshAtCreation() async throws {
+        let h = try await EngineHarness.make()
+        let stale = try await h.createKey(attributes: [Attribute(name: "Fresh", value: .boolean(false))])
+        let fresh = try await h.createKey()
+        let staleRecord = try await h.record(stale)
+        let freshRecord = try await h.record(fresh)
+        XCTAssertEqual(staleRecord?.attributes.first("Fresh")?.value(as: Bool.self), false)
+        XCTAssertEqual(freshRecord?.attributes.first("Fresh")?.value(as: Bool.self), true)
+    }
 }

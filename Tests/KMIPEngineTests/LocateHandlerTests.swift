@@ -190,18 +190,35 @@ final class LocateHandlerTests: XCTestCase {
             let group = Attribute(name: "Object Group", value: .textString("pool"))
             let first = try await h.createKey(attributes: [group])
             let second = try await h.createKey(attributes: [group])
+            // Fresh members are handed out oldest first, each once (TC_152).
             var r = try await locate(h, [group], maximum: 1, member: .groupMemberFresh)
-            XCTAssertEqual(r.uniqueIdentifiers, [second])
-            let served = try await h.record(second)
+            XCTAssertEqual(r.uniqueIdentifiers, [first])
+            let served = try await h.record(first)
             XCTAssertEqual(served?.attributes.first("Fresh")?.value(as: Bool.self), false)
             r = try await locate(h, [group], maximum: 1, member: .groupMemberFresh)
-            XCTAssertEqual(r.uniqueIdentifiers, [first])
+            XCTAssertEqual(r.uniqueIdentifiers, [second])
             r = try await locate(h, [group], maximum: 1, member: .groupMemberFresh)
             XCTAssertEqual(r.uniqueIdentifiers, [String]())
             // Default: one object, the newest.
             r = try await locate(h, [group], member: .groupMemberDefault)
             XCTAssertEqual(r.uniqueIdentifiers, [second])
         }
+    }
+
+    /// A Get that relies on the ID Placeholder after a Locate that found nothing names no object:
+    /// Item Not Found (TC_151/152); without any earlier item the identifier is Missing Data.
+    func testAnItemAfterAnEmptyLocateIsItemNotFound() async throws {
+        let h = try await EngineHarness.make()
+        var get = GetRequestPayload()
+        get.uniqueIdentifier = nil
+        let response = await h.send([
+            RequestBatchItem(operation: .locate, uniqueBatchItemID: ByteString([1]),
+                             payload: LocateRequestPayload([Attribute(Name("nobody"))])),
+            RequestBatchItem(operation: .get, uniqueBatchItemID: ByteString([2]), payload: get),
+        ], version: .v1_2)
+        XCTAssertEqual(response.batchItems.map(\.resultStatus), [.success, .operationFailed])
+        XCTAssertEqual(response.batchItems[1].resultReason, .itemNotFound)
+        await h.fail(.get, get, .missingData)
     }
 
     func testLocateNeverCrossesAScope() async throws {

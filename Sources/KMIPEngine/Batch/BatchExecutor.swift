@@ -103,6 +103,12 @@ struct BatchExecutor {
             guard let payload = item.requestPayload else {
                 throw KMIPError(.invalidMessage, "the batch item has no Request Payload")
             }
+            // KMIP 1.x §6.16: a critical extension the server does not understand fails the item;
+            // Strongroom understands no vendor extension, and ignores the non-critical ones.
+            if let extensionBlock = item.messageExtension, extensionBlock.criticalityIndicator {
+                throw KMIPError(.featureNotSupported,
+                    "the critical message extension of vendor \"\(extensionBlock.vendorIdentification.prefix(64))\" is not understood")
+            }
             context.operation = item.operation
             let result = try await declared.run(engine, payload, &context)
             return ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID, payload: result)

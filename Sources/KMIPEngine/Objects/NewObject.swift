@@ -9,7 +9,7 @@ extension KMIPEngine {
         AttributeName.uniqueIdentifier, AttributeName.state, AttributeName.initialDate,
         AttributeName.lastChangeDate, AttributeName.destroyDate, AttributeName.compromiseOccurrenceDate,
         AttributeName.compromiseDate, AttributeName.revocationReason, AttributeName.archiveDate,
-        AttributeName.digest, AttributeName.fresh, AttributeName.keyValuePresent,
+        AttributeName.digest, AttributeName.keyValuePresent,
         AttributeName.originalCreationDate, AttributeName.leaseTime, AttributeName.alwaysSensitive,
         AttributeName.neverExtractable,
     ]
@@ -108,7 +108,8 @@ extension KMIPEngine {
         attributes.set(AttributeName.initialDate, .dateTime(now))
         attributes.set(AttributeName.lastChangeDate, .dateTime(now))
         attributes.set(AttributeName.originalCreationDate, .dateTime(now))
-        attributes.set(AttributeName.fresh, .boolean(true))
+        // Fresh (1.1 §3.34) may be set by the client at creation (TC_152); new objects are fresh.
+        attributes.set(AttributeName.fresh, .boolean(attributes.first(AttributeName.fresh)?.value(as: Bool.self) ?? true))
         if let digest = try Self.digest(of: value) { attributes.set(Attribute(digest)) }
         attributes.set(AttributeName.leaseTime, .interval(ServerPolicy.leaseTime))
         if generated { attributes.set(Attribute(ServerPolicy.rng)) }

@@ -39,6 +39,7 @@ extension KMIPEngine {
         switch request.objectGroupMember {
         case .groupMemberFresh?:
             plan.query.attributes.append(AttributeMatch(AttributeName.fresh, equals: .boolean(true)))
+            plan.query.oldestFirst = true
         case .groupMemberDefault?:
             maximum = min(maximum, 1)
         default: break
@@ -80,7 +81,7 @@ extension KMIPEngine {
         }
         response.uniqueIdentifiers = identifiers
         response.locatedItems = Int32(clamping: total)
-        if let first = identifiers.first { context.idPlaceholder = first }
+        if let first = identifiers.first { context.idPlaceholder = first } else { context.locatedNothing = true }
         return response
     }
 

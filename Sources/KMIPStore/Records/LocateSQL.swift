@@ -79,16 +79,17 @@ enum LocateSQL {
         var head: [RecordValue] = [.text(scopeID)]
         let select = counting ? "SELECT COUNT(*)" : withAttributes ? "SELECT o.uid, o.attributes" : "SELECT o.uid"
         var sql: String
+        let order = q.oldestFirst ? "ASC" : "DESC"
         if let name = q.name {
             head.append(.text(name))
             sql = """
                 \(select) FROM object_names n JOIN objects o ON o.seq = n.object_seq
                 WHERE n.scope_id = ? AND n.name = ?\(filters)
                 """
-            if !counting { sql += " ORDER BY n.initial_date DESC, n.object_seq DESC LIMIT ? OFFSET ?" }
+            if !counting { sql += " ORDER BY n.initial_date \(order), n.object_seq \(order) LIMIT ? OFFSET ?" }
         } else {
             sql = "\(select) FROM objects o WHERE o.scope_id = ?\(filters)"
-            if !counting { sql += " ORDER BY o.initial_date DESC, o.seq DESC LIMIT ? OFFSET ?" }
+            if !counting { sql += " ORDER BY o.initial_date \(order), o.seq \(order) LIMIT ? OFFSET ?" }
         }
         let tail: [RecordValue] = counting ? [] :
             [q.maximumItems.map { .integer(Int64(max(0, $0))) } ?? noMaximum, .integer(Int64(max(0, q.offset)))]
