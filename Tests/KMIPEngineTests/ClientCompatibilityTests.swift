@@ -39,12 +39,11 @@ final class ClientCompatibilityTests: XCTestCase {
 
         h.engine.compatibility.wrappedKeyValue = .structure
         let structured = try await wrappedBlock(h, dek, kek, .noEncoding)
-        // The harness decodes the response: a Key Value structure reads as `plain`, and its Key
-        // Material is the wrapped bytes (Key Wrapping Data says so).
-        guard case .plain(let value)? = structured.keyValue, case .byteString(let inner) = value.keyMaterial else {
+        // Decoded from the wire, a Key Value structure before Key Wrapping Data is wrapped material.
+        guard case .wrappedKeyMaterial(let inner)? = structured.keyValue else {
             return XCTFail("a Key Value structure holding the wrapped Key Material")
         }
-        XCTAssertEqual(value.attributes, [], "No Encoding: no attributes in the Key Value")
+        XCTAssertNil(structured.plainKeyValue, "never read as key material in the clear")
         XCTAssertEqual(inner.count, plain.count)
         let unwrap = try AESKeyWrap(keyEncryptionKey: SecretBytes(ByteString(hex: KeyWrappingTests.kekHex)!.bytes), variant: .rfc3394)
         XCTAssertEqual(try unwrap.unwrap(inner.bytes).bytes, ByteString(hex: KeyWrappingTests.dekHex)!.bytes)

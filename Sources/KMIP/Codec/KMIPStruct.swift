@@ -10,8 +10,9 @@
 public protocol KMIPStruct: TTLVCodable {
     init()
     static var fields: [Field<Self>] { get }
-    /// Rules the field list cannot state (e.g. one of two forms must be present); runs after decoding.
-    func validateDecoded() throws
+    /// Rules the field list cannot state (e.g. one of two forms must be present); runs after
+    /// decoding, and may settle what one field means by another (a wrapped Key Value).
+    mutating func validateDecoded() throws
 }
 
 extension KMIPStruct {

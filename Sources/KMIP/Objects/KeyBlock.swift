@@ -20,6 +20,17 @@ public struct KeyBlock: KMIPStruct, Hashable {
         self.cryptographicLength = cryptographicLength
     }
 
+    /// A Key Value structure followed by Key Wrapping Data holds wrapped Key Material (No Encoding,
+    /// as TC-WRAP-1-14 and PyKMIP register it): never key material in the clear.
+    public mutating func validateDecoded() throws {
+        guard keyWrappingData != nil, case .plain(let value)? = keyValue else { return }
+        guard value.attributes.isEmpty, case .byteString(let wrapped) = value.keyMaterial else {
+            throw TTLVError(.invalidValue, offset: nil, tag: .keyValue,
+                            "a wrapped Key Value structure holds the wrapped Key Material alone")
+        }
+        keyValue = .wrappedKeyMaterial(wrapped)
+    }
+
     /// The Key Value in the clear; nil when wrapped or absent.
     public var plainKeyValue: KeyValue? {
         if case .plain(let v)? = keyValue { return v }
@@ -63,8 +74,8 @@ public enum KeyValueField: Hashable, Sendable, CustomStringConvertible {
     /// The wrapped (encrypted and/or MACed) Key Value; Key Wrapping Data says how.
     case wrapped(ByteString)
     /// Key material wrapped alone (Encoding Option No Encoding), sent inside a Key Value structure
-    /// as its Key Material, the shape KMIP 1.4's TC-WRAP cases show and PyKMIP decodes. Decoded,
-    /// that shape reads as `plain`: Key Wrapping Data after it says the bytes are wrapped.
+    /// as its Key Material, the shape KMIP 1.4's TC-WRAP cases show and PyKMIP decodes; a decoded
+    /// Key Block with Key Wrapping Data reads a structured Key Value this way.
     case wrappedKeyMaterial(ByteString)
 
     public var description: String {

@@ -119,6 +119,12 @@ extension KMIPEngine {
     /// or RFC 5649 (AESKeyWrapPadding).
     static func aesKeyWrap(_ plaintext: SecretBytes, key: ManagedObject, _ record: ManagedObjectRecord,
                            _ parameters: CryptographicParameters?) throws -> [UInt8] {
+        try aesKeyWrapper(key, record, parameters).wrap(plaintext)
+    }
+
+    /// AES Key Wrap under the symmetric `key` as `parameters` ask (RFC 3394 by default, or 5649).
+    static func aesKeyWrapper(_ key: ManagedObject, _ record: ManagedObjectRecord,
+                              _ parameters: CryptographicParameters?) throws -> AESKeyWrap {
         let uid = record.uniqueIdentifier
         guard let block = key.keyBlock, let value = block.plainKeyValue else {
             throw KMIPError(.cryptographicFailure, "wrapping key \(uid) is itself wrapped; it cannot wrap before it is unwrapped")
@@ -149,6 +155,59 @@ extension KMIPEngine {
         case .transparentSymmetricKey(let t): kek = SecretBytes(t.key.bytes)
         default: throw KMIPError(.keyFormatTypeNotSupported, "the key material of wrapping key \(uid) is not a symmetric key")
         }
-        return try AESKeyWrap(keyEncryptionKey: kek, variant: variant).wrap(plaintext)
+        return try AESKeyWrap(keyEncryptionKey: kek, variant: variant)
+    }
+
+    /// `object` as it was registered wrapped, unwrapped with the key its Key Wrapping Data names:
+    /// Get with Key Wrap Type Not Wrapped (§4.11; TC-WRAP-2/3-14). The unwrapping key, in the
+    /// caller's scope, must be Active with Unwrap Key (or Wrap Key) in its usage mask; AES Key Wrap
+    /// (RFC 3394 or 5649) or RSA (OAEP by default) as the Encryption Key Information says.
+    func unwrapped(_ object: ManagedObject, of record: ManagedObjectRecord, _ context: inout OperationContext) async throws -> ManagedObject {
+        guard var block = object.keyBlock, let data = block.keyWrappingData else { return object }
+        guard data.wrappingMethod == .encrypt, data.macSignatureKeyInformation == nil,
+              let information = data.encryptionKeyInformation else {
+            throw KMIPError(.operationNotSupported,
+                "object \(record.uniqueIdentifier) is wrapped by \(data.wrappingMethod.name ?? "another method"); only Encrypt wrapping is undone")
+        }
+        let wrapped: [UInt8]
+        switch block.keyValue {
+        case .wrapped(let bytes)?, .wrappedKeyMaterial(let bytes)?: wrapped = bytes.bytes
+        default: throw KMIPError(.invalidField, "object \(record.uniqueIdentifier) has Key Wrapping Data but no wrapped Key Value")
+        }
+        let placeholder = context.idPlaceholder
+        let unwrapping = try await self.record(information.uniqueIdentifier, context)
+        guard !unwrapping.state.isDestroyed, let key = try unwrapping.value() else {
+            throw KMIPError(.itemNotFound, "unwrapping key \(unwrapping.uniqueIdentifier) has been destroyed")
+        }
+        // Unwrap Key, or Wrap Key: the key the client wrapped this one under (TC-WRAP-2/3-14 unwrap
+        // with a Wrap Key only KEK).
+        let mask = unwrapping.attributes.first(AttributeName.cryptographicUsageMask)?.value(as: CryptographicUsageMask.self)
+        let usage: CryptographicUsageMask = mask?.contains(.unwrapKey) == false && mask?.contains(.wrapKey) == true ? .wrapKey : .unwrapKey
+        try CryptographicUse.check(unwrapping, usage: usage, direction: .process, now: context.now)
+        context.idPlaceholder = placeholder
+        let parameters = CipherSetup.parameters(information.cryptographicParameters, unwrapping)
+        let plaintext: SecretBytes
+        switch key {
+        case .symmetricKey:
+            plaintext = try Self.aesKeyWrapper(key, unwrapping, parameters).unwrap(wrapped)
+        case .privateKey:
+            var rsaParameters = parameters ?? CryptographicParameters()
+            if rsaParameters.paddingMethod == nil { rsaParameters.paddingMethod = .oaep }
+            guard case .rsa(let rsa, let padding) = try CipherSetup.make(key, unwrapping, rsaParameters, encrypting: false) else {
+                throw KMIPError(.illegalOperation, "unwrapping key \(unwrapping.uniqueIdentifier) is not an RSA Private Key")
+            }
+            plaintext = try rsa.unwrap(wrapped, padding: padding)
+        default:
+            throw KMIPError(.illegalOperation,
+                "object \(unwrapping.uniqueIdentifier) cannot unwrap keys: an unwrapping key is an AES Symmetric Key or an RSA Private Key")
+        }
+        switch data.encodingOption ?? .ttlvEncoding {
+        case .noEncoding:
+            block.keyValue = .plain(KeyValue(.byteString(ByteString(plaintext.bytes))))
+        default:
+            block.keyValue = .plain(try KeyValue(ttlv: plaintext.bytes, keyFormatType: block.keyFormatType))
+        }
+        block.keyWrappingData = nil
+        return object.replacingKeyBlock(block)
     }
 }

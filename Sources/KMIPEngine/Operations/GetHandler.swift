@@ -23,19 +23,23 @@ extension KMIPEngine {
         if record.attributes.first(AttributeName.extractable)?.value(as: Bool.self) == false {
             throw KMIPError(.notExtractable, "object \(record.uniqueIdentifier) is not extractable")
         }
-        if request.keyWrapType == .notWrapped, stored.keyBlock?.keyWrappingData != nil {
-            throw KMIPError(.operationNotSupported, "object \(record.uniqueIdentifier) was registered wrapped; returning it unwrapped is not supported")
-        }
+        // A key registered wrapped leaves as stored when asked for that same wrapping, unwrapped
+        // when asked Not Wrapped, and unwrapped then wrapped again when asked for another.
+        let storedWrapping = stored.keyBlock?.keyWrappingData
+        let asStored = storedWrapping.map { data in request.keyWrappingSpecification.map { Self.matches($0, data) } ?? false } ?? false
+        let unwrapping = storedWrapping != nil && !asStored
+            && (request.keyWrapType == .notWrapped || request.keyWrappingSpecification != nil)
         // Sensitive: the value leaves only wrapped (TC-SENSITIVE-1-14), see KeyWrapping.swift.
-        let leavesWrapped = request.keyWrappingSpecification != nil || stored.keyBlock?.keyWrappingData != nil
+        let leavesWrapped = request.keyWrappingSpecification != nil || (stored.keyBlock?.keyWrappingData != nil && !unwrapping)
         if Self.isSensitive(record), !leavesWrapped {
             throw KMIPError(.sensitive, "object \(record.uniqueIdentifier) is Sensitive: its value leaves the server only wrapped")
         }
         var response = GetResponsePayload()
         response.objectType = record.objectType
         response.uniqueIdentifier = record.uniqueIdentifier
-        response.object = try Self.converted(stored, format: request.keyFormatType, compression: request.keyCompressionType)
-        if let spec = request.keyWrappingSpecification, let object = response.object {
+        let value = unwrapping ? try await unwrapped(stored, of: record, &context) : stored
+        response.object = try Self.converted(value, format: request.keyFormatType, compression: request.keyCompressionType)
+        if let spec = request.keyWrappingSpecification, !asStored, let object = response.object {
             response.object = try await wrapped(object, spec, of: record, &context)
         }
         // After converting and wrapping, so a refused Get leaves the object Fresh.
@@ -52,6 +56,16 @@ extension KMIPEngine {
             context.journal(before: before, after: after)
         }
         return response
+    }
+
+    /// Whether a Key Wrapping Specification asks for exactly the wrapping a key was registered with.
+    static func matches(_ spec: KeyWrappingSpecification, _ data: KeyWrappingData) -> Bool {
+        let mode: (CryptographicParameters?) -> BlockCipherMode = { $0?.blockCipherMode ?? .nISTKeyWrap }
+        return spec.attributeNames.isEmpty && spec.macSignatureKeyInformation == nil
+            && spec.wrappingMethod == data.wrappingMethod
+            && spec.encryptionKeyInformation?.uniqueIdentifier == data.encryptionKeyInformation?.uniqueIdentifier
+            && mode(spec.encryptionKeyInformation?.cryptographicParameters) == mode(data.encryptionKeyInformation?.cryptographicParameters)
+            && (spec.encodingOption ?? .ttlvEncoding) == (data.encodingOption ?? .ttlvEncoding)
     }
 
     static func isSensitive(_ record: ManagedObjectRecord) -> Bool {
