@@ -279,6 +279,20 @@ final class LifecycleHandlerTests: XCTestCase {
         XCTAssertEqual(record?.attributes.first { $0.attributeName == "Usage Limits" }?.value(as: UsageLimits.self)?.usageLimitsCount, 3)
     }
 
+    /// Usage Limits added later start their Count at the Total too, and the response says so (TC_51).
+    func testAddedUsageLimitsStartTheirCount() async throws {
+        let id = createdID(await one(.create, createAES()))
+        var limits = UsageLimits()
+        limits.usageLimitsTotal = 5
+        limits.usageLimitsUnit = .object
+        var add = AddAttributeRequestPayload(); add.uniqueIdentifier = id; add.attribute = Attribute(limits)
+        let r = await one(.addAttribute, add)
+        XCTAssertEqual((r.responsePayload as? AddAttributeResponsePayload)?.attribute.value(as: UsageLimits.self)?.usageLimitsCount, 5)
+        var allocate = GetUsageAllocationRequestPayload(); allocate.uniqueIdentifier = id; allocate.usageLimitsCount = 5
+        let spent = await one(.getUsageAllocation, allocate)
+        XCTAssertEqual(spent.resultStatus, .success, spent.resultMessage ?? "")
+    }
+
     func testPassedActivationDateMakesTheObjectActiveOnRead() async throws {
         let soon = DateTime(secondsSince1970: harness.clock.now.secondsSince1970 + 1)
         let id = createdID(await one(.create, createAES(extra: [Attribute(name: "Activation Date", value: .dateTime(soon))])))

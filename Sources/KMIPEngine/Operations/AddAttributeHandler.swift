@@ -21,6 +21,11 @@ extension KMIPEngine {
         try AttributeRules.checkAdd(name, definition)
         var added = request.attribute
         added.attributeIndex = nil
+        // Usage Limits: the server starts the Count at the Total (§3.21; TC_51 reads it back).
+        if var limits = added.value(as: UsageLimits.self), limits.usageLimitsCount == nil {
+            limits.usageLimitsCount = limits.usageLimitsTotal
+            added = Attribute(limits)
+        }
         let instance = added
         let now = context.now
         let (record, existing) = try await modify(request.uniqueIdentifier, &context) { attributes, record -> Int in
