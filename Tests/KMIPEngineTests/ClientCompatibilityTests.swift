@@ -34,11 +34,11 @@ final class ClientCompatibilityTests: XCTestCase {
         let h = try await EngineHarness.make()
         let kek = try await h.cipherKey(KeyWrappingTests.kekHex, usage: [.wrapKey, .unwrapKey])
         let dek = try await h.cipherKey(KeyWrappingTests.dekHex)
-        let byteString = try await wrappedBlock(h, dek, kek, .noEncoding)
+        let byteString = try await h.keyBlock(dek, spec: .aesKeyWrap(kek))
         guard case .wrapped(let plain)? = byteString.keyValue else { return XCTFail("a Byte String Key Value by default") }
 
         h.engine.compatibility.wrappedKeyValue = .structure
-        let structured = try await wrappedBlock(h, dek, kek, .noEncoding)
+        let structured = try await h.keyBlock(dek, spec: .aesKeyWrap(kek))
         // Decoded from the wire, a Key Value structure before Key Wrapping Data is wrapped material.
         guard case .wrappedKeyMaterial(let inner)? = structured.keyValue else {
             return XCTFail("a Key Value structure holding the wrapped Key Material")
@@ -59,20 +59,8 @@ final class ClientCompatibilityTests: XCTestCase {
         XCTAssertEqual(Array(bytes[at + 16..<at + 16 + inner.count]), inner.bytes)
 
         // TTLV Encoding wraps a whole encoded Key Value: always a Byte String.
-        let ttlv = try await wrappedBlock(h, dek, kek, .ttlvEncoding)
+        let ttlv = try await h.keyBlock(dek, spec: .aesKeyWrap(kek, encoding: .ttlvEncoding))
         guard case .wrapped? = ttlv.keyValue else { return XCTFail("TTLV-encoded wrapping is a Byte String") }
-    }
-
-    private func wrappedBlock(_ h: EngineHarness, _ uid: String, _ kek: String, _ encoding: EncodingOption) async throws -> KeyBlock {
-        var spec = KeyWrappingSpecification()
-        spec.wrappingMethod = .encrypt
-        spec.encryptionKeyInformation = EncryptionKeyInformation(kek, CryptographicParameters(.nISTKeyWrap))
-        spec.encodingOption = encoding
-        var get = GetRequestPayload()
-        get.uniqueIdentifier = uid
-        get.keyWrappingSpecification = spec
-        let response = try await h.succeed(.get, get, GetResponsePayload.self)
-        return try XCTUnwrap(response.object?.keyBlock)
     }
 
     func testAllAttributesLeaveOutWhatTheMountNames() async throws {

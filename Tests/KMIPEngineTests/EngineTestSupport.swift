@@ -171,3 +171,26 @@ extension LocateRequestPayload {
 extension QueryRequestPayload {
     init(_ functions: [QueryFunction]) { self.init(); queryFunctions = functions }
 }
+
+extension KeyWrappingSpecification {
+    /// Wrapping by Encrypt under `kek` with AES Key Wrap (RFC 3394).
+    static func aesKeyWrap(_ kek: String, encoding: EncodingOption = .noEncoding) -> KeyWrappingSpecification {
+        var s = KeyWrappingSpecification()
+        s.wrappingMethod = .encrypt
+        s.encryptionKeyInformation = EncryptionKeyInformation(kek, CryptographicParameters(.nISTKeyWrap))
+        s.encodingOption = encoding
+        return s
+    }
+}
+
+extension EngineHarness {
+    /// The Key Block a Get of `uid` returns, wrapped, unwrapped or as stored as the request asks.
+    func keyBlock(_ uid: String, wrapType: KeyWrapType? = nil, spec: KeyWrappingSpecification? = nil) async throws -> KeyBlock {
+        var p = GetRequestPayload()
+        p.uniqueIdentifier = uid
+        p.keyWrapType = wrapType
+        p.keyWrappingSpecification = spec
+        let r = try await succeed(.get, p, GetResponsePayload.self)
+        return try XCTUnwrap(r.object?.keyBlock)
+    }
+}

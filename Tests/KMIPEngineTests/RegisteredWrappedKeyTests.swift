@@ -11,24 +11,6 @@ final class RegisteredWrappedKeyTests: XCTestCase {
     static let kek2 = "0F0E0D0C0B0A09080706050403020100"
     static let dek = "00112233445566778899AABBCCDDEEFF"
 
-    private func spec(_ kek: String) -> KeyWrappingSpecification {
-        var s = KeyWrappingSpecification()
-        s.wrappingMethod = .encrypt
-        s.encryptionKeyInformation = EncryptionKeyInformation(kek, CryptographicParameters(.nISTKeyWrap))
-        s.encodingOption = .noEncoding
-        return s
-    }
-
-    private func get(_ h: EngineHarness, _ uid: String, wrapType: KeyWrapType? = nil,
-                     spec: KeyWrappingSpecification? = nil) async throws -> KeyBlock {
-        var p = GetRequestPayload()
-        p.uniqueIdentifier = uid
-        p.keyWrapType = wrapType
-        p.keyWrappingSpecification = spec
-        let r = try await h.succeed(.get, p, GetResponsePayload.self)
-        return try XCTUnwrap(r.object?.keyBlock)
-    }
-
     func testARegisteredWrappedKeyIsServedAsStoredUnwrappedOrRewrapped() async throws {
         let h = try await EngineHarness.make()
         let kek1 = try await h.cipherKey(Self.kek1, usage: [.wrapKey])
@@ -56,17 +38,17 @@ final class RegisteredWrappedKeyTests: XCTestCase {
         await h.fail(.encrypt, EncryptRequestPayload(uid, Array(repeating: 1, count: 16), CryptographicParameters(.cbc, padding: .pkcs5)),
                      .cryptographicFailure)
         // As stored, and as stored when asked for the wrapping it has.
-        for asked in [nil, spec(kek1)] {
-            let served = try await get(h, uid, spec: asked)
+        for asked in [nil, KeyWrappingSpecification.aesKeyWrap(kek1)] {
+            let served = try await h.keyBlock(uid, spec: asked)
             XCTAssertEqual(served.keyValue, .wrappedKeyMaterial(ByteString(wrapped)))
             XCTAssertEqual(served.keyWrappingData?.encryptionKeyInformation?.uniqueIdentifier, kek1)
         }
         // Unwrapped with the key its Key Wrapping Data names (Wrap Key in its mask is enough).
-        let plain = try await get(h, uid, wrapType: .notWrapped)
+        let plain = try await h.keyBlock(uid, wrapType: .notWrapped)
         XCTAssertEqual(plain.plainKeyValue?.keyMaterial, .byteString(ByteString(dek)))
         XCTAssertNil(plain.keyWrappingData)
         // Wrapped anew under another key.
-        let rewrapped = try await get(h, uid, spec: spec(kek2))
+        let rewrapped = try await h.keyBlock(uid, spec: .aesKeyWrap(kek2))
         XCTAssertEqual(rewrapped.keyWrappingData?.encryptionKeyInformation?.uniqueIdentifier, kek2)
         guard case .wrapped(let bytes)? = rewrapped.keyValue else { return XCTFail("wrapped under the second key") }
         let unwrap = try AESKeyWrap(keyEncryptionKey: SecretBytes(ByteString(hex: Self.kek2)!.bytes), variant: .rfc3394)
@@ -76,7 +58,7 @@ final class RegisteredWrappedKeyTests: XCTestCase {
         var revoke = RevokeRequestPayload(); revoke.uniqueIdentifier = kek1
         revoke.revocationReason = RevocationReason(.cessationOfOperation)
         _ = try await h.succeed(.revoke, revoke, RevokeResponsePayload.self)
-        _ = try await get(h, uid, wrapType: .notWrapped)
+        _ = try await h.keyBlock(uid, wrapType: .notWrapped)
         let plainKEK = try await h.cipherKey(Self.kek2, usage: [.encrypt, .decrypt])
         data.encryptionKeyInformation = EncryptionKeyInformation(plainKEK, CryptographicParameters(.nISTKeyWrap))
         block.keyWrappingData = data

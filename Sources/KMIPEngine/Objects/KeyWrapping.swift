@@ -47,10 +47,7 @@ extension KMIPEngine {
 
         // The wrapping key: in the caller's scope, Active, allowed to wrap.
         let placeholder = context.idPlaceholder
-        let wrappingRecord = try await self.record(information.uniqueIdentifier, context)
-        guard !wrappingRecord.state.isDestroyed, let wrappingKey = try wrappingRecord.value() else {
-            throw KMIPError(.itemNotFound, "wrapping key \(wrappingRecord.uniqueIdentifier) has been destroyed")
-        }
+        let (wrappingRecord, wrappingKey) = try await keyEncryptionKey(information.uniqueIdentifier, "wrapping", context)
         try CryptographicUse.check(wrappingRecord, usage: .wrapKey, direction: .protect, now: context.now)
 
         let plaintext = try Self.wrappingInput(value, spec, record, format: block.keyFormatType, context.version)
@@ -115,6 +112,16 @@ extension KMIPEngine {
         }
     }
 
+    /// The key that wraps or unwraps another (`role` names it in errors): in the caller's scope
+    /// only, with its value; callers check its state and usage mask for their direction.
+    func keyEncryptionKey(_ uid: String, _ role: String, _ context: OperationContext) async throws -> (ManagedObjectRecord, ManagedObject) {
+        let record = try await self.record(uid, context)
+        guard !record.state.isDestroyed, let key = try record.value() else {
+            throw KMIPError(.itemNotFound, "\(role) key \(record.uniqueIdentifier) has been destroyed")
+        }
+        return (record, key)
+    }
+
     /// AES Key Wrap of `plaintext` under the symmetric `key`: RFC 3394 (NISTKeyWrap, the default)
     /// or RFC 5649 (AESKeyWrapPadding).
     static func aesKeyWrap(_ plaintext: SecretBytes, key: ManagedObject, _ record: ManagedObjectRecord,
@@ -174,17 +181,12 @@ extension KMIPEngine {
         case .wrapped(let bytes)?, .wrappedKeyMaterial(let bytes)?: wrapped = bytes.bytes
         default: throw KMIPError(.invalidField, "object \(record.uniqueIdentifier) has Key Wrapping Data but no wrapped Key Value")
         }
-        let placeholder = context.idPlaceholder
-        let unwrapping = try await self.record(information.uniqueIdentifier, context)
-        guard !unwrapping.state.isDestroyed, let key = try unwrapping.value() else {
-            throw KMIPError(.itemNotFound, "unwrapping key \(unwrapping.uniqueIdentifier) has been destroyed")
-        }
+        let (unwrapping, key) = try await keyEncryptionKey(information.uniqueIdentifier, "unwrapping", context)
         // Unwrap Key, or Wrap Key: the key the client wrapped this one under (TC-WRAP-2/3-14 unwrap
         // with a Wrap Key only KEK).
         let mask = unwrapping.attributes.first(AttributeName.cryptographicUsageMask)?.value(as: CryptographicUsageMask.self)
         let usage: CryptographicUsageMask = mask?.contains(.unwrapKey) == false && mask?.contains(.wrapKey) == true ? .wrapKey : .unwrapKey
         try CryptographicUse.check(unwrapping, usage: usage, direction: .process, now: context.now)
-        context.idPlaceholder = placeholder
         let parameters = CipherSetup.parameters(information.cryptographicParameters, unwrapping)
         let plaintext: SecretBytes
         switch key {

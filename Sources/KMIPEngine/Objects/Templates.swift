@@ -32,8 +32,7 @@ extension KMIPEngine {
 
     func expandingTemplates(ifAny template: TemplateAttribute?, _ context: OperationContext) async throws -> TemplateAttribute? {
         guard let template else { return nil }
-        let expanded: TemplateAttribute = try await expandingTemplates(template, context)
-        return expanded
+        return try await expandingTemplates(template, context) as TemplateAttribute
     }
 
     /// The attributes of the caller's Template named `name`.

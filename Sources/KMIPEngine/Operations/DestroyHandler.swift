@@ -16,13 +16,7 @@ extension KMIPEngine {
     func destroy(_ request: DestroyRequestPayload, _ context: inout OperationContext) async throws -> DestroyResponsePayload {
         let now = context.now
         let record = try await modify(request.uniqueIdentifier, &context, keepValue: false, archived: .allow) {
-            if $0.first(AttributeName.state) == nil {
-                // Objects without a lifecycle (Templates) are simply destroyed.
-                $0.set(Attribute(State.destroyed))
-                $0.set(AttributeName.destroyDate, .dateTime(now))
-            } else {
-                try Lifecycle.destroy(&$0, now: now)
-            }
+            try Lifecycle.destroy(&$0, now: now)
         }
         storedKeys.forget(scopeID: record.scopeID, uniqueIdentifier: record.uniqueIdentifier)
         var response = DestroyResponsePayload()

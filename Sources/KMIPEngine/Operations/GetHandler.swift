@@ -30,7 +30,7 @@ extension KMIPEngine {
         let unwrapping = storedWrapping != nil && !asStored
             && (request.keyWrapType == .notWrapped || request.keyWrappingSpecification != nil)
         // Sensitive: the value leaves only wrapped (TC-SENSITIVE-1-14), see KeyWrapping.swift.
-        let leavesWrapped = request.keyWrappingSpecification != nil || (stored.keyBlock?.keyWrappingData != nil && !unwrapping)
+        let leavesWrapped = request.keyWrappingSpecification != nil || (storedWrapping != nil && !unwrapping)
         if Self.isSensitive(record), !leavesWrapped {
             throw KMIPError(.sensitive, "object \(record.uniqueIdentifier) is Sensitive: its value leaves the server only wrapped")
         }

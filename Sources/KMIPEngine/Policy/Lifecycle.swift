@@ -36,9 +36,10 @@ enum Lifecycle {
         attributes.set(Attribute(reason))
     }
 
-    /// Destroy: anything but Active; Compromised → Destroyed Compromised.
+    /// Destroy: anything but Active; Compromised → Destroyed Compromised. An object without a
+    /// lifecycle (a Template) is simply destroyed.
     static func destroy(_ attributes: inout [Attribute], now: DateTime) throws {
-        let state = try currentState(attributes)
+        let state = attributes.first(AttributeName.state)?.value(as: State.self) ?? .preActive
         switch state {
         case .active:
             throw KMIPError(.permissionDenied, "an Active object cannot be destroyed; Revoke it first")
