@@ -53,8 +53,10 @@ public struct Bindings: Sendable {
 
     /// Remembers the byte strings and dates of a request the client is about to send.
     /// Placeholders that name "the current one" rather than one value: a file may open several
-    /// streams under one `$CORRELATION_VALUE`, each response binds it anew.
-    static let rebound: Set<String> = ["CORRELATION_VALUE"]
+    /// streams under one `$CORRELATION_VALUE`, each response binds it anew; likewise one
+    /// `$ASYNCHRONOUS_CORRELATION_VALUE` names each request answered Operation Pending in turn
+    /// (TC_32: three asynchronous Locates), and §6.7 gives every outstanding request its own value.
+    static let rebound: Set<String> = ["CORRELATION_VALUE", "ASYNCHRONOUS_CORRELATION_VALUE"]
 
     /// Random bytes the reference server returned (written literally in an expected response) →
     /// what this server returned in their place; a later request that sends those literal bytes

@@ -16,6 +16,7 @@ public struct CryptoError: Error, Sendable, Hashable, CustomStringConvertible {
 
     static func unsupported(_ what: String) -> CryptoError { CryptoError(.cryptographicFailure, "\(what) is not supported") }
     static func invalidField(_ what: String) -> CryptoError { CryptoError(.invalidField, what) }
+    static func cryptographicFailure(_ what: String) -> CryptoError { CryptoError(.cryptographicFailure, what) }
 
     /// A failure inside OpenSSL: takes (and clears) the thread's OpenSSL error queue into the message.
     static func openSSL(_ context: String, reason: ResultReason = .cryptographicFailure) -> CryptoError {

@@ -42,6 +42,18 @@ public enum CryptoLimits {
     /// Most bytes one RNG Retrieve or RNG Seed takes: 64 KiB.
     public static let maxRNGCount = 64 << 10
 
+    // MARK: - Split keys
+
+    /// Most parts one key is split into (each becomes an object): 64.
+    public static let maxSplitKeyParts = 64
+
+    /// Longest secret split or joined: 16 KiB (an RSA-8192 private key in PKCS#8 is about 4.8 KiB).
+    public static let maxSplitSecretLength = 16 << 10
+
+    /// Largest Prime Field Size for Polynomial Sharing Prime Field, in bits: its primality is tested
+    /// before any part is made.
+    public static let maxPrimeFieldBits = 4096
+
     // MARK: - Certificates
 
     /// Largest certificate parsed for the certificate attributes: 1 MiB (real ones are a few KiB).

@@ -16,6 +16,8 @@ public final class KMIPEngine: KMIPRequestProcessor {
     let authorizer: Authorizer
     /// Streaming Encrypt/Decrypt/Sign/Verify/MAC/Hash contexts, per client.
     let streams: StreamRegistry
+    /// Requests answered Operation Pending, until their Poll.
+    let pending = PendingRequests()
     /// CPU-heavy work (key generation, private-key operations), per credential, round robin.
     let heavy: HeavyWorkPool
     /// Parsed OpenSSL keys of stored key objects (Sign, Signature Verify, RSA Encrypt/Decrypt).

@@ -534,7 +534,8 @@ final class LifecycleHandlerTests: XCTestCase {
     }
 
     func testUnimplementedOperationAnswersOperationNotSupported() async {
-        let item = await one(.poll, PollRequestPayload())
+        // Notify is the server's to send; a client's is not answered.
+        let item = await one(.notify, NotifyRequestPayload())
         XCTAssertEqual(item.resultReason, .operationNotSupported)
     }
 

@@ -22,15 +22,14 @@ struct BatchExecutor {
         context.journalsChanges = option == .undo
         var responses: [ResponseBatchItem] = []
         responses.reserveCapacity(request.batchItems.count)
+        if request.requestHeader.asynchronousIndicator == true, request.batchItems.count == 1,
+           let accepted = acceptPending(request.batchItems[0], context) {
+            engine.metrics.record(accepted.operation ?? .poll, accepted.resultStatus, nil)
+            return [accepted]
+        }
         for (index, item) in request.batchItems.enumerated() {
             context.batchIndex = index
-            let start = ContinuousClock.now
-            let response = if let observer = engine.observer {
-                await runObservedItem(item, index: index, &context, observer: observer)
-            } else {
-                await runItem(item, &context)
-            }
-            engine.metrics.record(item.operation, response.resultStatus, response.resultReason, duration: ContinuousClock.now - start)
+            let response = await runRecorded(item, index: index, &context)
             responses.append(response)
             if response.resultStatus != .success, option != .continue {
                 if option == .undo {
@@ -83,33 +82,31 @@ struct BatchExecutor {
         }
     }
 
+    /// Runs one item, audited when an observer listens, and counts it in the metrics.
+    func runRecorded(_ item: RequestBatchItem, index: Int, _ context: inout OperationContext) async -> ResponseBatchItem {
+        let start = ContinuousClock.now
+        let response = if let observer = engine.observer {
+            await runObservedItem(item, index: index, &context, observer: observer)
+        } else {
+            await runItem(item, &context)
+        }
+        engine.metrics.record(item.operation, response.resultStatus, response.resultReason, duration: ContinuousClock.now - start)
+        return response
+    }
+
     func runItem(_ item: RequestBatchItem, _ context: inout OperationContext) async -> ResponseBatchItem {
         // A failed item leaves the ID Placeholder as it was: a later item must not act on an
         // object an earlier one could not handle.
         let placeholder = context.idPlaceholder
         do {
-            guard let declared = OperationCatalog.operations[item.operation] else {
-                throw KMIPError(.operationNotSupported, "\(item.operation.name ?? "operation \(item.operation.rawValue)") is not supported")
-            }
-            // Discover Versions is exempt: a client asks it before it knows which version to speak.
-            if item.operation != .discoverVersions,
-               let since = Operation.definition.value(item.operation.rawValue)?.since, since > context.version {
-                throw KMIPError(.operationNotSupported,
-                    "\(item.operation.name ?? "this operation") exists from KMIP \(since) on; the request speaks \(context.version)")
-            }
-            guard context.role.allows(item.operation) else {
-                throw KMIPError(.permissionDenied, "role \(context.role.name) may not perform \(item.operation.name ?? "this operation")")
-            }
-            guard let payload = item.requestPayload else {
-                throw KMIPError(.invalidMessage, "the batch item has no Request Payload")
-            }
-            // KMIP 1.x §6.16: a critical extension the server does not understand fails the item;
-            // Strongroom understands no vendor extension, and ignores the non-critical ones.
-            if let extensionBlock = item.messageExtension, extensionBlock.criticalityIndicator {
-                throw KMIPError(.featureNotSupported,
-                    "the critical message extension of vendor \"\(extensionBlock.vendorIdentification.prefix(64))\" is not understood")
-            }
+            let (declared, payload) = try admit(item, context)
             context.operation = item.operation
+            // Poll answers with the polled request's own item: its Operation, status and payload.
+            if item.operation == .poll, let poll = payload as? PollRequestPayload {
+                var polled = try await self.poll(poll, context)
+                polled.uniqueBatchItemID = item.uniqueBatchItemID
+                return polled
+            }
             let result = try await declared.run(engine, payload, &context)
             return ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID, payload: result)
         } catch {
@@ -118,6 +115,34 @@ struct BatchExecutor {
             return ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID,
                                      error: KMIPEngine.kmipError(error))
         }
+    }
+
+    /// The checks every item passes before its handler runs (or before it is accepted to run
+    /// later): a supported operation of the request's version, that the caller's role allows,
+    /// with a payload and no critical extension.
+    func admit(_ item: RequestBatchItem, _ context: OperationContext) throws -> (any EngineOperation.Type, any TTLVCodable) {
+        guard let declared = OperationCatalog.operations[item.operation] else {
+            throw KMIPError(.operationNotSupported, "\(item.operation.name ?? "operation \(item.operation.rawValue)") is not supported")
+        }
+        // Discover Versions is exempt: a client asks it before it knows which version to speak.
+        if item.operation != .discoverVersions,
+           let since = Operation.definition.value(item.operation.rawValue)?.since, since > context.version {
+            throw KMIPError(.operationNotSupported,
+                "\(item.operation.name ?? "this operation") exists from KMIP \(since) on; the request speaks \(context.version)")
+        }
+        guard declared.declaration.everyRole || context.role.allows(item.operation) else {
+            throw KMIPError(.permissionDenied, "role \(context.role.name) may not perform \(item.operation.name ?? "this operation")")
+        }
+        guard let payload = item.requestPayload else {
+            throw KMIPError(.invalidMessage, "the batch item has no Request Payload")
+        }
+        // KMIP 1.x §6.16: a critical extension the server does not understand fails the item;
+        // Strongroom understands no vendor extension, and ignores the non-critical ones.
+        if let extensionBlock = item.messageExtension, extensionBlock.criticalityIndicator {
+            throw KMIPError(.featureNotSupported,
+                "the critical message extension of vendor \"\(extensionBlock.vendorIdentification.prefix(64))\" is not understood")
+        }
+        return (declared, payload)
     }
 }
 

@@ -42,7 +42,8 @@ extension KMIPEngine {
             guard definition.since <= version else {
                 throw KMIPError(.invalidField, "attribute \(name) does not exist in KMIP \(version)")
             }
-            guard restoring || !serverOnlyAttributes.contains(name) else {
+            // Original Creation Date: stated at creation for a registered object (newObjectAttributes).
+            guard restoring || name == AttributeName.originalCreationDate || !serverOnlyAttributes.contains(name) else {
                 throw KMIPError(.invalidField, "attribute \(name) is set by the server")
             }
             if !definition.multiValued {
@@ -67,6 +68,12 @@ extension KMIPEngine {
             throw KMIPError(.featureNotSupported, "Template objects (referenced by Name) are not supported")
         }
         let client = try Self.checkClientAttributes(template.attributes, objectType: objectType, version: context.version)
+        // Original Creation Date (§3.52) is the client's to state for an object made elsewhere that
+        // it registers; the server sets it for what it generates.
+        let statedCreation = client.first(AttributeName.originalCreationDate)
+        if generated, statedCreation != nil {
+            throw KMIPError(.invalidField, "the server sets the Original Creation Date of objects it generates")
+        }
         var attributes: [Attribute] = [
             Attribute(name: AttributeName.uniqueIdentifier, value: .textString(Identifiers.uniqueIdentifier())),
             Attribute(objectType),
@@ -107,7 +114,8 @@ extension KMIPEngine {
         attributes.set(Attribute(activation.map { $0 <= now } == true ? State.active : State.preActive))
         attributes.set(AttributeName.initialDate, .dateTime(now))
         attributes.set(AttributeName.lastChangeDate, .dateTime(now))
-        attributes.set(AttributeName.originalCreationDate, .dateTime(now))
+        if statedCreation == nil { attributes.set(AttributeName.originalCreationDate, .dateTime(now)) }
+        if let block = value?.keyBlock, block.keyValue == nil { attributes.set(AttributeName.keyValuePresent, .boolean(false)) }
         // Fresh (1.1 §3.34) may be set by the client at creation (TC_152); new objects are fresh.
         attributes.set(AttributeName.fresh, .boolean(attributes.first(AttributeName.fresh)?.value(as: Bool.self) ?? true))
         if let digest = try Self.digest(of: value) { attributes.set(Attribute(digest)) }

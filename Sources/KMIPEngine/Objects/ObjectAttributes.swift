@@ -28,6 +28,7 @@ enum AttributeName {
     static let lastChangeDate = "Last Change Date"
     static let originalCreationDate = "Original Creation Date"
     static let keyValuePresent = "Key Value Present"
+    static let keyValueLocation = "Key Value Location"
     static let leaseTime = "Lease Time"
     static let usageLimits = "Usage Limits"
     static let extractable = "Extractable"

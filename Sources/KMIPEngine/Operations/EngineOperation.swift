@@ -25,9 +25,12 @@ struct OperationDeclaration: Sendable {
     let roleFlag: String?
     let undo: UndoSupport
     let work: WorkClass
+    /// Every role may call it: it acts only on the caller's own requests (Poll, Cancel), whose
+    /// operations its role allowed when they were made.
+    let everyRole: Bool
 
-    init(_ operation: Operation, roleFlag: String?, undo: UndoSupport, work: WorkClass = .light) {
-        self.operation = operation; self.roleFlag = roleFlag; self.undo = undo; self.work = work
+    init(_ operation: Operation, roleFlag: String?, undo: UndoSupport, work: WorkClass = .light, everyRole: Bool = false) {
+        self.operation = operation; self.roleFlag = roleFlag; self.undo = undo; self.work = work; self.everyRole = everyRole
     }
 }
 

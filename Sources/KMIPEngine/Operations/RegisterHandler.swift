@@ -24,7 +24,7 @@ extension KMIPEngine {
         guard object.objectType == request.objectType else {
             throw KMIPError(.invalidField, "the object is a \(object.objectType.name ?? "different type"), not the Object Type named")
         }
-        try Self.checkRegistered(object)
+        try Self.checkRegistered(object, attributes: template.attributes)
         try Self.checkAsymmetricMaterial(object, attributes: template.attributes)
         let attributes = try newObjectAttributes(objectType: request.objectType, template: template,
                                                  value: object, context: context)
@@ -33,12 +33,26 @@ extension KMIPEngine {
         return response
     }
 
-    /// Refuses objects the engine could never serve back: a key block without a value, or a Raw
-    /// symmetric key whose length contradicts its Cryptographic Length.
-    static func checkRegistered(_ object: ManagedObject) throws {
+    /// Refuses objects the engine could never serve back: a key block without a value that does not
+    /// say where the value is, a Split Key part outside its split, or a Raw symmetric key whose
+    /// length contradicts its Cryptographic Length.
+    ///
+    /// A key registered without its Key Value and with a Key Value Location (KMIP 1.4 §3.42, the
+    /// TC-MDO cases: the value stays in an HSM) is metadata only: Key Value Present is false, Get
+    /// returns the Key Block as registered, and no cryptographic operation can use it.
+    static func checkRegistered(_ object: ManagedObject, attributes: [Attribute] = []) throws {
         guard let block = object.keyBlock else { return }
         guard block.keyValue != nil else {
-            throw KMIPError(.invalidField, "the Key Block holds no Key Value")
+            guard attributes.first(AttributeName.keyValueLocation) != nil else {
+                throw KMIPError(.invalidField, "the Key Block holds no Key Value, and no Key Value Location says where it is")
+            }
+            return
+        }
+        if case .splitKey(let part) = object {
+            guard part.splitKeyParts >= 1, (1...part.splitKeyParts).contains(part.splitKeyThreshold),
+                  (1...part.splitKeyParts).contains(part.keyPartIdentifier) else {
+                throw KMIPError(.invalidField, "a Split Key's threshold and Key Part Identifier are 1 to its Split Key Parts")
+            }
         }
         if case .symmetricKey = object, let key = block.plainKeyValue, case .byteString(let bytes) = key.keyMaterial {
             guard !bytes.bytes.isEmpty else { throw KMIPError(.invalidField, "the symmetric key is empty") }
