@@ -57,6 +57,17 @@ final class OASISReplayTests: XCTestCase {
         "1.2/testcases-v1.2/TC_SJ_2_12_Register_and_Split_Join.xml": splitPartSlip,
         "1.2/testcases-v1.2/TC_SJ_4_12_Register_and_Split_Join_with_XOR.xml": splitPartSlip,
         "1.4/testcases-v1.4/TC-SJ-4-14.xml": splitPartSlip,
+        "1.1/testcases-v1.2/TC_151_11_Locate_a_Fresh_Object_from_the_Default_Group.xml": defaultGroupPolicy,
+        "1.2/testcases-v1.2/TC_151_12_Locate_a_Fresh_Object_from_the_Default_Group.xml": defaultGroupPolicy,
+        "1.1/testcases-v1.2/TC_153_11_Default_Object_Group_Member.xml": roundRobinPolicy,
+        "1.2/testcases-v1.2/TC_153_12_Default_Object_Group_Member.xml": roundRobinPolicy,
+        "1.1/testcases-v1.2/TC_142_11_Key_Wrapping_using_AES_Key_Wrap_with_Attributes.xml": wrappedWithAttributes,
+        "1.2/testcases-v1.2/TC_142_12_Key_Wrapping_using_AES_Key_Wrap_with_Attributes.xml": wrappedWithAttributes,
+        "1.0/testcases-v1.2/TC_111_10_Credential_Operation_Policy_Destroy_Date.xml": headerCredentials,
+        "1.1/testcases-v1.2/TC_111_11_Credential_Operation_Policy_Destroy_Date.xml": headerCredentials,
+        "1.2/testcases-v1.2/TC_111_12_Credential_Operation_Policy_Destroy_Date.xml": headerCredentials,
+        "1.1/testcases-v1.2/TC_112_11_Device_Credential_Operation_Policy_Destroy_Date.xml": headerCredentials,
+        "1.2/testcases-v1.2/TC_112_12_Device_Credential_Operation_Policy_Destroy_Date.xml": headerCredentials,
         "1.4/testcases-v1.4/TC-CS-CORVAL-1-14.xml": "expects a response without the Client Correlation Value the request "
             + "sent; SPEC.md §2 asks the server to echo it",
         "1.4/profiles-v1.4/mandatory/TL-M-3-14.xml": "step 3 expects Get Attributes with no names to leave out Sensitive, "
@@ -71,6 +82,22 @@ final class OASISReplayTests: XCTestCase {
         + "names the object the request named. Steps 1–5 pass; the joins of the published parts (GF(2^8) and XOR) are "
         + "checked in SplitKeyTests"
 
+    static let defaultGroupPolicy = "the file \"illustrates only one possible behavior related to the default group\": "
+        + "a server that keeps fresh keys in a group named default, or creates one when Locate asks; §4.9 leaves the "
+        + "default group to server policy, and Strongroom's Locate never creates objects (a Locate right must not "
+        + "create keys). Group Member Fresh itself is replayed in TC_152"
+    static let roundRobinPolicy = "the file \"assumes that the server policy is such that it serves objects from the "
+        + "group in a round-robin fashion\", each Get advancing the default member; §4.9 leaves the default member "
+        + "to server policy, and Strongroom's is the group's newest object (Get changes no pointer)"
+
+    static let wrappedWithAttributes = "step 3 asks for the key wrapped with its Cryptographic Usage Mask and no Encoding "
+        + "Option, which the file's own description and §2.1.5 call TTLV encoding (the Key Value structure, attribute "
+        + "included, wrapped: 96 bytes here); the published answer wraps the 16 key bytes alone (24 bytes). Wrapping with "
+        + "attributes in TTLV encoding is checked in KeyWrappingTests"
+    static let headerCredentials = "identifies clients by Username and Password (or Device) Credentials in the request "
+        + "header and expects objects to belong to the credential that created them; Strongroom identifies a client by "
+        + "its TLS certificate and grants by scope and role, as Vault does (SPEC.md), so clients of one scope share its objects"
+
     static let reencryptedECKey = "expects Get of a registered plain ECPrivateKey to return a different, "
         + "password-encrypted PKCS#8 blob (the reference server's own re-encryption); the certificate steps before it pass "
         + "in the 1.2 and 1.4 editions"
@@ -79,19 +106,32 @@ final class OASISReplayTests: XCTestCase {
     static let encryptedPKCS8 = "registers a password-encrypted PKCS#8 key and expects Get to return it decrypted; the "
         + "password is not part of the test case"
 
-    /// Server gaps not yet closed, replayed and printed loudly; corpus path → reason.
+    /// Gaps not yet closed, in the server (ECDH) or in the replay (a clock it cannot wait for, random key
+    /// components of varying length), replayed and printed loudly; corpus path → reason.
     static let knownFailures: [String: String] = [
         "1.4/testcases-v1.4/TC-DERIVEKEY-6-14.xml": "derives by Asymmetric Key (ECDH key agreement), which Derive Key does not offer yet (issue 16)",
+        "1.0/testcases-v1.2/TC_92_10_Existing_Key_Expired_Re_key_with_Same_Life_cycle.xml": expiryWait,
+        "1.1/testcases-v1.2/TC_92_11_Existing_Key_Expired_Re_key_with_Same_Life_cycle.xml": expiryWait,
+        "1.2/testcases-v1.2/TC_92_12_Existing_Key_Expired_Re_key_with_Same_Life_cycle.xml": expiryWait,
+        "1.1/testcases-v1.2/TC_133_11_Create_Re_key_Key_Pair.xml": randomKeyComponents,
+        "1.2/testcases-v1.2/TC_133_12_Create_Re_key_Key_Pair.xml": randomKeyComponents,
     ]
+
+    static let expiryWait = "sets a Deactivation Date 120 s ahead and expects the key Deactivated at the next step: the "
+        + "replay does not wait for the reference run's clock (the 1.0 edition writes the dates literally, so the key "
+        + "is Deactivated at once)"
+    static let randomKeyComponents = "compares the parts of a server-generated RSA key: the private key's DER length "
+        + "(it varies by a byte with its random integers) and, at 1.1, the modulus itself; the replayer's random-value rule "
+        + "covers byte strings of one length only"
 
     static let profileGroups: Set<String> = ["TL-M", "SKLC-M", "SKFF-M", "OMOS-M", "SASED-M"]
     /// The cryptographic-services profiles (issue 5): mandatory files of these group families.
     static let cryptoProfilePrefixes = ["CS-BC-M", "CS-AC-M", "CS-RNG-M", "AKLC-M", "AX-M"]
-    static let testCaseGroups: Set<String> = ["TC-OFFSET", "TC-NP", "TC-I18N", "TC-CREATE-SD", "TC-REKEY", "TC-CREG", "SUITEB", "TC-WRAP", "TC-SJ",
+    static let testCaseGroups: Set<String> = ["TC-OFFSET", "TC-NP", "TC-I18N", "TC-CREATE-SD", "TC-REKEY", "TC-CREG", "SUITEB", "TC-WRAP", "TC-SJ", "TC-MDO",
                                               "MSGENC-HTTPS-M", "MSGENC-JSON-M", "MSGENC-XML-M"]
     /// The numbered chapters of Test Cases v1.2 replayed (the others: docs/conformance.md).
-    static let numberedChapters: Set<String> = ["TC-3.x", "TC-4.x", "TC-5.x", "TC-6.x", "TC-7.x", "TC-8.x", "TC-10.x", "TC-12.x",
-                                                "TC-16.x", "TC-18.x"]
+    static let numberedChapters: Set<String> = ["TC-3.x", "TC-4.x", "TC-5.x", "TC-6.x", "TC-7.x", "TC-8.x", "TC-9.x", "TC-10.x",
+                                                "TC-11.x", "TC-12.x", "TC-13.x", "TC-14.x", "TC-15.x", "TC-16.x", "TC-17.x", "TC-18.x"]
     static let testCasePrefixes = ["TC-Q-", "TC-STREAM", "TC-DERIVEKEY", "TC-RSA-SIGN-DIGESTEDDATA", "TC-ECDSA-SIGN", "TC-ECC",
                                    "TC-SENSITIVE", "TC-EXTRACTABLE", "TC-CS-CORVAL"]
 
@@ -243,7 +283,7 @@ final class OASISReplayTests: XCTestCase {
         print("\nExcluded (\(exclusions.count)):")
         for e in exclusions { print("  - \(e)") }
         if !known.isEmpty {
-            print("\n‼️  KNOWN FAILURES (\(known.count)) — server bugs to fix:")
+            print("\n‼️  KNOWN FAILURES (\(known.count)) — gaps to close, each with its reason:")
             for k in known { print("  ‼️ \(k)") }
         }
         if !fixedKnown.isEmpty {

@@ -143,6 +143,30 @@ final class ResponseComparatorTests: XCTestCase {
         XCTAssertNil(compare(expected, try Self.actual(digest("00112233")), &b))
     }
 
+    /// Rule 10 for Obtain Lease: the Lease Time is the server's policy, compared by type; rule 5's
+    /// echo check never applies to the response header's Time Stamp.
+    func testLeaseTimeAndTimeStampAreTheServers() throws {
+        let lease = { (value: String, type: String, changed: String) in
+            """
+            <Operation type="Enumeration" value="ObtainLease"/><ResultStatus type="Enumeration" value="Success"/>
+            <ResponsePayload><UniqueIdentifier type="TextString" value="u"/><LeaseTime type="\(type)" value="\(value)"/>
+            <LastChangeDate type="DateTime" value="\(changed)"/></ResponsePayload>
+            """
+        }
+        var b = Self.bindings()
+        let reference = "2010-02-11T15:45:49+00:00", ours = "2026-12-07T17:00:00+00:00"
+        let expected = try Self.response(lease("3600", "Interval", reference))
+        XCTAssertNil(compare(expected, try Self.actual(lease("31536000", "Interval", ours)), &b))
+        XCTAssertEqual(compare(expected, try Self.actual(lease("3600", "Integer", ours)), &b),
+                       "BatchItem[1].ResponsePayload.LeaseTime: expected an Interval for Lease Time, got a Integer")
+
+        let stamped = try Self.response(lease("3600", "Interval", reference), time: "2010-02-11T15:45:50+00:00")
+        b.recordSent(TTLV(.compromiseOccurrenceDate, .dateTime(DateTime(secondsSince1970: 1_265_903_150))))
+        XCTAssertNil(compare(stamped, try Self.actual(lease("3600", "Interval", ours)), &b), "the Time Stamp is no echo of the client's date")
+        b.recordSent(TTLV(.lastChangeDate, .dateTime(DateTime(secondsSince1970: 1_265_903_149))))
+        XCTAssertNotNil(compare(stamped, try Self.actual(lease("3600", "Interval", ours)), &b), "a payload date the client sent must come back")
+    }
+
     func testGroupNames() {
         XCTAssertEqual(ConformanceCorpus.group(ofBaseName: "SKLC-M-1-10"), "SKLC-M")
         XCTAssertEqual(ConformanceCorpus.group(ofBaseName: "TL_M_1_10_tape_library_config"), "TL-M")

@@ -13,7 +13,7 @@ final class AttributeHandlerTests: XCTestCase {
         let h = try await EngineHarness.make()
         let uid = try await h.createKey(names: ["first", "second"], attributes: [Attribute(name: "x-app", value: .textString("billing"))])
         let r = try await h.succeed(.getAttributes, GetAttributesRequestPayload(uid, [
-            "Cryptographic Algorithm", "Name", "No Such Attribute", "Contact Information", "x-app", "x-absent", "Name",
+            "Cryptographic Algorithm", "Name", "No Such Attribute", "Contact Information", "x-app", "x-absent",
         ]), GetAttributesResponsePayload.self)
         XCTAssertEqual(r.uniqueIdentifier, uid)
         XCTAssertEqual(names(r.attributes), ["Cryptographic Algorithm", "Name", "Name", "x-app"])
@@ -24,6 +24,12 @@ final class AttributeHandlerTests: XCTestCase {
         XCTAssertEqual(r.attributes[2].value(as: Name.self)?.nameValue, "second")
         XCTAssertEqual(r.attributes[2].attributeIndex, 1)
         XCTAssertEqual(r.attributes[3].value(as: String.self), "billing")
+
+        // A name twice: Invalid Message from KMIP 1.1 on (TC_171); a 1.0 request's repeats are merged.
+        let twice = GetAttributesRequestPayload(uid, ["Object Type", "Object Type"])
+        await h.fail(.getAttributes, twice, .invalidMessage)
+        let merged = try await h.succeed(.getAttributes, twice, GetAttributesResponsePayload.self, version: .v1_0)
+        XCTAssertEqual(names(merged.attributes), ["Object Type"])
     }
 
     func testGetAttributesWithoutNamesReturnsEveryAttribute() async throws {

@@ -15,6 +15,10 @@ extension KMIPEngine {
     /// one), or all of them when none is named. Names the object lacks, unknown names and
     /// attributes newer than the request's version are left out, as the spec asks.
     func getAttributes(_ request: GetAttributesRequestPayload, _ context: inout OperationContext) async throws -> GetAttributesResponsePayload {
+        // KMIP 1.1 on: an Attribute Name is named at most once (TC_171); 1.0 clients' repeats are merged.
+        if context.version >= .v1_1, let repeated = Self.firstRepeated(request.attributeNames) {
+            throw KMIPError(.invalidMessage, "Attribute Name specified more than once: \(repeated)")
+        }
         let record = try await record(request.uniqueIdentifier, context, archived: .allow)
         context.idPlaceholder = record.uniqueIdentifier
         let visible = AttributeRules.presented(record.attributes, in: context.version,
@@ -34,5 +38,10 @@ extension KMIPEngine {
             }
         }
         return response
+    }
+
+    static func firstRepeated(_ names: [String]) -> String? {
+        var seen: Set<String> = []
+        return names.first { !seen.insert($0).inserted }
     }
 }
