@@ -187,4 +187,29 @@ final class OpenSSLInteropTests: XCTestCase {
                      "-pkeyopt", "rsa_padding_mode:pkcs1"])
         XCTAssertEqual(try rsa.decrypt(try read("secret.v15"), padding: .pkcs1v15).bytes, secret)
     }
+
+    /// PKCS#12 both ways: ours opens with `openssl pkcs12`, and openssl's opens with ours; a wrong
+    /// password is Invalid Field.
+    func testPKCS12BothWays() throws {
+        try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-out", "c.pem", "-subj", "/CN=strongroom-p12", "-days", "1"])
+        try openssl(["pkcs8", "-topk8", "-nocrypt", "-in", "k.pem", "-outform", "DER", "-out", "k.der"])
+        try openssl(["x509", "-in", "c.pem", "-outform", "DER", "-out", "c.der"])
+        let key = try AsymmetricKey(pkcs8: try read("k.der"))
+        let certificate = try read("c.der")
+        let password = SecretBytes(Array("p12-secret".utf8))
+
+        let ours = try PKCS12.make(key: key, certificates: [certificate], password: password, friendlyName: "alias")
+        try write("ours.p12", ours.bytes)
+        let opened = try openssl(["pkcs12", "-in", "ours.p12", "-passin", "pass:p12-secret", "-nodes"])
+        XCTAssertTrue(opened.contains("BEGIN PRIVATE KEY") && opened.contains("BEGIN CERTIFICATE") && opened.contains("friendlyName: alias"))
+
+        try openssl(["pkcs12", "-export", "-inkey", "k.pem", "-in", "c.pem", "-passout", "pass:p12-secret", "-out", "theirs.p12"])
+        let (readKey, readCertificates) = try PKCS12.read(try read("theirs.p12"), password: password)
+        XCTAssertEqual(try readKey.pkcs8(), try key.pkcs8())
+        XCTAssertEqual(readCertificates, [certificate])
+        XCTAssertThrowsError(try PKCS12.read(try read("theirs.p12"), password: SecretBytes(Array("wrong".utf8)))) {
+            XCTAssertEqual(($0 as? CryptoError)?.reason, .invalidField)
+        }
+        XCTAssertThrowsError(try PKCS12.read([0x30, 0x03, 0x02, 0x01, 0x00], password: password))
+    }
 }

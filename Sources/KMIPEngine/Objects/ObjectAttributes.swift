@@ -29,6 +29,7 @@ enum AttributeName {
     static let originalCreationDate = "Original Creation Date"
     static let keyValuePresent = "Key Value Present"
     static let keyValueLocation = "Key Value Location"
+    static let pkcs12FriendlyName = "PKCS#12 Friendly Name"
     static let leaseTime = "Lease Time"
     static let usageLimits = "Usage Limits"
     static let extractable = "Extractable"

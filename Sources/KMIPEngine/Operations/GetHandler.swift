@@ -38,7 +38,9 @@ extension KMIPEngine {
         response.objectType = record.objectType
         response.uniqueIdentifier = record.uniqueIdentifier
         let value = unwrapping ? try await unwrapped(stored, of: record, &context) : stored
-        response.object = try Self.converted(value, format: request.keyFormatType, compression: request.keyCompressionType)
+        response.object = request.keyFormatType == .pkcs12
+            ? try await pkcs12Object(value, of: record, context)
+            : try Self.converted(value, format: request.keyFormatType, compression: request.keyCompressionType)
         if let spec = request.keyWrappingSpecification, !asStored, let object = response.object {
             response.object = try await wrapped(object, spec, of: record, &context)
         }

@@ -24,6 +24,14 @@ extension KMIPEngine {
         guard object.objectType == request.objectType else {
             throw KMIPError(.invalidField, "the object is a \(object.objectType.name ?? "different type"), not the Object Type named")
         }
+        if case .privateKey(let key) = object, key.keyBlock.keyFormatType == .pkcs12 {
+            guard let file = Self.pkcs12Bytes(key.keyBlock) else {
+                throw KMIPError(.invalidField, "a PKCS#12 Key Value is the file's bytes")
+            }
+            var response = RegisterResponsePayload()
+            response.uniqueIdentifier = try await registerPKCS12(file, template: template, &context)
+            return response
+        }
         try Self.checkRegistered(object, attributes: template.attributes)
         try Self.checkAsymmetricMaterial(object, attributes: template.attributes)
         let attributes = try newObjectAttributes(objectType: request.objectType, template: template,
@@ -61,5 +69,16 @@ extension KMIPEngine {
                 throw KMIPError(.invalidField, "the key is \(bytes.bytes.count * 8) bits but its Cryptographic Length says \(length)")
             }
         }
+    }
+
+    /// The bytes of a PKCS#12 Key Value: a Byte String (TC-PKCS12-2), or Key Material in a structure.
+    static func pkcs12Bytes(_ block: KeyBlock) -> [UInt8]? {
+        guard block.keyWrappingData == nil else { return nil }
+        switch block.keyValue {
+        case .wrapped(let bytes)?: return bytes.bytes
+        case .plain(let value)?: if case .byteString(let bytes) = value.keyMaterial { return bytes.bytes }
+        default: break
+        }
+        return nil
     }
 }
