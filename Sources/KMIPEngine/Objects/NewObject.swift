@@ -145,7 +145,11 @@ extension KMIPEngine {
         let bytes: [UInt8]
         switch value {
         case .opaqueObject(let o): bytes = o.opaqueDataValue.bytes
-        case .certificate(let c): bytes = c.certificateValue.bytes
+        case .certificate(let c):
+            // The certificate's bytes as they are: Raw, as the reference server states it (TC-CERTATTR)
+            // and PyKMIP's 1.0 decoder requires a Key Format Type in every Digest.
+            digest.keyFormatType = .raw
+            bytes = c.certificateValue.bytes
         default:
             guard let block = value.keyBlock, let key = block.plainKeyValue else { return nil }
             digest.keyFormatType = block.keyFormatType
