@@ -141,10 +141,9 @@ final class OASISReplayTests: XCTestCase {
     static let encryptedPKCS8 = "registers a password-encrypted PKCS#8 key and expects Get to return it decrypted; the "
         + "password is not part of the test case"
 
-    /// Gaps not yet closed, in the server (ECDH) or in the replay (a clock it cannot wait for, random key
-    /// components of varying length), replayed and printed loudly; corpus path → reason.
+    /// Gaps not yet closed in the replay (a clock it cannot wait for, random key components of varying
+    /// length), replayed and printed loudly; corpus path → reason.
     static let knownFailures: [String: String] = [
-        "1.4/testcases-v1.4/TC-DERIVEKEY-6-14.xml": "derives by Asymmetric Key (ECDH key agreement), which Derive Key does not offer yet (issue 16)",
         "1.0/testcases-v1.2/TC_92_10_Existing_Key_Expired_Re_key_with_Same_Life_cycle.xml": expiryWait,
         "1.1/testcases-v1.2/TC_92_11_Existing_Key_Expired_Re_key_with_Same_Life_cycle.xml": expiryWait,
         "1.2/testcases-v1.2/TC_92_12_Existing_Key_Expired_Re_key_with_Same_Life_cycle.xml": expiryWait,

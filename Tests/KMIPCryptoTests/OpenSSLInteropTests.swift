@@ -212,4 +212,23 @@ final class OpenSSLInteropTests: XCTestCase {
         }
         XCTAssertThrowsError(try PKCS12.read([0x30, 0x03, 0x02, 0x01, 0x00], password: password))
     }
+
+    /// ECDH agrees with `openssl pkeyutl -derive` on every curve, both ways round.
+    func testECDHAgreesWithOpenSSL() throws {
+        for (curve, name) in [(ECCurve.p256, "prime256v1"), (.p384, "secp384r1"), (.p521, "secp521r1"), (.secp256k1, "secp256k1")] {
+            for party in ["a", "b"] {
+                try openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:\(name)", "-out", "\(party).pem"])
+                try openssl(["pkey", "-in", "\(party).pem", "-outform", "DER", "-out", "\(party).der"])
+                try openssl(["pkey", "-in", "\(party).pem", "-pubout", "-outform", "DER", "-out", "\(party)-pub.der"])
+            }
+            try openssl(["pkeyutl", "-derive", "-inkey", "a.pem", "-peerkey", "b-pub.der", "-peerform", "DER", "-out", "shared"])
+            let a = try AsymmetricKey(pkcs8: try read("a.der")), b = try AsymmetricKey(pkcs8: try read("b.der"))
+            let bPublic = try AsymmetricKey(subjectPublicKeyInfo: try read("b-pub.der"))
+            let aPublic = try AsymmetricKey(subjectPublicKeyInfo: try read("a-pub.der"))
+            XCTAssertEqual(try a.agree(with: bPublic).bytes, try read("shared"), "\(curve)")
+            XCTAssertEqual(try b.agree(with: aPublic).bytes, try read("shared"), "\(curve): both ways")
+        }
+        let p256 = try AsymmetricKey.generateEC(curve: .p256), p384 = try AsymmetricKey.generateEC(curve: .p384)
+        XCTAssertThrowsError(try p256.agree(with: p384)) { XCTAssertEqual(($0 as? CryptoError)?.reason, .invalidField) }
+    }
 }

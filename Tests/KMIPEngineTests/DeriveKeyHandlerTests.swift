@@ -136,6 +136,37 @@ final class DeriveKeyHandlerTests: XCTestCase {
         await h.fail(.encrypt, encrypt, .cryptographicFailure)
     }
 
+    /// TC-DERIVEKEY-6-14: ECDH of one party's private key and the other's public key, named in
+    /// either order, gives both parties the same key (the shared secret, checked against
+    /// `openssl pkeyutl -derive` in OpenSSLInteropTests).
+    func testKeyAgreementByECDH() async throws {
+        let h = try await EngineHarness.make()
+        let a = try AsymmetricKey.generateEC(curve: .secp256k1), b = try AsymmetricKey.generateEC(curve: .secp256k1)
+        let (aPrivate, aPublic) = try await h.registerPair(a, privateUsage: [.deriveKey, .sign], publicUsage: [.deriveKey, .verify])
+        let (bPrivate, bPublic) = try await h.registerPair(b, privateUsage: [.deriveKey, .sign], publicUsage: [.deriveKey, .verify])
+        var cipher = CryptographicParameters(); cipher.cryptographicAlgorithm = .ecdh
+        func agreement(_ uids: [String], bits: Int32? = 256) -> DeriveKeyRequestPayload {
+            var r = request(nil, .asymmetricKey, cipher: cipher, bits: bits)
+            r.uniqueIdentifiers = uids
+            return r
+        }
+        let expected = try a.agree(with: try AsymmetricKey(subjectPublicKeyInfo: try b.subjectPublicKeyInfo())).bytes
+        try await expectDerived(h, agreement([aPrivate, bPublic]), expected)
+        try await expectDerived(h, agreement([aPublic, bPrivate]), expected, "either party, either order")
+        try await expectDerived(h, agreement([bPrivate, aPublic], bits: 128), Array(expected.prefix(16)))
+
+        await h.fail(.deriveKey, agreement([aPublic, bPublic]), .invalidObjectType)
+        await h.fail(.deriveKey, agreement([aPrivate]), .invalidField)
+        await h.fail(.deriveKey, agreement([aPrivate, bPublic], bits: 512), .invalidField)
+        var dh = agreement([aPrivate, bPublic]); dh.derivationParameters.cryptographicParameters?.cryptographicAlgorithm = .dh
+        await h.fail(.deriveKey, dh, .featureNotSupported)
+        let other = try AsymmetricKey.generateEC(curve: .p256)
+        let (_, otherPublic) = try await h.registerPair(other, privateUsage: [.deriveKey], publicUsage: [.deriveKey])
+        await h.fail(.deriveKey, agreement([aPrivate, otherPublic]), .invalidField)
+        let (signOnly, _) = try await h.registerPair(try AsymmetricKey.generateEC(curve: .secp256k1))
+        await h.fail(.deriveKey, agreement([signOnly, bPublic]), .permissionDenied)
+    }
+
     // MARK: - The new object
 
     func testTheDerivedKeyCarriesTheTemplateAndALinkToItsBase() async throws {
@@ -209,7 +240,7 @@ final class DeriveKeyHandlerTests: XCTestCase {
         await h.fail(.deriveKey, request(base, .hmac, hashing: .sha256, bits: 512), .invalidField)
         await h.fail(.deriveKey, request(base, .hmac, hashing: .md5, data: [1]), .cryptographicFailure)
         await h.fail(.deriveKey, request(base, .nist800108C, hashing: .sha256), .missingData)
-        await h.fail(.deriveKey, request(base, .asymmetricKey), .featureNotSupported)
+        await h.fail(.deriveKey, request(base, .asymmetricKey), .invalidField)  // one object: agreement needs two
         var two = request(base, .hash, hashing: .sha256); two.uniqueIdentifiers = [base, base]
         await h.fail(.deriveKey, two, .featureNotSupported)
         var privateKey = request(base, .hash, hashing: .sha256); privateKey.objectType = .privateKey

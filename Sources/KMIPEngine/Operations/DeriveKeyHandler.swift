@@ -25,6 +25,7 @@ extension KMIPEngine {
         guard request.objectType == .symmetricKey || request.objectType == .secretData else {
             throw KMIPError(.invalidField, "Derive Key makes Symmetric Keys and Secret Data, not \(request.objectType.name ?? "this type")")
         }
+        if request.derivationMethod == .asymmetricKey { return try await deriveByKeyAgreement(request, &context) }
         guard request.uniqueIdentifiers.count <= 1 else {
             throw KMIPError(.featureNotSupported, "Derive Key derives from one object; \(request.uniqueIdentifiers.count) were named")
         }
@@ -33,7 +34,12 @@ extension KMIPEngine {
         let derivation = try KeyDerivation(request.derivationMethod, request.derivationParameters, base: base,
                                            bits: template[AttributeName.cryptographicLength]?.value(as: Int32.self))
         let material = try await heavyWork(context) { try derivation.derive() }
+        return try await storeDerived(material, request, template: template, bases: [base.uniqueIdentifier], &context)
+    }
 
+    /// The derived object, linked to what it was derived from.
+    func storeDerived(_ material: [UInt8], _ request: DeriveKeyRequestPayload, template: TemplateAttribute, bases: [String],
+                      _ context: inout OperationContext) async throws -> DeriveKeyResponsePayload {
         let block: KeyBlock
         let value: ManagedObject
         if request.objectType == .symmetricKey {
@@ -48,7 +54,7 @@ extension KMIPEngine {
             value = .secretData(SecretData(.seed, block))
         }
         var attributes = try newObjectAttributes(objectType: request.objectType, template: template, value: value, context: context)
-        attributes.append(Attribute(Link(.derivationBaseObjectLink, base.uniqueIdentifier)))
+        for base in bases { attributes.append(Attribute(Link(.derivationBaseObjectLink, base))) }
         var response = DeriveKeyResponsePayload()
         response.uniqueIdentifier = try await insertNew(attributes: attributes, value: value, context: &context)
         return response
@@ -57,18 +63,7 @@ extension KMIPEngine {
     /// The object to derive from: a Symmetric Key or Secret Data with plain key material, Pre-Active
     /// or Active, whose usage mask (when it has one) holds Derive Key.
     func derivationBase(_ requested: String?, _ context: inout OperationContext) async throws -> DerivationBase {
-        let record = try await record(requested, context)
-        guard !record.state.isDestroyed, let value = try record.value() else {
-            throw KMIPError(.itemNotFound, "object \(record.uniqueIdentifier) has been destroyed")
-        }
-        let state = record.effectiveState(at: context.now)
-        guard state == .preActive || state == .active else {
-            throw KMIPError(.permissionDenied, "object \(record.uniqueIdentifier) is \(state.name ?? "not usable"); no key is derived from it")
-        }
-        if let mask = record.attributes.first(AttributeName.cryptographicUsageMask)?.value(as: CryptographicUsageMask.self),
-           mask.rawValue & CryptographicUsageMask.deriveKey.rawValue == 0 {
-            throw KMIPError(.permissionDenied, "the Cryptographic Usage Mask of object \(record.uniqueIdentifier) does not allow Derive Key")
-        }
+        let (record, value) = try await derivableRecord(requested, context)
         let block: KeyBlock
         switch value {
         case .symmetricKey(let key): block = key.keyBlock
@@ -90,6 +85,64 @@ extension KMIPEngine {
             ?? record.attributes.first(AttributeName.cryptographicAlgorithm)?.value(as: CryptographicAlgorithm.self)
         return DerivationBase(uniqueIdentifier: record.uniqueIdentifier, key: SecretBytes(material), algorithm: algorithm,
                               parameters: Self.cryptoServiceParameters(nil, record))
+    }
+}
+
+extension KMIPEngine {
+    /// An object a key may be derived from: in the caller's scope, not destroyed, Pre-Active or
+    /// Active, with Derive Key in its usage mask when it has one.
+    func derivableRecord(_ requested: String?, _ context: OperationContext) async throws -> (ManagedObjectRecord, ManagedObject) {
+        let record = try await record(requested, context)
+        guard !record.state.isDestroyed, let value = try record.value() else {
+            throw KMIPError(.itemNotFound, "object \(record.uniqueIdentifier) has been destroyed")
+        }
+        let state = record.effectiveState(at: context.now)
+        guard state == .preActive || state == .active else {
+            throw KMIPError(.permissionDenied, "object \(record.uniqueIdentifier) is \(state.name ?? "not usable"); no key is derived from it")
+        }
+        if let mask = record.attributes.first(AttributeName.cryptographicUsageMask)?.value(as: CryptographicUsageMask.self),
+           mask.rawValue & CryptographicUsageMask.deriveKey.rawValue == 0 {
+            throw KMIPError(.permissionDenied, "the Cryptographic Usage Mask of object \(record.uniqueIdentifier) does not allow Derive Key")
+        }
+        return (record, value)
+    }
+
+    /// Derive Key by Asymmetric Key (KMIP 1.4 §4.6, TC-DERIVEKEY-6-14): ECDH of a Private Key and a
+    /// Public Key of the caller's scope, in either order; the new key is the shared secret's
+    /// leading Cryptographic Length bits (all of it when no length is named). The private key never
+    /// leaves; the agreement runs on the heavy pool.
+    func deriveByKeyAgreement(_ request: DeriveKeyRequestPayload, _ context: inout OperationContext) async throws -> DeriveKeyResponsePayload {
+        guard request.uniqueIdentifiers.count == 2 else {
+            throw KMIPError(.invalidField, "Derive Key by Asymmetric Key names a Private Key and a Public Key")
+        }
+        let algorithm = request.derivationParameters.cryptographicParameters?.cryptographicAlgorithm ?? .ecdh
+        guard algorithm == .ecdh else {
+            throw KMIPError(.featureNotSupported, "Derive Key by Asymmetric Key offers ECDH, not \(algorithm.name ?? "this algorithm")")
+        }
+        var privateKey: AsymmetricKey?, publicKey: AsymmetricKey?
+        for uid in request.uniqueIdentifiers {
+            let (record, value) = try await derivableRecord(uid, context)
+            let key = try Self.asymmetricKey(of: value, attributes: record.attributes, stored: true)
+            switch value {
+            case .privateKey where privateKey == nil: privateKey = key
+            case .publicKey where publicKey == nil: publicKey = key
+            default: throw KMIPError(.invalidObjectType, "Derive Key by Asymmetric Key names one Private Key and one Public Key")
+            }
+        }
+        guard let privateKey, let publicKey else {
+            throw KMIPError(.invalidObjectType, "Derive Key by Asymmetric Key names one Private Key and one Public Key")
+        }
+        let template = try await expandingTemplates(request.templateAttribute, context)
+        let secret = try await heavyWork(context) { try privateKey.agree(with: publicKey) }
+        var bytes = secret.count
+        if let bits = template[AttributeName.cryptographicLength]?.value(as: Int32.self) {
+            guard bits >= 8, bits % 8 == 0, Int(bits) <= secret.count * 8 else {
+                throw KMIPError(.invalidField, "ECDH here gives at most \(secret.count * 8) bits in whole bytes, not \(bits)")
+            }
+            bytes = Int(bits) / 8
+        }
+        return try await storeDerived(Array(secret.bytes.prefix(bytes)), request, template: template,
+                                      bases: request.uniqueIdentifiers, &context)
     }
 }
 
