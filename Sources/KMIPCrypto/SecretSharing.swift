@@ -217,6 +217,17 @@ struct PrimeField {
 
     func element(_ value: Int) throws -> BigNum { try BigNum(UInt64(value)) }
 
+    /// r = op(a, b) mod p. Every operand is kept alive for the call: a BIGNUM pointer read from a
+    /// `BigNum` whose last use that read was could otherwise be freed before OpenSSL used it.
+    func modular(_ op: (OpaquePointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?) -> Int32,
+                 _ r: BigNum, _ a: BigNum, _ b: BigNum) throws {
+        try withExtendedLifetime((r, a, b)) { try check(op(r.bn, a.bn, b.bn, prime.bn, ctx.ctx), "BN_mod_*") }
+    }
+
+    func compare(_ a: BigNum, _ b: BigNum) throws -> Int32 {
+        withExtendedLifetime((a, b)) { BN_cmp(a.bn, b.bn) }
+    }
+
     func bytes(_ n: BigNum, count: Int) throws -> SecretBytes {
         try SecretBytes(count: count) { out in
             guard BN_bn2binpad(n.bn, out.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(count)) == Int32(count) else {
@@ -227,7 +238,7 @@ struct PrimeField {
 
     /// Part numbers must be distinct non-zero elements: a part at x ≡ 0 would be the secret.
     func checkRoom(parts: Int) throws {
-        guard BN_cmp(try element(parts).bn, prime.bn) < 0 else {
+        guard try compare(try element(parts), prime) < 0 else {
             throw CryptoError.invalidField("the Prime Field Size must exceed the number of parts")
         }
     }
@@ -235,23 +246,23 @@ struct PrimeField {
     func split(_ secret: SecretBytes, parts: Int, threshold: Int) throws -> [SecretBytes] {
         try checkRoom(parts: parts)
         let s = try secret.withUnsafeBytes { try BigNum(unsigned: Array($0)) }
-        guard BN_cmp(s.bn, prime.bn) < 0 else {
+        guard try compare(s, prime) < 0 else {
             throw CryptoError.invalidField("the secret is not below the Prime Field Size; choose a larger prime")
         }
         let coefficients = try (1..<threshold).map { _ in
             let c = try BigNum()
-            try check(BN_priv_rand_range(c.bn, prime.bn), "BN_priv_rand_range")
+            try withExtendedLifetime(c) { try check(BN_priv_rand_range(c.bn, prime.bn), "BN_priv_rand_range") }
             return c
         }
         return try (1...parts).map { part in
             let x = try element(part)
             let y = try BigNum()
             for c in coefficients.reversed() {
-                try check(BN_mod_mul(y.bn, y.bn, x.bn, prime.bn, ctx.ctx), "BN_mod_mul")
-                try check(BN_mod_add(y.bn, y.bn, c.bn, prime.bn, ctx.ctx), "BN_mod_add")
+                try modular(BN_mod_mul, y, y, x)
+                try modular(BN_mod_add, y, y, c)
             }
-            try check(BN_mod_mul(y.bn, y.bn, x.bn, prime.bn, ctx.ctx), "BN_mod_mul")
-            try check(BN_mod_add(y.bn, y.bn, s.bn, prime.bn, ctx.ctx), "BN_mod_add")
+            try modular(BN_mod_mul, y, y, x)
+            try modular(BN_mod_add, y, y, s)
             return try bytes(y, count: byteCount)
         }
     }
@@ -259,13 +270,13 @@ struct PrimeField {
     func join(_ shares: [(index: Int, value: SecretBytes)], parts: Int, threshold: Int, length: Int?) throws -> SecretBytes {
         try checkRoom(parts: parts)
         let ys = try shares.map { share in try share.value.withUnsafeBytes { try BigNum(unsigned: Array($0)) } }
-        guard ys.allSatisfy({ BN_cmp($0.bn, prime.bn) < 0 }) else { throw CryptoError.invalidField("a part is not an element of the prime field") }
+        guard try ys.allSatisfy({ try compare($0, prime) < 0 }) else { throw CryptoError.invalidField("a part is not an element of the prime field") }
         let xs = try shares.map { try element($0.index) }
         let basis = Array(0..<threshold)
         let secret = try interpolate(xs, ys, basis, at: try BigNum(0))
         for extra in threshold..<shares.count {
             let expected = try interpolate(xs, ys, basis, at: xs[extra])
-            guard BN_cmp(expected.bn, ys[extra].bn) == 0 else {
+            guard try compare(expected, ys[extra]) == 0 else {
                 throw CryptoError.cryptographicFailure("the parts do not belong to one split")
             }
         }
@@ -278,17 +289,17 @@ struct PrimeField {
         for j in basis {
             let numerator = try BigNum(1), denominator = try BigNum(1), t = try BigNum()
             for m in basis where m != j {
-                try check(BN_mod_sub(t.bn, x.bn, xs[m].bn, prime.bn, ctx.ctx), "BN_mod_sub")
-                try check(BN_mod_mul(numerator.bn, numerator.bn, t.bn, prime.bn, ctx.ctx), "BN_mod_mul")
-                try check(BN_mod_sub(t.bn, xs[j].bn, xs[m].bn, prime.bn, ctx.ctx), "BN_mod_sub")
-                try check(BN_mod_mul(denominator.bn, denominator.bn, t.bn, prime.bn, ctx.ctx), "BN_mod_mul")
+                try modular(BN_mod_sub, t, x, xs[m])
+                try modular(BN_mod_mul, numerator, numerator, t)
+                try modular(BN_mod_sub, t, xs[j], xs[m])
+                try modular(BN_mod_mul, denominator, denominator, t)
             }
-            guard BN_mod_inverse(denominator.bn, denominator.bn, prime.bn, ctx.ctx) != nil else {
+            guard withExtendedLifetime(denominator, { BN_mod_inverse(denominator.bn, denominator.bn, prime.bn, ctx.ctx) }) != nil else {
                 throw CryptoError.invalidField("the Prime Field Size is too small for these part numbers")
             }
-            try check(BN_mod_mul(t.bn, numerator.bn, denominator.bn, prime.bn, ctx.ctx), "BN_mod_mul")
-            try check(BN_mod_mul(t.bn, t.bn, ys[j].bn, prime.bn, ctx.ctx), "BN_mod_mul")
-            try check(BN_mod_add(sum.bn, sum.bn, t.bn, prime.bn, ctx.ctx), "BN_mod_add")
+            try modular(BN_mod_mul, t, numerator, denominator)
+            try modular(BN_mod_mul, t, t, ys[j])
+            try modular(BN_mod_add, sum, sum, t)
         }
         return sum
     }
