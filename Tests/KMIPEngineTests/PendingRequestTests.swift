@@ -90,6 +90,24 @@ final class PendingRequestTests: XCTestCase {
         XCTAssertEqual(result, .completed)
     }
 
+    /// A request that starts on its own is authorised again first: a credential revoked meanwhile
+    /// makes nothing.
+    func testARevokedCredentialsWaitingRequestDoesNotRun() async throws {
+        let h = try await EngineHarness.make()
+        let doomed = try await h.makeClient(scope: "default", role: "doomed")
+        let correlation = try await pending(h, .create, createRequest("after-revocation"), as: doomed)
+        try await h.mount.deleteCredential(serialNumber: doomed.serialNumber)
+        h.engine.invalidateAuthorizations()
+        var outcome: ResponseBatchItem?
+        for _ in 0..<100 where outcome == nil {
+            try await Task.sleep(for: .milliseconds(100))
+            if case .done(let item)? = h.engine.pending.phase(correlation) { outcome = item }
+        }
+        XCTAssertEqual(outcome?.resultStatus, .operationFailed)
+        let found = try await h.succeed(.locate, locateByName("after-revocation"), LocateResponsePayload.self)
+        XCTAssertEqual(found.uniqueIdentifiers, [], "the revoked credential's Create made nothing")
+    }
+
     func testOnlyTheRequestingClientPollsOrCancelsAndRolesStillApply() async throws {
         let h = try await EngineHarness.make()
         try await h.createKey(names: ["mine"])

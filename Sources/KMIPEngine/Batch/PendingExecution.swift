@@ -23,18 +23,28 @@ extension BatchExecutor {
         return answer
     }
 
-    /// Starts a waiting request. `caller`: the Poll's context, whose role (as it is now) runs
-    /// it; nil, the accepting request's. `owner` nil matches any (the delayed start).
+    /// Starts a waiting request. `caller`: the Poll's context, authorised just now; nil (the
+    /// delayed start): the credential that made the request is authorised again first, so a
+    /// revoked credential or a narrowed role stops it. `owner` nil matches any.
     func startPending(_ correlation: ByteString, owner: String?, caller: OperationContext?) -> PendingRequests.Phase? {
         let engine = self.engine
         return engine.pending.start(correlation, owner: owner) { entry in
             let base = caller ?? entry.context
-            var context = OperationContext(scopeID: base.scopeID, client: base.client, role: base.role,
-                                           version: entry.context.version, now: engine.clock(), connection: base.connection)
-            context.compatibility = base.compatibility
             let item = entry.item
             return Task {
-                var context = context
+                var role = base.role
+                if caller == nil {
+                    switch await engine.authorizer.role(for: base.client) {
+                    case .success(let current): role = current
+                    case .failure(let error):
+                        let refused = ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID, error: error)
+                        engine.pending.finish(correlation, refused)
+                        return refused
+                    }
+                }
+                var context = OperationContext(scopeID: base.scopeID, client: base.client, role: role,
+                                               version: entry.context.version, now: engine.clock(), connection: base.connection)
+                context.compatibility = base.compatibility
                 let result = await BatchExecutor(engine: engine).runRecorded(item, index: 0, &context)
                 engine.pending.finish(correlation, result)
                 return result

@@ -66,6 +66,11 @@ final class PendingRequests: Sendable {
         }
     }
 
+    /// Where a request stands, without starting it.
+    func phase(_ correlation: ByteString) -> Phase? {
+        entries.withLockedValue { $0[correlation]?.phase }
+    }
+
     /// Records a finished request's result for its Poll.
     func finish(_ correlation: ByteString, _ result: ResponseBatchItem) {
         entries.withLockedValue { all in all[correlation]?.phase = .done(result) }
