@@ -7,11 +7,16 @@ public struct ClientIdentity: Sendable, Hashable {
     public let roleID: String
     /// Decimal text of the certificate serial.
     public let serialNumber: String
+    /// The imported CA that vouches for the certificate (its scope and role came from the CA's
+    /// subject mapping; its serial is listed nowhere). Nil for a certificate the mount issued,
+    /// whose serial must stay listed under its role.
+    public let authority: String?
 
-    public init(scopeID: String, roleID: String, serialNumber: String) {
+    public init(scopeID: String, roleID: String, serialNumber: String, authority: String? = nil) {
         self.scopeID = scopeID
         self.roleID = roleID
         self.serialNumber = serialNumber
+        self.authority = authority
     }
 }
 
@@ -32,6 +37,20 @@ extension KMIPCA {
         now: Date = Date(),
         isRevoked: (String) async -> Bool
     ) async throws -> ClientIdentity {
+        let leaf = try await Self.verifiedLeaf(leafDER: leafDER, intermediatesDER: intermediatesDER, roots: [root],
+                                         knownIntermediates: [intermediate], now: now,
+                                         unchained: "client certificate does not chain to the mount's CA")
+        let identity = try Self.identity(of: leaf)
+        if await isRevoked(identity.serialNumber) {
+            throw PKIError(.revoked, "client certificate \(identity.serialNumber) has been revoked")
+        }
+        return identity
+    }
+
+    /// RFC 5280 path validation at `now` to one of `roots` (through `knownIntermediates` and those
+    /// the client sent) under ``ClientAuthPolicy``; the leaf, or `.verificationFailed`.
+    static func verifiedLeaf(leafDER: [UInt8], intermediatesDER: [[UInt8]], roots: [Certificate],
+                             knownIntermediates: [Certificate], now: Date, unchained: String) async throws -> Certificate {
         let leaf: Certificate
         let presented: [Certificate]
         do {
@@ -40,28 +59,17 @@ extension KMIPCA {
         } catch {
             throw PKIError(.verificationFailed, "client certificate is not valid DER")
         }
-        var verifier = Verifier(rootCertificates: CertificateStore([root])) {
+        var verifier = Verifier(rootCertificates: CertificateStore(roots)) {
             RFC5280Policy(fixedExpiryValidationTime: now)
             ClientAuthPolicy()
         }
-        let result = await verifier.validate(
-            leaf: leaf, intermediates: CertificateStore([intermediate] + presented))
-        switch result {
+        switch await verifier.validate(leaf: leaf, intermediates: CertificateStore(knownIntermediates + presented)) {
         case .validCertificate:
-            break
+            return leaf
         case .couldNotValidate(let failures):
             let reasons = failures.map { $0.policyFailureReason.description }
-            throw PKIError(
-                .verificationFailed,
-                reasons.isEmpty
-                    ? "client certificate does not chain to the mount's CA"
-                    : "client certificate rejected: " + reasons.joined(separator: "; "))
+            throw PKIError(.verificationFailed, reasons.isEmpty ? unchained : "client certificate rejected: " + reasons.joined(separator: "; "))
         }
-        let identity = try Self.identity(of: leaf)
-        if await isRevoked(identity.serialNumber) {
-            throw PKIError(.revoked, "client certificate \(identity.serialNumber) has been revoked")
-        }
-        return identity
     }
 
     /// Reads `OU` (scope id) and `CN` (role id) from a client certificate's subject.

@@ -15,14 +15,18 @@ public struct KMIPCA: Sendable, CustomStringConvertible, CustomDebugStringConver
 
     /// Generates root `CN=strongroom-kmip-default` (pathlen 10) and intermediate
     /// `CN=strongroom-kmip-default-intermediate` (pathlen 9), valid from `now - 30 s` for 3650 days,
-    /// both keys of `keySpec`. RSA generation is slow: call off the event loop.
-    public static func generate(keySpec: KeySpec = .defaultEC, now: Date = Date()) throws -> KMIPCA {
+    /// both keys of `keySpec`. A named CA passes its own `commonName` (the intermediate's is it plus
+    /// `-intermediate`) and `validity`. RSA generation is slow: call off the event loop.
+    public static func generate(keySpec: KeySpec = .defaultEC, now: Date = Date(),
+                                commonName: String = CertificateProfile.rootCommonName,
+                                validity: TimeInterval = CertificateProfile.caValidity) throws -> KMIPCA {
+        guard validity > 0 else { throw PKIError(.invalidParameter, "the CA lifetime must be positive") }
         let rootKey = try keySpec.generatePrivateKey()
         let intermediateKey = try keySpec.generatePrivateKey()
         let notBefore = now - CertificateProfile.backdate
-        let notAfter = now + CertificateProfile.caValidity
-        let rootName = try DistinguishedName { CommonName(CertificateProfile.rootCommonName) }
-        let intermediateName = try DistinguishedName { CommonName(CertificateProfile.intermediateCommonName) }
+        let notAfter = now + validity
+        let rootName = try DistinguishedName { CommonName(commonName) }
+        let intermediateName = try DistinguishedName { CommonName(commonName + "-intermediate") }
 
         let rootSKI = SubjectKeyIdentifier(hash: rootKey.publicKey)
         let root = try Certificate(

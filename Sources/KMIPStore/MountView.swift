@@ -9,6 +9,8 @@ package protocol MountScopedStore: Sendable {
     func updateConfig(_ change: @escaping @Sendable (ConfigRecord?) throws -> ConfigRecord, mountID: String) async throws -> ConfigRecord
     func caMaterial(mountID: String) async throws -> CAMaterial?
     func createCAMaterial(_ material: CAMaterial, mountID: String) async throws -> CAMaterial
+    /// Removes the CA rows stored under `mountID` (a named CA's key, ``MountView/authorityKey(_:)``).
+    func deleteCAMaterial(mountID: String) async throws
 
     func scopes(mountID: String) async throws -> [ScopeRecord]
     func scope(named name: String, mountID: String) async throws -> ScopeRecord?
@@ -44,6 +46,19 @@ package struct MountView<Backend: MountScopedStore>: MountStore {
     package func createCAMaterial(_ material: CAMaterial) async throws -> CAMaterial {
         try await store.createCAMaterial(material, mountID: mountID)
     }
+
+    /// Named CAs keep their material in the CA table under `<mount id>/ca/<id>`: sealed under an AAD
+    /// naming that key, verified like the mount's own CA, and deleted with the mount.
+    func authorityKey(_ id: String) -> String { Self.authorityKey(mountID: mountID, id: id) }
+    package static func authorityKey(mountID: String, id: String) -> String { "\(mountID)/ca/\(id)" }
+
+    package func authorityMaterial(id: String) async throws -> CAMaterial? { try await store.caMaterial(mountID: authorityKey(id)) }
+    package func addAuthorityMaterial(_ material: CAMaterial, id: String) async throws {
+        guard try await store.createCAMaterial(material, mountID: authorityKey(id)) == material else {
+            throw StoreError(.illegalOperation, "CA material \(id) already exists")
+        }
+    }
+    package func deleteAuthorityMaterial(id: String) async throws { try await store.deleteCAMaterial(mountID: authorityKey(id)) }
 
     package func scopes() async throws -> [ScopeRecord] { try await store.scopes(mountID: mountID) }
     package func scope(named name: String) async throws -> ScopeRecord? { try await store.scope(named: name, mountID: mountID) }

@@ -190,6 +190,13 @@ public protocol MountStore: Sendable {
     /// (task, process or node) gets there first wins. Returns the CA the mount has afterwards —
     /// `material`, or the one stored first.
     func createCAMaterial(_ material: CAMaterial) async throws -> CAMaterial
+    /// A named CA's certificates and keys (keys sealed like the mount's own CA's), under the id the
+    /// mount's config gives it; nil if none is stored there.
+    func authorityMaterial(id: String) async throws -> CAMaterial?
+    /// Stores a named CA's material under a fresh id. Fails (illegal operation) if the id is taken.
+    func addAuthorityMaterial(_ material: CAMaterial, id: String) async throws
+    /// Removes a named CA's material; nothing happens if none is stored under `id`.
+    func deleteAuthorityMaterial(id: String) async throws
 
     func scopes() async throws -> [ScopeRecord]
     func scope(named name: String) async throws -> ScopeRecord?

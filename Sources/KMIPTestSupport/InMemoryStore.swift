@@ -96,6 +96,7 @@ public actor InMemoryStore: ServerStore {
         credentialsBySerial = credentialsBySerial.filter { !owned.contains($0.value.scopeID) }
         for scopeID in owned { scopeMounts[scopeID] = nil }
         mountData[id] = nil
+        for key in mountData.keys where key.hasPrefix(id + "/ca/") { mountData[key] = nil }
     }
 
     public nonisolated func mountStore(mountID: String) -> any MountStore { MountView(store: self, mountID: mountID) }
@@ -172,6 +173,7 @@ extension InMemoryStore: MountScopedStore {
         return next
     }
     package func caMaterial(mountID: String) -> CAMaterial? { mountData[mountID]?.ca }
+    package func deleteCAMaterial(mountID: String) { mountData[mountID]?.ca = nil }
     package func createCAMaterial(_ material: CAMaterial, mountID: String) throws -> CAMaterial {
         guard material.certificatesDER.count == material.privateKeys.count else {
             throw StoreError(.invalidField, "CA material needs one private key per certificate")

@@ -12,6 +12,11 @@ public struct TransportConfiguration: Sendable {
     /// `host:port` (IPv6 as `[::1]:5696`); port 0 binds an ephemeral port.
     public var listenAddresses: [String]
     public var tlsMinimumVersion: TLSMinimumVersion = .tls12
+    /// The highest TLS version accepted; nil: the highest the library supports (1.3).
+    public var tlsMaximumVersion: TLSMinimumVersion?
+    /// IANA names of the TLS 1.2 suites offered; empty: ``ServerTLS/tls12CipherSuites``. Names outside
+    /// ``ServerTLS/namedCipherSuites`` are refused when the listener starts.
+    public var tls12CipherSuites: [String] = []
     /// The server's certificate first, then its intermediate(s).
     public var serverCertificateChainPEM: [String]
     /// Secret: never logged, never part of `description`.

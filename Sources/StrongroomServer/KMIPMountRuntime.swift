@@ -8,18 +8,28 @@ import Metrics
 import NIOCore
 import StrongroomAPI
 
-/// Serves every enabled KMIP mount: one engine per mount, and its listener once `kmip/config`
-/// exists. A config write that changes a listener setting restarts that mount's listener in
-/// place; disabling a mount stops it. The API's ``MountRegistry`` drives it.
+/// Serves every enabled KMIP mount: one engine per mount, and its listeners once `kmip/config`
+/// exists — the legacy one of `listen_addrs` and each named listener (Vault 2.0). A config change
+/// restarts, in place, exactly the listeners whose settings changed; disabling a mount stops them
+/// all. The API's ``MountRegistry`` drives it.
 public actor KMIPMountRuntime: MountRuntime {
     /// One served mount.
     struct Served {
         let entry: MountEntry
         let engine: KMIPEngine
-        var listener: KMIPListener?
-        var task: Task<Void, Never>?
-        var settings: ListenerSettings?
+        /// Running listeners by key: ``legacyKey`` for `listen_addrs`, else the named listener's name.
+        var running: [String: Running] = [:]
+        var listener: KMIPListener? { running[KMIPMountRuntime.legacyKey]?.listener }
     }
+
+    struct Running {
+        let listener: KMIPListener
+        let task: Task<Void, Never>
+        let settings: ListenerSettings
+    }
+
+    /// Not a valid listener name (names are word characters), so it never clashes with one.
+    static let legacyKey = "<listen_addrs>"
 
     let objects: any ObjectStore
     let logger: Logger
@@ -69,23 +79,29 @@ public actor KMIPMountRuntime: MountRuntime {
                                 streamLifetime: streamLifetime, heavy: heavy, metrics: metrics, directory: mount.directory)
         served[entry.id] = Served(entry: entry, engine: engine)
         if let config = try await mount.config() {
-            engine.compatibility = config.compatibility
-            try await startListener(entry, mount: mount, settings: ListenerSettings(config))
+            try await configWritten(entry, mount: mount, old: nil, new: config)
         }
     }
 
     public func mountDisabled(_ entry: MountEntry) async {
-        await stopListener(entry.id)
+        for key in served[entry.id]?.running.keys.sorted() ?? [] { await stopListener(entry.id, key) }
         served[entry.id] = nil
     }
 
+    /// Stops the listeners that are gone or changed, then starts the new and changed ones. Every
+    /// listener is tried; the first failure is thrown after.
     public func configWritten(_ entry: MountEntry, mount: KMIPMount, old: MountConfig?, new: MountConfig) async throws {
         guard !stopped, let current = served[entry.id] else { return }
         current.engine.compatibility = new.compatibility
-        let settings = ListenerSettings(new)
-        if current.listener != nil, current.settings == settings { return }
-        await stopListener(entry.id)
-        try await startListener(entry, mount: mount, settings: settings)
+        let wanted = ListenerSettings.all(new)
+        for (key, running) in current.running where wanted[key] != running.settings { await stopListener(entry.id, key) }
+        var failure: (any Error)?
+        for (key, settings) in wanted.sorted(by: { $0.key < $1.key }) where served[entry.id]?.running[key] == nil {
+            do { try await startListener(entry, mount: mount, key: key, settings: settings, config: new) } catch {
+                if failure == nil { failure = error }
+            }
+        }
+        if let failure { throw failure }
     }
 
     // MARK: Queries and shutdown
@@ -97,50 +113,61 @@ public actor KMIPMountRuntime: MountRuntime {
         return listener.boundAddresses.map(Self.text)
     }
 
+    /// The bound addresses of the named listener `name` of the mount at `path`.
+    public func boundAddresses(path: String, listener name: String) -> [String] {
+        guard let s = served.values.first(where: { $0.entry.path == path }), let running = s.running[name] else { return [] }
+        return running.listener.boundAddresses.map(Self.text)
+    }
+
     public func boundPorts(_ entry: MountEntry) -> [Int] {
-        served[entry.id]?.listener?.boundAddresses.compactMap(\.port) ?? []
+        served[entry.id]?.running.values.flatMap { $0.listener.boundAddresses.compactMap(\.port) } ?? []
     }
 
     /// Stops every listener (graceful) and refuses to start new ones.
     public func shutdown() async {
         stopped = true
-        for id in served.keys { await stopListener(id) }
+        for (id, s) in served { for key in s.running.keys.sorted() { await stopListener(id, key) } }
     }
 
     // MARK: Listeners
 
-    func startListener(_ entry: MountEntry, mount: KMIPMount, settings: ListenerSettings) async throws {
-        guard var s = served[entry.id] else { return }
-        var configuration = try await StrongroomServer.transportConfiguration(mount: mount, bindHost: bindHost)
+    func startListener(_ entry: MountEntry, mount: KMIPMount, key: String, settings: ListenerSettings, config: MountConfig) async throws {
+        guard let s = served[entry.id] else { return }
+        var configuration: TransportConfiguration
+        let authenticator: any ClientAuthenticator
+        if let named = config.listeners[key], key != Self.legacyKey {
+            let auth = try await ListenerAuthenticator.forListener(named, mount: mount, config: config)
+            configuration = try await StrongroomServer.transportConfiguration(
+                listener: named, mount: mount, config: config, acceptableIssuersPEM: auth.acceptableIssuersPEM, bindHost: bindHost)
+            authenticator = auth
+        } else {
+            configuration = try await StrongroomServer.transportConfiguration(mount: mount, bindHost: bindHost)
+            authenticator = mount
+        }
         configuration.shutdownGracePeriod = restartGracePeriod
         tuning(&configuration)
-        let listener = KMIPListener(configuration: configuration, processor: s.engine, authenticator: mount,
-                                    logger: logger.with("mount", entry.path), metrics: metrics)
+        var log = logger.with("mount", entry.path)
+        if key != Self.legacyKey { log = log.with("listener", key) }
+        let listener = KMIPListener(configuration: configuration, processor: s.engine, authenticator: authenticator,
+                                    logger: log, metrics: metrics)
         let bound: [SocketAddress]
         do { bound = try await listener.start() } catch {
             await listener.shutdown()
-            throw MountError.invalid("the KMIP listener of \(entry.path) could not start on "
-                + "\(configuration.listenAddresses.joined(separator: ", ")): \(error)")
+            let what = key == Self.legacyKey ? "the KMIP listener of \(entry.path)" : "the KMIP listener \(key) of \(entry.path)"
+            throw MountError.invalid("\(what) could not start on \(configuration.listenAddresses.joined(separator: ", ")): \(error)")
         }
-        s.listener = listener
-        s.settings = settings
-        s.task = Task { try? await listener.run() }
-        served[entry.id] = s
-        logger.info("KMIP listener started", metadata: [
-            "mount": "\(entry.path)", "addresses": "\(bound.map(Self.text).joined(separator: ","))",
-        ])
+        served[entry.id]?.running[key] = Running(listener: listener, task: Task { try? await listener.run() }, settings: settings)
+        log.info("KMIP listener started", metadata: ["addresses": "\(bound.map(Self.text).joined(separator: ","))"])
     }
 
-    func stopListener(_ id: String) async {
-        guard var s = served[id], let listener = s.listener else { return }
-        s.listener = nil
-        s.settings = nil
-        let task = s.task
-        s.task = nil
-        served[id] = s
-        await listener.shutdown()
-        await task?.value
-        logger.info("KMIP listener stopped", metadata: ["mount": "\(s.entry.path)"])
+    func stopListener(_ id: String, _ key: String) async {
+        guard let s = served[id], let running = s.running[key] else { return }
+        served[id]?.running[key] = nil
+        await running.listener.shutdown()
+        await running.task.value
+        var metadata: Logger.Metadata = ["mount": "\(s.entry.path)"]
+        if key != Self.legacyKey { metadata["listener"] = "\(key)" }
+        logger.info("KMIP listener stopped", metadata: metadata)
     }
 
     static func text(_ address: SocketAddress) -> String {
@@ -151,19 +178,25 @@ public actor KMIPMountRuntime: MountRuntime {
 }
 
 /// The config fields a running listener depends on; the client defaults are not among them.
-struct ListenerSettings: Equatable {
-    let listenAddrs: [String]
-    let connectionTimeout: Int
-    let serverHostnames: [String]
-    let serverIPs: [String]
-    let tlsMinVersion: String
+enum ListenerSettings: Equatable {
+    case legacy(listenAddrs: [String], connectionTimeout: Int, serverHostnames: [String], serverIPs: [String], tlsMinVersion: String)
+    /// A named listener, the CAs it trusts as defined now (an imported CA's new mapping restarts
+    /// it: its open connections were admitted under the old one), and the handshake timeout.
+    case named(NamedListener, trusted: [NamedAuthority?], connectionTimeout: Int)
 
-    init(_ config: MountConfig) {
-        listenAddrs = config.listenAddrs
-        connectionTimeout = config.connectionTimeout
-        serverHostnames = config.serverHostnames
-        serverIPs = config.serverIPs
-        tlsMinVersion = config.tlsMinVersion.rawValue
+    /// Every listener `config` asks for, by ``KMIPMountRuntime/legacyKey`` or name.
+    static func all(_ config: MountConfig) -> [String: ListenerSettings] {
+        var result: [String: ListenerSettings] = [:]
+        if !config.listenAddrs.isEmpty {
+            result[KMIPMountRuntime.legacyKey] = .legacy(
+                listenAddrs: config.listenAddrs, connectionTimeout: config.connectionTimeout,
+                serverHostnames: config.serverHostnames, serverIPs: config.serverIPs, tlsMinVersion: config.tlsMinVersion.rawValue)
+        }
+        for (name, listener) in config.listeners {
+            result[name] = .named(listener, trusted: listener.clientCAs.map { config.authorities[$0] },
+                                  connectionTimeout: config.connectionTimeout)
+        }
+        return result
     }
 }
 

@@ -188,6 +188,26 @@ public enum StrongroomServer {
         return transport
     }
 
+    /// The transport of a named listener: its address (host replaced by `bindHost` when set), a
+    /// server certificate from its CA, its TLS versions and suites, the mount's handshake timeout.
+    static func transportConfiguration(listener: NamedListener, mount: KMIPMount, config: MountConfig,
+                                       acceptableIssuersPEM: [String], bindHost: String?) async throws -> TransportConfiguration {
+        let (server, ca) = try await mount.serverCredential(for: listener, node: bindHost)
+        var address = listener.address
+        if let bindHost {
+            let port = try MountConfig.splitListenAddress(address).port
+            address = bindHost.contains(":") ? "[\(bindHost)]:\(port)" : "\(bindHost):\(port)"
+        }
+        var transport = TransportConfiguration(
+            listenAddresses: [address], serverCertificateChainPEM: [server.certificatePEM, ca.intermediatePEM],
+            serverPrivateKeyPEM: server.privateKeyPEM, clientTrustRootsPEM: acceptableIssuersPEM)
+        transport.tlsMinimumVersion = listener.tlsMinVersion == .tls13 ? .tls13 : .tls12
+        transport.tlsMaximumVersion = listener.tlsMaxVersion.map { $0 == .tls13 ? .tls13 : .tls12 }
+        transport.tls12CipherSuites = listener.tlsCipherSuites
+        transport.connectionTimeout = .seconds(config.connectionTimeout)
+        return transport
+    }
+
     /// Logs to standard error at `level` (once per process; later calls do nothing), as text or
     /// as JSON lines.
     public static func bootstrapLogging(level: Logger.Level = .info, json: Bool = false) {

@@ -195,7 +195,8 @@ final class MountConfigTests: XCTestCase {
         expectInvalid(MountConfigUpdate(tlsCAKeyBits: 224), mentioning: "224")
         expectInvalid(MountConfigUpdate(defaultTLSClientKeyType: "rsa", defaultTLSClientKeyBits: 1000),
                       mentioning: "default_tls_client_key")
-        expectInvalid(MountConfigUpdate(listenAddrs: []), mentioning: "listen_addrs")
+        // Vault 2.0: an empty list turns the legacy listener off (named listeners may replace it).
+        XCTAssertEqual(try MountConfig().applying(MountConfigUpdate(listenAddrs: [])).listenAddrs, [])
         expectInvalid(MountConfigUpdate(listenAddrs: ["127.0.0.1:99999"]), mentioning: "listen_addrs")
         expectInvalid(MountConfigUpdate(listenAddrs: ["host name:1"]), mentioning: "listen_addrs")
         expectInvalid(MountConfigUpdate(serverHostnames: [" "]), mentioning: "server_hostnames")
@@ -672,6 +673,9 @@ private final class CARaceStore: MountStore, @unchecked Sendable {
         if !raced, let storedFirst { raced = true; _ = try await backing.createCAMaterial(storedFirst) }
         return try await backing.createCAMaterial(material)
     }
+    func authorityMaterial(id: String) async throws -> CAMaterial? { try await backing.authorityMaterial(id: id) }
+    func addAuthorityMaterial(_ material: CAMaterial, id: String) async throws { try await backing.addAuthorityMaterial(material, id: id) }
+    func deleteAuthorityMaterial(id: String) async throws { try await backing.deleteAuthorityMaterial(id: id) }
     func config() async throws -> ConfigRecord? { try await backing.config() }
     func setConfig(_ config: ConfigRecord) async throws { try await backing.setConfig(config) }
     func updateConfig(_ change: @escaping @Sendable (ConfigRecord?) throws -> ConfigRecord) async throws -> ConfigRecord {

@@ -17,7 +17,11 @@ final class OperationCatalogTests: XCTestCase {
         let flags = RoleOperationFlags.flags.map(\.flag)
         XCTAssertEqual(flags.count, 26)
         XCTAssertEqual(flags, flags.sorted())
+        // Vault 2.0's API and Terraform spell the key-pair flags `_key_pair`; its docs `_keypair`: both are read.
+        XCTAssertEqual(RoleOperationFlags.flag(for: .createKeyPair), "operation_create_key_pair")
+        XCTAssertEqual(RoleOperationFlags.flag(for: .reKeyKeyPair), "operation_rekey_key_pair")
         XCTAssertEqual(RoleOperationFlags.operation(forFlag: "operation_create_keypair"), .createKeyPair)
+        XCTAssertEqual(RoleOperationFlags.operation(forFlag: "operation_rekey_keypair"), .reKeyKeyPair)
         XCTAssertEqual(RoleOperationFlags.flag(for: .import), "operation_import")
     }
 

@@ -49,13 +49,13 @@ final class PKCS12ObjectTests: XCTestCase {
         XCTAssertEqual(stored?.plainKeyValue?.keyMaterial, .byteString(ByteString(try key.pkcs8().bytes)))
 
         // key → certificate 1 → certificate 2, each by a PKCS#12 Certificate Link.
-        var next = KMIPEngine.linked(try await h.record(uid)?.attributes ?? [], .pkcs12CertificateLink)
+        var next = (try await h.record(uid)?.attributes ?? []).linked(.pkcs12CertificateLink)
         var certificates: [[UInt8]] = []
         while let certificate = next {
             let record = try await h.record(certificate)
             guard case .certificate(let c)? = try record?.value() else { return XCTFail("a link names no certificate") }
             certificates.append(c.certificateValue.bytes)
-            next = KMIPEngine.linked(record?.attributes ?? [], .pkcs12CertificateLink)
+            next = (record?.attributes ?? []).linked(.pkcs12CertificateLink)
         }
         XCTAssertEqual(certificates, chain)
 

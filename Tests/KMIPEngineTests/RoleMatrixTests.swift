@@ -39,7 +39,7 @@ final class RoleMatrixTests: XCTestCase {
                                                      Attribute(CryptographicUsageMask([.encrypt, .decrypt]))])
             return p
         }),
-        ("operation_create_keypair", .createKeyPair, { _ in
+        ("operation_create_key_pair", .createKeyPair, { _ in
             var p = CreateKeyPairRequestPayload()
             p.commonTemplateAttribute = TemplateAttribute([Attribute(CryptographicAlgorithm.ed25519)])
             p.privateKeyTemplateAttribute = TemplateAttribute([Attribute(CryptographicUsageMask([.sign]))])
@@ -85,7 +85,7 @@ final class RoleMatrixTests: XCTestCase {
             return p
         }),
         ("operation_rekey", .reKey, { f in var p = ReKeyRequestPayload(); p.uniqueIdentifier = f.rekeyable; return p }),
-        ("operation_rekey_keypair", .reKeyKeyPair,
+        ("operation_rekey_key_pair", .reKeyKeyPair,
          { f in var p = ReKeyKeyPairRequestPayload(); p.privateKeyUniqueIdentifier = f.rekeyablePair; return p }),
         ("operation_revoke", .revoke, { f in
             var p = RevokeRequestPayload(); p.uniqueIdentifier = f.revocable; p.revocationReason = RevocationReason(.cessationOfOperation)

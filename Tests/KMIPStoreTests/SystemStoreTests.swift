@@ -181,6 +181,36 @@ class SystemStoreConformanceTests: XCTestCase {
         XCTAssertEqual(keptByValue, [keptObject.uniqueIdentifier])
     }
 
+    /// Named CAs (Vault 2.0) keep their material apart from the mount's own CA, by id: added once,
+    /// read back, deleted alone, and gone with the mount; another mount cannot read it.
+    func checkNamedAuthorityMaterial() async throws {
+        let store = try await makeStore()
+        let entry = Self.mount("named/"), other = Self.mount("other/")
+        _ = try await Self.populate(store, entry, serial: "1")
+        try await store.insertMount(other)
+        let view = store.mountStore(mountID: entry.id)
+        let material = CAMaterial(certificatesDER: [[0x30, 7], [0x30, 8]], privateKeys: [StoredSecret([7]), StoredSecret([8])])
+        try await view.addAuthorityMaterial(material, id: "matA")
+        await assertStoreError(.illegalOperation) {
+            try await view.addAuthorityMaterial(CAMaterial(certificatesDER: [[1]], privateKeys: [StoredSecret([1])]), id: "matA")
+        }
+        try await view.addAuthorityMaterial(CAMaterial(certificatesDER: [[0x30, 9]], privateKeys: [StoredSecret([9])]), id: "matB")
+        let read = try await view.authorityMaterial(id: "matA")
+        XCTAssertEqual(read, material)
+        let own = try await view.caMaterial()
+        XCTAssertEqual(own?.privateKeys, [StoredSecret([5, 5])], "the mount's own CA is untouched")
+        let crossed = try await store.mountStore(mountID: other.id).authorityMaterial(id: "matA")
+        XCTAssertNil(crossed)
+        try await view.deleteAuthorityMaterial(id: "matA")
+        try await view.deleteAuthorityMaterial(id: "matA")   // nothing there: no error
+        let deleted = try await view.authorityMaterial(id: "matA"), kept = try await view.authorityMaterial(id: "matB")
+        XCTAssertNil(deleted)
+        XCTAssertEqual(kept?.privateKeys, [StoredSecret([9])])
+        try await store.deleteMount(id: entry.id)
+        let afterMount = try await view.authorityMaterial(id: "matB")
+        XCTAssertNil(afterMount)
+    }
+
     // MARK: Tokens
 
     func checkFirstTokenAndPolicies() async throws {
@@ -280,6 +310,7 @@ final class InMemorySystemStoreTests: SystemStoreConformanceTests {
     func testScopeAndRoleIDsAreUniqueAcrossMounts() async throws { try await checkScopeAndRoleIDsAreUniqueAcrossMounts() }
     func testAViewReachesOnlyItsMountsRolesAndCredentials() async throws { try await checkAViewReachesOnlyItsMountsRolesAndCredentials() }
     func testDeleteMountRemovesEverythingItOwns() async throws { try await checkDeleteMountRemovesEverythingItOwns() }
+    func testNamedAuthorityMaterial() async throws { try await checkNamedAuthorityMaterial() }
     func testTokens() async throws { try await checkTokens() }
     func testFirstTokenAndPolicies() async throws { try await checkFirstTokenAndPolicies() }
     func testAuditDevices() async throws { try await checkAuditDevices() }
@@ -314,6 +345,7 @@ final class SQLiteSystemStoreTests: SystemStoreConformanceTests {
     func testScopeAndRoleIDsAreUniqueAcrossMounts() async throws { try await checkScopeAndRoleIDsAreUniqueAcrossMounts() }
     func testAViewReachesOnlyItsMountsRolesAndCredentials() async throws { try await checkAViewReachesOnlyItsMountsRolesAndCredentials() }
     func testDeleteMountRemovesEverythingItOwns() async throws { try await checkDeleteMountRemovesEverythingItOwns() }
+    func testNamedAuthorityMaterial() async throws { try await checkNamedAuthorityMaterial() }
     func testTokens() async throws { try await checkTokens() }
     func testFirstTokenAndPolicies() async throws { try await checkFirstTokenAndPolicies() }
     func testAuditDevices() async throws { try await checkAuditDevices() }
@@ -351,6 +383,7 @@ final class PostgresSystemStoreTests: SystemStoreConformanceTests {
     func testScopeAndRoleIDsAreUniqueAcrossMounts() async throws { try await checkScopeAndRoleIDsAreUniqueAcrossMounts() }
     func testAViewReachesOnlyItsMountsRolesAndCredentials() async throws { try await checkAViewReachesOnlyItsMountsRolesAndCredentials() }
     func testDeleteMountRemovesEverythingItOwns() async throws { try await checkDeleteMountRemovesEverythingItOwns() }
+    func testNamedAuthorityMaterial() async throws { try await checkNamedAuthorityMaterial() }
     func testTokens() async throws { try await checkTokens() }
     func testFirstTokenAndPolicies() async throws { try await checkFirstTokenAndPolicies() }
     func testAuditDevices() async throws { try await checkAuditDevices() }

@@ -24,7 +24,7 @@ struct BatchExecutor {
         responses.reserveCapacity(request.batchItems.count)
         if request.requestHeader.asynchronousIndicator == true, request.batchItems.count == 1,
            let accepted = acceptPending(request.batchItems[0], context) {
-            engine.metrics.record(accepted.operation ?? .poll, accepted.resultStatus, nil)
+            engine.metrics.record(request.batchItems[0].operation, accepted.resultStatus, nil)
             return [accepted]
         }
         for (index, item) in request.batchItems.enumerated() {

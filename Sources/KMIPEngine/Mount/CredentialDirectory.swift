@@ -24,6 +24,8 @@ public final class CredentialDirectory: Sendable {
     let clock: @Sendable () -> Date
     private struct Cache {
         var entries: [String: (listing: Listing?, at: Date)] = [:]
+        /// Roles by `<scope id>/<role id>`, for clients of imported CAs (no listing to read).
+        var roles: [String: (role: RoleRecord?, at: Date)] = [:]
         /// Bumped by every invalidation: a lookup that began before one does not store its answer
         /// (it may predate a revocation).
         var invalidations: UInt64 = 0
@@ -56,6 +58,22 @@ public final class CredentialDirectory: Sendable {
         return listing
     }
 
+    /// The role with id `roleID` in the scope `scopeID`, or nil: what a client of an imported CA
+    /// speaks for, re-read at most every ``ttl``.
+    public func role(scopeID: String, roleID: String) async throws -> RoleRecord? {
+        let now = clock()
+        let key = scopeID + "/" + roleID
+        let (hit, generation) = cache.withLockedValue { ($0.roles[key], $0.invalidations) }
+        if let hit, abs(now.timeIntervalSince(hit.at)) < Self.ttl { return hit.role }
+        let role = try await store.role(scopeID: scopeID, id: roleID)
+        cache.withLockedValue { c in
+            guard c.invalidations == generation else { return }
+            if c.roles.count >= Self.capacity { c.roles.removeAll() }
+            c.roles[key] = (role, now)
+        }
+        return role
+    }
+
     /// Whether `listing` is still in force now (not expired).
     func isCurrent(_ listing: Listing) -> Bool {
         listing.expiresAt.secondsSince1970 > Int64(clock().timeIntervalSince1970)
@@ -65,5 +83,7 @@ public final class CredentialDirectory: Sendable {
     func invalidate(serial: String) { cache.withLockedValue { $0.invalidations &+= 1; $0.entries[serial] = nil } }
 
     /// Forgets every answer (a role or scope changed here).
-    public func invalidateAll() { cache.withLockedValue { $0.invalidations &+= 1; $0.entries.removeAll() } }
+    public func invalidateAll() {
+        cache.withLockedValue { $0.invalidations &+= 1; $0.entries.removeAll(); $0.roles.removeAll() }
+    }
 }

@@ -26,6 +26,8 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
 
     /// Where client serials are listed: one cache for the handshake and the engine's authorisation.
     public let directory: CredentialDirectory
+    /// Named generated CAs by material id (their material never changes).
+    let authorityCache = NIOLockedValueBox<[String: KMIPCA]>([:])
 
     struct Binding: Sendable, Hashable {
         var scopeID: String
@@ -64,8 +66,10 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     /// Applies `update` to the config (the defaults on first write) and stores it. The first write
     /// generates the CA with `tls_ca_key_type` / `tls_ca_key_bits` (its private keys sealed by the
     /// store's keyring); later writes keep it and refuse to change those two fields.
+    /// `check` sees the config about to be stored, inside the transaction, and may refuse it.
     @discardableResult
-    public func configure(_ update: MountConfigUpdate) async throws -> MountConfig {
+    public func configure(_ update: MountConfigUpdate,
+                          check: @escaping @Sendable (MountConfig) throws -> Void = { _ in }) async throws -> MountConfig {
         try await writeLock.withLock {
             // Validated against the config as read, before any CA is generated for it.
             let tentative = try (try await self.config() ?? MountConfig()).applying(update)
@@ -80,6 +84,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
                     throw MountError.invalid(
                         "tls_ca_key_type/tls_ca_key_bits cannot change once the CA exists (it is \(spec.type.rawValue) \(spec.bits))")
                 }
+                try check(next)
                 return next.record
             }
             return try MountConfig(stored: stored)
@@ -180,9 +185,11 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     /// Deletes a scope. Without `force` it fails (``MountError/Kind/conflict``) while the scope holds
     /// objects; with `force` its objects, roles and credentials go too.
     public func deleteScope(_ name: String, force: Bool = false) async throws {
+        let scope = try await store.scope(named: name)
         do { try await store.deleteScope(named: name, force: force) } catch let e as StoreError {
             throw Self.mapped(e)
         }
+        if let scope { await forgetAuthorities(withPrefix: scope.id + "/") }
         clearBindings()
     }
 
@@ -209,12 +216,26 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
             tlsClientKeyBits: definition.tlsClientKeyBits.flatMap { $0 > 0 ? $0 : nil },
             tlsClientTTL: definition.tlsClientTTL.flatMap { $0 > 0 ? $0 : nil })
         _ = try await effectiveConfig().clientKeySpec(for: role)
+        let authority = definition.ca.flatMap { $0.isEmpty ? nil : $0 }
+        if let authority {
+            guard let config = try await config() else { throw MountError.notConfigured }
+            guard let named = config.authorities[authority] else { throw MountError.invalid("ca: CA \(authority) not found") }
+            guard !named.isImported else {
+                throw MountError.invalid("ca: CA \(authority) is imported; a role's ca must be generated (it signs the role's certificates)")
+            }
+        }
         for attempt in 0..<8 {
             do {
                 try await store.putRole(role)
                 // An update narrows or widens what connected clients may do: at once, not after the cache expires.
                 if existing != nil { clearBindings() }
-                return try await store.role(scopeID: scope.id, name: name) ?? role
+                let stored = try await store.role(scopeID: scope.id, name: name) ?? role
+                do { try await setAuthority(authority, of: stored) } catch {
+                    // The CA went away meanwhile: the role is not left half-written.
+                    if let existing { try? await store.putRole(existing) } else { try? await store.deleteRole(scopeID: scope.id, name: name) }
+                    throw error
+                }
+                return stored
             } catch let e as StoreError where e.reason == .illegalOperation && existing == nil && attempt < 7 {
                 role.id = Identifiers.shortID()   // role id collision: draw again
             } catch let e as StoreError {
@@ -238,7 +259,9 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     /// Deletes the role and its credentials (they stop authenticating at once on this node).
     public func deleteRole(scope scopeName: String, name: String) async throws {
         let scope = try await requireScope(scopeName)
+        let role = try await store.role(scopeID: scope.id, name: name)
         do { try await store.deleteRole(scopeID: scope.id, name: name) } catch let e as StoreError { throw Self.mapped(e) }
+        if let role { await forgetAuthorities(withPrefix: Self.roleKey(role)) }
         clearBindings()
     }
 
@@ -258,7 +281,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     public func generateCredential(scope scopeName: String, role roleName: String) async throws -> ClientCredential {
         let (scope, role) = try await requireRole(scope: scopeName, name: roleName)
         guard let config = try await config() else { throw MountError.notConfigured }
-        let ca = try await ca()
+        let ca = try await issuer(for: role, config: config)
         let credential: ClientCredential
         do {
             credential = try ca.issueClientCredential(
@@ -276,7 +299,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
     public func signCSR(scope scopeName: String, role roleName: String, csrPEM: String) async throws -> ClientCredential {
         let (scope, role) = try await requireRole(scope: scopeName, name: roleName)
         guard let config = try await config() else { throw MountError.notConfigured }
-        let ca = try await ca()
+        let ca = try await issuer(for: role, config: config)
         let credential: ClientCredential
         do {
             credential = try ca.signCSR(
@@ -353,6 +376,11 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
         guard let ca = try await loadCA() else {
             throw PKIError(.notConfigured, "the KMIP engine has not been configured; no client can authenticate")
         }
+        return try await authenticate(leafDER: leafDER, chainDER: chainDER, issuedBy: ca)
+    }
+
+    /// The same checks for a certificate issued by `ca` (the legacy CA or a generated named one).
+    func authenticate(leafDER: [UInt8], chainDER: [[UInt8]], issuedBy ca: KMIPCA) async throws -> ClientIdentity {
         let intermediates = chainDER.filter { $0 != leafDER }
         let identity = try await ca.verifyClient(
             leafDER: leafDER, intermediatesDER: intermediates, now: clock(),

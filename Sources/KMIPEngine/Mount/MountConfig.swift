@@ -4,7 +4,7 @@ import KMIPPKI
 import KMIPStore
 
 /// The minimum TLS version of the KMIP listener (`tls_min_version`).
-public enum MountTLSVersion: String, Sendable, Hashable, CaseIterable {
+public enum MountTLSVersion: String, Sendable, Hashable, CaseIterable, Codable {
     case tls12, tls13
 }
 
@@ -12,6 +12,7 @@ public enum MountTLSVersion: String, Sendable, Hashable, CaseIterable {
 /// EC P-256 everywhere and a 336 h client TTL). Stored as JSON in ``ConfigRecord``.
 public struct MountConfig: Sendable, Hashable {
     /// `listen_addrs`: `host:port` entries, IPv6 hosts in brackets; a missing port becomes 5696.
+    /// Empty: the legacy listener is off (Vault 2.0, where named listeners may replace it).
     public var listenAddrs: [String] = ["127.0.0.1:5696"]
     /// `connection_timeout` in seconds: the TLS handshake must finish within it.
     public var connectionTimeout: Int = 1
@@ -28,6 +29,14 @@ public struct MountConfig: Sendable, Hashable {
     public var defaultTLSClientTTL: Int = 336 * 3600
     /// `explicit_attribute_index` and `wrapped_key_value`: answers the spec leaves open, per mount.
     public var compatibility = ClientCompatibility()
+    /// Vault 2.0's named CAs, by name.
+    public var authorities: [String: NamedAuthority] = [:]
+    /// Vault 2.0's named listeners, by name.
+    public var listeners: [String: NamedListener] = [:]
+    /// The named CA of each role that has one (`ca`), keyed `<scope id>/<role id>`; a role not
+    /// listed issues from the legacy CA. Kept here so that deleting a CA and naming it in a role
+    /// cannot pass each other.
+    public var roleAuthorities: [String: String] = [:]
 
     public static let defaultPort = 5696
 
@@ -50,7 +59,6 @@ public struct MountConfig: Sendable, Hashable {
 
     /// Throws a ``MountError`` naming the first invalid field.
     public func validate() throws {
-        guard !listenAddrs.isEmpty else { throw MountError.invalid("listen_addrs must hold at least one address") }
         for address in listenAddrs { _ = try Self.normalizeListenAddress(address) }
         guard connectionTimeout > 0 else { throw MountError.invalid("connection_timeout must be positive") }
         guard serverHostnames.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
@@ -162,9 +170,9 @@ extension MountConfig {
         return trimmed
     }
 
-    static func tlsVersion(_ text: String) throws -> MountTLSVersion {
+    static func tlsVersion(_ text: String, field: String = "tls_min_version") throws -> MountTLSVersion {
         guard let v = MountTLSVersion(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased()) else {
-            throw MountError.invalid("tls_min_version must be \"tls12\" or \"tls13\", not \"\(text)\"")
+            throw MountError.invalid("\(field) must be \"tls12\" or \"tls13\", not \"\(text)\"")
         }
         return v
     }
@@ -209,6 +217,7 @@ extension MountConfig: Codable {
         case format, listenAddresses, connectionTimeoutSeconds, serverHostnames, serverIPs, caKeyType, caKeyBits
         case tlsMinimumVersion, clientKeyType, clientKeyBits, clientCertificateTTLSeconds
         case explicitAttributeIndex, wrappedKeyValue, omittedFromAllAttributes
+        case authorities, listeners, roleAuthorities
     }
 
     public init(from decoder: any Decoder) throws {
@@ -240,6 +249,9 @@ extension MountConfig: Codable {
         if let v = try c.decodeIfPresent([String].self, forKey: .omittedFromAllAttributes) {
             m.compatibility.omittedFromAllAttributes = v
         }
+        if let v = try c.decodeIfPresent([String: NamedAuthority].self, forKey: .authorities) { m.authorities = v }
+        if let v = try c.decodeIfPresent([String: NamedListener].self, forKey: .listeners) { m.listeners = v }
+        if let v = try c.decodeIfPresent([String: String].self, forKey: .roleAuthorities) { m.roleAuthorities = v }
         try m.validate()
         self = m
     }
@@ -260,6 +272,10 @@ extension MountConfig: Codable {
         try c.encode(compatibility.explicitAttributeIndex, forKey: .explicitAttributeIndex)
         try c.encode(compatibility.wrappedKeyValue.rawValue, forKey: .wrappedKeyValue)
         try c.encode(compatibility.omittedFromAllAttributes, forKey: .omittedFromAllAttributes)
+        // Written only once used, so a 1.x config's record keeps its shape.
+        if !authorities.isEmpty { try c.encode(authorities, forKey: .authorities) }
+        if !listeners.isEmpty { try c.encode(listeners, forKey: .listeners) }
+        if !roleAuthorities.isEmpty { try c.encode(roleAuthorities, forKey: .roleAuthorities) }
     }
 
     /// Reads a stored record in any known format.
@@ -275,7 +291,7 @@ extension MountConfig: Codable {
     public var record: ConfigRecord {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        // Encoding strings, ints and arrays of strings cannot fail.
+        // Encoding strings, ints, Booleans and collections of them cannot fail.
         return ConfigRecord(json: String(decoding: try! encoder.encode(self), as: UTF8.self))
     }
 }

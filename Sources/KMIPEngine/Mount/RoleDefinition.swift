@@ -13,7 +13,17 @@ public enum RoleOperationFlags {
         .compactMap { op in op.declaration.roleFlag.map { ($0, op.declaration.operation) } }
         .sorted { $0.flag < $1.flag }
 
-    public static func operation(forFlag flag: String) -> Operation? { flags.first { $0.flag == flag }?.operation }
+    /// Spellings accepted besides the flags': Vault's documentation writes `_keypair`, its API and
+    /// Terraform's provider `_key_pair` (reference vault-2-kmip-api.md §5.2). Read back as the flag.
+    public static let aliases: [String: String] = [
+        "operation_create_keypair": "operation_create_key_pair",
+        "operation_rekey_keypair": "operation_rekey_key_pair",
+    ]
+
+    public static func operation(forFlag flag: String) -> Operation? {
+        let name = aliases[flag] ?? flag
+        return flags.first { $0.flag == name }?.operation
+    }
     public static func flag(for operation: Operation) -> String? { flags.first { $0.operation == operation }?.flag }
 }
 
@@ -29,11 +39,15 @@ public struct RoleDefinition: Sendable, Hashable {
     public var tlsClientKeyBits: Int?
     /// `tls_client_ttl` in seconds; nil or 0 = the config default.
     public var tlsClientTTL: Int?
+    /// `ca` (Vault 2.0): the generated named CA that signs the role's certificates; nil or empty =
+    /// the legacy CA of `kmip/config`.
+    public var ca: String?
 
     public init(operationAll: Bool = false, operationNone: Bool = false, operations: Set<Operation> = [],
-                tlsClientKeyType: String? = nil, tlsClientKeyBits: Int? = nil, tlsClientTTL: Int? = nil) {
+                tlsClientKeyType: String? = nil, tlsClientKeyBits: Int? = nil, tlsClientTTL: Int? = nil, ca: String? = nil) {
         self.operationAll = operationAll; self.operationNone = operationNone; self.operations = operations
         self.tlsClientKeyType = tlsClientKeyType; self.tlsClientKeyBits = tlsClientKeyBits; self.tlsClientTTL = tlsClientTTL
+        self.ca = ca
     }
 
     public static let all = RoleDefinition(operationAll: true)

@@ -48,6 +48,11 @@ extension Array where Element == Attribute {
     func all(_ name: String) -> [Attribute] { filter { $0.attributeName == name } }
 
     func date(_ name: String) -> DateTime? { first(name)?.value(as: DateTime.self) }
+    /// The object a Link of `type` points at, if the object has one.
+    func linked(_ type: LinkType) -> String? {
+        lazy.filter { $0.attributeName == AttributeName.link }
+            .compactMap { $0.value(as: Link.self) }.first { $0.linkType == type }?.linkedObjectIdentifier
+    }
 
     /// Sets the single value of `name` (replacing any) keeping its position, else appends it.
     mutating func set(_ attribute: Attribute) {

@@ -15,7 +15,7 @@ extension KMIPEngine {
         let password = try await pkcs12Password(record.attributes, context, readableOnly: true)
         var certificates: [[UInt8]] = []
         var visited: Set<String> = [record.uniqueIdentifier]
-        var next = Self.linked(record.attributes, .pkcs12CertificateLink)
+        var next = record.attributes.linked(.pkcs12CertificateLink)
         while let uid = next, visited.insert(uid).inserted {
             guard certificates.count < PKCS12.maxCertificates else {
                 throw KMIPError(.invalidField, "a PKCS#12 holds at most \(PKCS12.maxCertificates) certificates")
@@ -25,7 +25,7 @@ extension KMIPEngine {
                 throw KMIPError(.invalidObjectType, "the PKCS#12 Certificate Link names object \(uid), which is no Certificate")
             }
             certificates.append(certificate.certificateValue.bytes)
-            next = Self.linked(linked.attributes, .pkcs12CertificateLink)
+            next = linked.attributes.linked(.pkcs12CertificateLink)
         }
         let name = record.attributes.first(AttributeName.pkcs12FriendlyName)?.value(as: String.self)
         let file = try PKCS12.make(key: key, certificates: certificates, password: password, friendlyName: name)
@@ -67,7 +67,7 @@ extension KMIPEngine {
     /// `readableOnly` (export): a password that may not leave the server (Sensitive, not
     /// Extractable) does not protect a file that does, which would let it be guessed offline.
     func pkcs12Password(_ attributes: [Attribute], _ context: OperationContext, readableOnly: Bool = false) async throws -> SecretBytes {
-        guard let uid = Self.linked(attributes, .pkcs12PasswordLink) else {
+        guard let uid = attributes.linked(.pkcs12PasswordLink) else {
             throw KMIPError(.missingData, "a PKCS#12 needs a PKCS#12 Password Link to a Secret Data")
         }
         let secret = try await record(uid, context)
@@ -82,10 +82,5 @@ extension KMIPEngine {
             throw KMIPError(.permissionDenied, "the PKCS#12 password (object \(uid)) may not leave the server, so no file is made under it")
         }
         return SecretBytes(password.bytes)
-    }
-
-    static func linked(_ attributes: [Attribute], _ type: LinkType) -> String? {
-        attributes.lazy.filter { $0.attributeName == AttributeName.link }
-            .compactMap { $0.value(as: Link.self) }.first { $0.linkType == type }?.linkedObjectIdentifier
     }
 }

@@ -3,7 +3,7 @@ import KMIPCrypto
 import KMIPStore
 
 extension CreateKeyPairRequestPayload: EngineOperation {
-    static let declaration = OperationDeclaration(.createKeyPair, roleFlag: "operation_create_keypair",
+    static let declaration = OperationDeclaration(.createKeyPair, roleFlag: "operation_create_key_pair",
                                                   undo: .reversible, work: .heavy)
     static func auditedObjects(of response: CreateKeyPairResponsePayload) -> [String] {
         [response.privateKeyUniqueIdentifier, response.publicKeyUniqueIdentifier]

@@ -3,7 +3,7 @@ import KMIPCrypto
 import KMIPStore
 
 extension ReKeyKeyPairRequestPayload: EngineOperation {
-    static let declaration = OperationDeclaration(.reKeyKeyPair, roleFlag: "operation_rekey_keypair",
+    static let declaration = OperationDeclaration(.reKeyKeyPair, roleFlag: "operation_rekey_key_pair",
                                                   undo: .reversible, work: .heavy)
     var auditedObjects: AuditedObjects { .objects(privateKeyUniqueIdentifier.map { [$0] } ?? []) }
     static func auditedObjects(of response: ReKeyKeyPairResponsePayload) -> [String] {
@@ -34,8 +34,7 @@ extension KMIPEngine {
         guard let oldKey = try Self.asymmetricKey(of: oldValue, attributes: oldPrivate.attributes, stored: true) else {
             throw KMIPError(.illegalOperation, "the private key is wrapped; it cannot be re-keyed")
         }
-        let publicID = oldPrivate.attributes.all(AttributeName.link).compactMap { $0.value(as: Link.self) }
-            .first { $0.linkType == .publicKeyLink }?.linkedObjectIdentifier
+        let publicID = oldPrivate.attributes.linked(.publicKeyLink)
         var oldPublic: ManagedObjectRecord?
         if let publicID {
             oldPublic = try? await record(publicID, context)

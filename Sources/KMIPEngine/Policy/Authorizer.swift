@@ -13,6 +13,7 @@ final class Authorizer: Sendable {
     init(directory: CredentialDirectory) { self.directory = directory }
 
     func role(for client: ClientIdentity) async -> Result<RoleRecord, KMIPError> {
+        if client.authority != nil { return await mappedRole(for: client) }
         let listing: CredentialDirectory.Listing?
         do { listing = try await directory.listing(serial: client.serialNumber) } catch {
             return .failure(KMIPError(.generalFailure, "authorisation lookup failed"))
@@ -27,6 +28,18 @@ final class Authorizer: Sendable {
             return .failure(KMIPError(.permissionDenied, "the client certificate's role no longer exists"))
         }
         return .success(role)
+    }
+
+    /// A client of an imported CA: the scope and role its subject mapped to must still exist.
+    private func mappedRole(for client: ClientIdentity) async -> Result<RoleRecord, KMIPError> {
+        do {
+            guard let role = try await directory.role(scopeID: client.scopeID, roleID: client.roleID) else {
+                return .failure(KMIPError(.permissionDenied, "the client certificate's role no longer exists"))
+            }
+            return .success(role)
+        } catch {
+            return .failure(KMIPError(.generalFailure, "authorisation lookup failed"))
+        }
     }
 
     /// Forgets every cached decision (after a local revocation or role change).

@@ -47,6 +47,10 @@ extension PostgresStore: MountScopedStore {
         }
     }
 
+    package func deleteCAMaterial(mountID: String) async throws {
+        _ = try await rows(PostgresStatement("DELETE FROM ca_material WHERE mount_id = ?", [.text(mountID)]))
+    }
+
     private static func caSelect(_ mountID: String) -> PostgresStatement {
         PostgresStatement("SELECT \(RecordTable.caMaterial.postgresSelectList) FROM ca_material WHERE mount_id = ? ORDER BY position",
                           [.text(mountID)])

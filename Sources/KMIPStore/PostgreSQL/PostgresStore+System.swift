@@ -36,6 +36,9 @@ extension PostgresStore: SystemStore {
             for table in ["scopes", "ca_material", "config"] {
                 try await c.run(PostgresStatement("DELETE FROM \(table) WHERE mount_id = ?", [.text(id)]).query, logger: self.logger)
             }
+            // Named CAs' material (`MountView.authorityKey`).
+            try await c.run(PostgresStatement("DELETE FROM ca_material WHERE substr(mount_id, 1, length(?) + 4) = ? || '/ca/'",
+                                              [.text(id), .text(id)]).query, logger: self.logger)
         }
     }
 

@@ -62,6 +62,12 @@ extension SQLiteStore: MountScopedStore {
         return existing.isEmpty ? material : try opened(existing, mountID: mountID)!
     }
 
+    package func deleteCAMaterial(mountID: String) async throws {
+        try await write { db in
+            try db.cachedStatement(sql: "DELETE FROM ca_material WHERE mount_id = ?").execute(arguments: [mountID])
+        }
+    }
+
     /// The mount's CA rows in position order, each verified.
     private func caRows(_ db: Database, mountID: String) throws -> [(certificate: [UInt8], sealedKey: [UInt8])] {
         try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM ca_material WHERE mount_id = ? ORDER BY position"),

@@ -42,8 +42,9 @@ extension SQLiteStore: SystemStore {
                 DELETE FROM roles WHERE scope_id IN \(scopes);
                 DELETE FROM scopes WHERE mount_id = ?;
                 DELETE FROM ca_material WHERE mount_id = ?;
+                DELETE FROM ca_material WHERE substr(mount_id, 1, length(?) + 4) = ? || '/ca/';
                 DELETE FROM config WHERE mount_id = ?;
-                """, arguments: StatementArguments(Array(repeating: id, count: 8)))
+                """, arguments: StatementArguments(Array(repeating: id, count: 10)))
         }
     }
 

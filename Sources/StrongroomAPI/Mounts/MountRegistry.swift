@@ -154,43 +154,78 @@ public actor MountRegistry {
         do { try await system.deleteMount(id: entry.id) } catch let e as StoreError where e.reason == .itemNotFound {}
     }
 
-    /// `kmip/config` write: refuses a listen port used by another mount's config, stores the config
-    /// (the first write generates the CA) and tells the runtime.
+    /// `kmip/config` write: refuses a listen port used by another mount's listeners, stores the
+    /// config (the first write generates the CA) and tells the runtime.
     @discardableResult
     public func writeConfig(_ engine: MountedEngine, update: MountConfigUpdate) async throws -> MountConfig {
+        try await change(engine) { mount, check in try await mount.configure(update, check: check) }
+    }
+
+    /// A change to the mount's config record (its config, named CAs or named listeners) made by
+    /// `apply`, which passes `check` to the mount so the result is checked inside the store's
+    /// transaction: every listener port of the mount must be free of the other mounts' and of its
+    /// other listeners'. Then the runtime restarts what changed; if a listener cannot start, the
+    /// previous config is put back.
+    @discardableResult
+    public func change(_ engine: MountedEngine,
+                       _ apply: @escaping @Sendable (KMIPMount, _ check: @escaping @Sendable (MountConfig) throws -> Void) async throws -> MountConfig)
+        async throws -> MountConfig
+    {
         await acquireChange()
         defer { releaseChange() }
         let old = try await engine.mount.config()
-        let next = try (old ?? MountConfig()).applying(update)
         // Port 0 asks for an ephemeral port: it never clashes. Other mounts' ports are the ones
         // they are configured with (in the store, whichever node wrote them) and the ones this
         // node's listeners are bound to (theirs may be ephemeral). Checked and written under the
         // lock every node takes for mount changes, so two nodes cannot give two mounts one port.
-        let ports = Set(try next.listenAddrs.map { try MountConfig.splitListenAddress($0).port }).subtracting([0])
         var bound: [String: Set<Int>] = [:]
         for other in mounted.values { bound[other.entry.id] = Set(await runtime.boundPorts(other.entry)) }
         let localBound = bound
         let new = try await system.withExclusiveLock(Self.mountsLock) { [system] in
+            var taken: [Int: String] = [:]
             for other in try await system.mounts() where other.id != engine.entry.id {
-                var taken = localBound[other.id] ?? []
                 let config = try await system.mountStore(mountID: other.id).config().map(MountConfig.init(stored:))
-                for address in config?.listenAddrs ?? [] { taken.insert(try MountConfig.splitListenAddress(address).port) }
-                if let port = ports.intersection(taken).subtracting([0]).min() {
-                    throw APIError.invalid("listen_addrs: port \(port) is already used by the KMIP listener of the mount at \(other.path)")
-                }
+                var ports = localBound[other.id] ?? []
+                for listener in try config.map(Self.listenerPorts) ?? [] { ports.formUnion(listener.ports) }
+                for port in ports.subtracting([0]) { taken[port] = taken[port] ?? "the KMIP listeners of the mount at \(other.path)" }
             }
-            return try await engine.mount.configure(update)
+            let others = taken
+            return try await apply(engine.mount) { candidate in try Self.checkPorts(candidate, taken: others) }
         }
         do { try await runtime.configWritten(engine.entry, mount: engine.mount, old: old, new: new) } catch {
-            // Keep the mount serving: put the previous config back and restart its listener.
+            // Keep the mount serving: put the previous config back and restart its listeners.
             guard let old else {
                 throw APIError.invalid("the config was stored, but the KMIP listener could not start: \(error)")
             }
             try? await engine.mount.store.setConfig(old.record)
             try? await runtime.configWritten(engine.entry, mount: engine.mount, old: new, new: old)
-            throw APIError.invalid("the KMIP listener could not start with this config, which was not kept: \(error)")
+            throw APIError.invalid("the KMIP listener could not start with this change, which was not kept: \(error)")
         }
         return new
+    }
+
+    /// Each listener of `config` (the legacy one, then the named ones) with the ports it binds.
+    static func listenerPorts(_ config: MountConfig) throws -> [(name: String, ports: Set<Int>)] {
+        var result: [(String, Set<Int>)] = []
+        if !config.listenAddrs.isEmpty {
+            result.append(("listen_addrs", Set(try config.listenAddrs.map { try MountConfig.splitListenAddress($0).port })))
+        }
+        for listener in config.listeners.values.sorted(by: { $0.name < $1.name }) {
+            result.append(("listener \(listener.name)", [try MountConfig.splitListenAddress(listener.address).port]))
+        }
+        return result
+    }
+
+    /// Refuses a port another mount uses, or two listeners of this mount on one port.
+    static func checkPorts(_ config: MountConfig, taken: [Int: String]) throws {
+        var mine: [Int: String] = [:]
+        for (name, ports) in try listenerPorts(config) {
+            for port in ports.subtracting([0]).sorted() {
+                if let other = taken[port] { throw APIError.invalid("\(name): port \(port) is already used by \(other)") }
+                if let other = mine[port] { throw APIError.invalid("\(name): port \(port) is already used by \(other) of this mount") }
+                mine[port] = name
+            }
+        }
     }
 
     private func acquireChange() async {

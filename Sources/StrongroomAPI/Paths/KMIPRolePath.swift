@@ -11,7 +11,9 @@ enum KMIPRolePath {
             FieldSchema(RoleOperationFlags.none, .bool, "Allow no operation (excludes every other operation_ flag)."),
         ]
         + RoleOperationFlags.flags.map { FieldSchema($0.flag, .bool, "Allow the KMIP \($0.operation) operation.") }
+        + RoleOperationFlags.aliases.sorted { $0.key < $1.key }.map { FieldSchema($0.key, .bool, "The same as \($0.value).") }
         + [
+            FieldSchema("ca", .string, "The generated named CA that signs this role's certificates (empty: the legacy CA)."),
             FieldSchema("tls_client_key_type", .string, "Client key type override: ec or rsa (unset: the config default)."),
             FieldSchema("tls_client_key_bits", .int, "Client key size override (unset: the config default)."),
             FieldSchema("tls_client_ttl", .durationSecond, "Client certificate lifetime override (unset: the config default)."),
@@ -32,10 +34,13 @@ enum KMIPRolePath {
     }
 
     @Sendable static func read(_ ctx: APIContext) async throws -> APIResponse {
-        guard let role = try await ctx.requireMount().mount.role(scope: ctx.parameter("scope"), name: ctx.parameter("role")) else {
+        let mount = try ctx.requireMount().mount
+        guard let role = try await mount.role(scope: ctx.parameter("scope"), name: ctx.parameter("role")) else {
             return .notFound
         }
-        return .data(fields(of: role))
+        var out = fields(of: role)
+        if let ca = try await mount.authorityName(of: role) { out["ca"] = .string(ca) }
+        return .data(out)
     }
 
     /// The fields the request gave, typed for the mount. A flag given as false is as if absent:
@@ -43,9 +48,11 @@ enum KMIPRolePath {
     static func definition(_ given: FieldData) -> RoleDefinition {
         RoleDefinition(
             operationAll: given.bool(RoleOperationFlags.all), operationNone: given.bool(RoleOperationFlags.none),
-            operations: Set(RoleOperationFlags.flags.filter { given.bool($0.flag) }.map(\.operation)),
+            operations: Set(RoleOperationFlags.flags.filter { given.bool($0.flag) }.map(\.operation))
+                .union(RoleOperationFlags.aliases.keys.filter { given.bool($0) }.compactMap(RoleOperationFlags.operation(forFlag:))),
             tlsClientKeyType: given.string("tls_client_key_type").flatMap { $0.isEmpty ? nil : $0 },
-            tlsClientKeyBits: given.int("tls_client_key_bits"), tlsClientTTL: given.duration("tls_client_ttl"))
+            tlsClientKeyBits: given.int("tls_client_key_bits"), tlsClientTTL: given.duration("tls_client_ttl"),
+            ca: given.string("ca"))
     }
 
     /// The role as Vault reads it back: each set operation flag (or `operation_all` /
