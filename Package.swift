@@ -188,7 +188,7 @@ let package = Package(
         ]),
         .testTarget(name: "StrongroomServerTests", dependencies: [
             "StrongroomServer", "KMIPClient", "KMIPEngine", "KMIPStore", "KMIP", "StrongroomObservability", "VaultFramework",
-            "KMIPTestSupport",
+            "KMIPTestSupport", "StrongroomAPI",
         ]),
         .testTarget(name: "KMIPTransportTests", dependencies: [
             .product(name: "MetricsTestKit", package: "swift-metrics"),

@@ -12,7 +12,7 @@ import NIOCore
 public final class KMIPEngine: KMIPRequestProcessor {
     let objects: any ObjectStore
     let logger: Logger
-    let limits: Limits
+    public let limits: Limits
     let authorizer: Authorizer
     /// Streaming Encrypt/Decrypt/Sign/Verify/MAC/Hash contexts, per client.
     let streams: StreamRegistry

@@ -7,10 +7,14 @@ public struct ClientIdentity: Sendable, Hashable {
     public let roleID: String
     /// Decimal text of the certificate serial.
     public let serialNumber: String
-    /// The imported CA that vouches for the certificate (its scope and role came from the CA's
-    /// subject mapping; its serial is listed nowhere). Nil for a certificate the mount issued,
-    /// whose serial must stay listed under its role.
+    /// Who vouches instead of a listed credential: an imported CA's name (scope and role came from
+    /// its subject mapping; the serial is listed nowhere) or ``httpAPI``. Nil for a certificate the
+    /// mount issued, whose serial must stay listed under its role.
     public let authority: String?
+
+    /// The ``authority`` of a request made through the HTTP API's KMIP client API (its scope and
+    /// role come from the URL, checked against the caller's token and policies).
+    public static let httpAPI = "<http-api>"
 
     public init(scopeID: String, roleID: String, serialNumber: String, authority: String? = nil) {
         self.scopeID = scopeID

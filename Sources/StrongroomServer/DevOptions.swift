@@ -12,6 +12,8 @@ public struct DevOptions: Sendable, Hashable {
     public var rootTokenID: String?
     /// Shut down gracefully on SIGTERM / SIGINT (the CLI sets it; in-process tests leave it off).
     public var handlesSignals: Bool = false
+    /// `-experiment NAME` (repeatable): Vault's server experiments to run with.
+    public var experiments: [String] = []
 
     public init(dataDirectory: String = "./strongroom-data", kmipListenAddress: String = "127.0.0.1:5696",
                 apiListenAddress: String = "127.0.0.1:8200", rootTokenID: String? = nil, handlesSignals: Bool = false) {

@@ -119,6 +119,8 @@ public actor KMIPMountRuntime: MountRuntime {
         return running.listener.boundAddresses.map(Self.text)
     }
 
+    public func engine(_ entry: MountEntry) -> KMIPEngine? { served[entry.id]?.engine }
+
     public func boundPorts(_ entry: MountEntry) -> [Int] {
         served[entry.id]?.running.values.flatMap { $0.listener.boundAddresses.compactMap(\.port) } ?? []
     }

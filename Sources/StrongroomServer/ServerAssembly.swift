@@ -51,7 +51,7 @@ struct ServerAssembly: Sendable {
 
     init(store: any ServerStore, logger: Logger, auditRules: AuditRules, declaredAuditDevices: [AuditDeviceRecord] = [],
          streamLifetime: Int = 600, limits: Limits = .default, heavy: HeavyWorkPool = .shared, kmipBindHost: String? = nil,
-         nodes: (any NodeStore)? = nil,
+         nodes: (any NodeStore)? = nil, experiments: Set<String> = [],
          transportTuning: @escaping @Sendable (inout TransportConfiguration) -> Void = { _ in }) {
         self.store = store
         self.logger = logger
@@ -76,6 +76,7 @@ struct ServerAssembly: Sendable {
         for path in SysAuditPath.paths(store: store, audit: BrokerAuditControl(broker: observability.audit)) { paths.register(path) }
         paths.register(SysMetricsPath.path(metricsRegistry))
         if let nodes { paths.register(SysHAStatusPath.path(nodes: nodes)) }
+        paths.register(experiments: experiments)
         router = APIRouter(paths: paths, system: store, mounts: registry, tokens: tokens,
                            observers: [APIAuditObserver(observability: observability)],
                            logger: logger.with("component", "api"), metrics: factory)

@@ -68,6 +68,8 @@ public struct ServerConfigFile: Sendable, Hashable {
     public var auditRules = AuditRules()
     /// Devices enabled at every start; the API cannot change or disable them.
     public var auditDevices: [AuditDeviceRecord] = []
+    /// `experiments`: Vault's server experiments to run with (`kmip.client_api.alpha1`).
+    public var experiments: [String] = []
 
     public enum RootKeySource: Sendable, Hashable {
         case file(String)
@@ -97,6 +99,14 @@ public struct ServerConfigFile: Sendable, Hashable {
         self.rootKey = rootKey
     }
 
+    /// Checks experiment names against the ones this server knows (Vault refuses unknown ones too).
+    public static func experiments(_ names: [String]) throws -> Set<String> {
+        for name in names where !APIExperiments.available.contains(name) {
+            throw ConfigFileError("unknown experiment \"\(name)\" (available: \(APIExperiments.available.joined(separator: ", ")))")
+        }
+        return Set(names)
+    }
+
     /// Reads and validates `path`; every error names the offending key.
     public static func load(_ path: String) throws -> ServerConfigFile {
         let data: Data
@@ -114,7 +124,7 @@ public struct ServerConfigFile: Sendable, Hashable {
 
     static func parse(_ root: [String: VaultValue]) throws -> ServerConfigFile {
         var reader = Section(root, name: "")
-        try reader.allow(["storage", "root_key", "api", "log", "limits", "audit", "node"])
+        try reader.allow(["storage", "root_key", "api", "log", "limits", "audit", "node", "experiments"])
         var storage = try reader.section("storage", required: true)
         try storage.allow(["path", "postgresql"])
         var rootKey = try reader.section("root_key", required: true)
@@ -127,6 +137,12 @@ public struct ServerConfigFile: Sendable, Hashable {
         }
         let path = try storage.string("path") ?? ""
         var config = ServerConfigFile(storagePath: path, rootKey: source)
+        if let listed = reader.values["experiments"] {
+            guard let names = listed.listValue?.compactMap(\.stringValue), names.count == listed.listValue?.count else {
+                throw ConfigFileError("\"experiments\" must be a list of names")
+            }
+            config.experiments = Array(try experiments(names)).sorted()
+        }
         if storage.values["postgresql"] != nil {
             guard path.isEmpty else { throw ConfigFileError("storage.path (SQLite) and storage.postgresql exclude each other") }
             var postgresql = try storage.section("postgresql")

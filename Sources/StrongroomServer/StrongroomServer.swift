@@ -29,7 +29,8 @@ public enum StrongroomServer {
         let auditDirectory = dev.paths.dataDirectory + "/audit"
         try DevFiles.ensureDirectory(auditDirectory)
         let assembly = ServerAssembly(store: dev.store, logger: logger,
-                                      auditRules: AuditRules(directory: auditDirectory, allowAPIDevices: true))
+                                      auditRules: AuditRules(directory: auditDirectory, allowAPIDevices: true),
+                                      experiments: try ServerConfigFile.experiments(options.experiments))
         do {
             try await assembly.installRootToken(dev.rootToken)
             return try await start(assembly, api: APIListenerOptions(address: options.apiListenAddress),
@@ -84,7 +85,8 @@ public enum StrongroomServer {
                                       streamLifetime: config.streamLifetime, limits: config.limits,
                                       heavy: HeavyWorkPool(threads: config.heavyThreads, maxQueuedPerClient: config.heavyQueuePerClient,
                                                            admissionTimeout: .seconds(config.heavyQueueTimeout)),
-                                      kmipBindHost: config.node.kmipBindHost, nodes: cluster?.nodes) { transport in
+                                      kmipBindHost: config.node.kmipBindHost, nodes: cluster?.nodes,
+                                      experiments: Set(config.experiments)) { transport in
             transport.limits = config.limits
             transport.maxConnections = config.maxConnections
             transport.maxConnectionsPerClient = config.maxConnectionsPerClient

@@ -339,3 +339,41 @@ def test_three_nodes_behind_haproxy(cluster):
 
 def psql_count(url, sql):
     return subprocess.run([pg_tool("psql"), url, "-tAc", sql], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_named_ca_and_listener_serve_on_every_node(cluster):
+    """Vault 2.0's named CA and listener, made through one node, serve on every node (the definitions
+    live in the mount's config record, so the change feed brings them); a listener deleted through
+    another node stops everywhere."""
+    nodes, _, workdir, _ = cluster
+    printed = [n for n in nodes if "Root token (shown once" in n.output()]
+    lines = printed[0].output().splitlines()
+    token = lines[lines.index(next(l for l in lines if "Root token (shown once" in l)) + 1].strip()
+    legacy_port, named_port = free_port(), free_port()
+    api(nodes[0], token, "POST", "sys/mounts/kmip", type="kmip")
+    api(nodes[0], token, "POST", "kmip/config", listen_addrs=f"127.0.0.1:{legacy_port}")
+    api(nodes[0], token, "POST", "kmip/ca/issuing/generate", key_type="ec", key_bits=256)
+    api(nodes[0], token, "POST", "kmip/listener/app", ca="issuing", address=f"127.0.0.1:{named_port}", server_hostnames="localhost")
+    api(nodes[1], token, "POST", "kmip/scope/s1")
+    api(nodes[1], token, "POST", "kmip/scope/s1/role/r1", operation_all=True, ca="issuing")
+    credential = Credential(str(workdir), "named", api(nodes[2], token, "POST", "kmip/scope/s1/role/r1/credential/generate", format="pem")["data"])
+    for node in nodes:
+        wait_for_port(node.host, named_port)
+    for host in HOSTS:
+        c = client(credential, host, named_port)
+        try:
+            uid = c.create(enums.CryptographicAlgorithm.AES, 128)
+            assert len(c.get(uid).value) == 16
+        finally:
+            c.close()
+    api(nodes[2], token, "DELETE", "kmip/listener/app")
+
+    def closed_everywhere():
+        for host in HOSTS:
+            try:
+                with socket.create_connection((host, named_port), timeout=0.5):
+                    return False
+            except OSError:
+                pass
+        return True
+    wait_until(closed_everywhere, 10, "the deleted listener closing on every node")

@@ -65,6 +65,18 @@ final class ServerConfigFileTests: XCTestCase {
         XCTAssertEqual(config.apiAddress, "127.0.0.1:8200")
         XCTAssertNil(config.apiTLSCertificateFile)
         XCTAssertEqual(config.logFormat, .text)
+        XCTAssertEqual(config.experiments, [])
+    }
+
+    /// Vault's `experiments`: known names only.
+    func testExperiments() throws {
+        let config = try ServerConfigFile.load(try write(
+            #"{"storage":{"path":"/d"},"root_key":{"env":"K"},"experiments":["kmip.client_api.alpha1"]}"#))
+        XCTAssertEqual(config.experiments, ["kmip.client_api.alpha1"])
+        for bad in [#"["kmip.client_api.beta9"]"#, #""kmip.client_api.alpha1""#, "[1]"] {
+            XCTAssertThrowsError(try ServerConfigFile.load(try write(#"{"storage":{"path":"/d"},"root_key":{"env":"K"},"experiments":"# + bad + "}")),
+                                 bad) { error in XCTAssertTrue("\(error)".contains("experiment"), "\(error)") }
+        }
     }
 
     func testMistakesNameTheirKey() throws {

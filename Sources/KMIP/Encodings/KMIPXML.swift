@@ -6,6 +6,19 @@ public enum KMIPXML {
         try tree(XMLReader.parse(xml), structure: { TTLV($0, .structure($1)) }, leaf: { TTLV($0.tag, try $0.value()) })
     }
 
+    /// Parses one message, alone or wrapped in `<KMIP>…</KMIP>` as the OASIS files and Vault's
+    /// client API write it (the wrapper then holds exactly one element).
+    public static func decodeMessage(_ xml: String, maxDepth: Int = 64) throws -> TTLV {
+        var root = try XMLReader.parse(xml, maxDepth: maxDepth + 1)
+        if root.name == "KMIP" {
+            guard root.children.count == 1 else {
+                throw XMLError(offset: root.offset, message: "<KMIP> must hold exactly one message, not \(root.children.count) elements")
+            }
+            root = root.children[0]
+        }
+        return try tree(root, structure: { TTLV($0, .structure($1)) }, leaf: { TTLV($0.tag, try $0.value()) })
+    }
+
     /// Converts an element tree into any tree of items: `structure` builds a Structure from its
     /// converted children, `leaf` a primitive from its text (a test-case reader may read some texts
     /// as something else than values, as the OASIS files' `$NAME` placeholders). `collapseWhitespace`

@@ -160,7 +160,8 @@ extension KMIPXMLElement {
         return s + pad + "</\(name)>\n"
     }
 
-    static func escape(_ v: String) -> String {
+    /// Text for an XML attribute value: markup characters and control characters as references.
+    public static func escape(_ v: String) -> String {
         var out = ""
         for ch in v.unicodeScalars {
             switch ch {

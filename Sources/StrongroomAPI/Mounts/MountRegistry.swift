@@ -12,10 +12,13 @@ public protocol MountRuntime: Sendable {
     func configWritten(_ entry: MountEntry, mount: KMIPMount, old: MountConfig?, new: MountConfig) async throws
     /// The ports the mount's listeners are bound to now (a config asking for port 0 binds another).
     func boundPorts(_ entry: MountEntry) async -> [Int]
+    /// The engine serving the mount (the HTTP client API runs requests through it).
+    func engine(_ entry: MountEntry) async -> KMIPEngine?
 }
 
 extension MountRuntime {
     public func boundPorts(_ entry: MountEntry) async -> [Int] { [] }
+    public func engine(_ entry: MountEntry) async -> KMIPEngine? { nil }
 }
 
 /// A runtime that does nothing (API-only use and tests).
@@ -72,6 +75,9 @@ public actor MountRegistry {
     func makeEngine(_ entry: MountEntry) -> MountedEngine {
         MountedEngine(entry: entry, mount: KMIPMount(store: system.mountStore(mountID: entry.id), now: clock))
     }
+
+    /// The KMIP engine the runtime runs for `entry`, if it runs one.
+    public func engine(for entry: MountEntry) async -> KMIPEngine? { await runtime.engine(entry) }
 
     public func all() -> [MountedEngine] { mounted.values.sorted { $0.entry.path < $1.entry.path } }
 

@@ -39,6 +39,10 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level", withSingleDash: true), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
+    @Option(name: .customLong("experiment", withSingleDash: true),
+            help: "Run with a Vault server experiment (repeatable): kmip.client_api.alpha1 serves the KMIP client API over HTTP.")
+    var experiments: [String] = []
+
     func validate() throws {
         switch (dev, config) {
         case (true, _?): throw ValidationError("use either -dev or -config FILE, not both")
@@ -52,9 +56,10 @@ struct ServerCommand: AsyncParsableCommand {
         umask(0o077)
         if let config { return try await runProduction(config) }
         try StrongroomServer.bootstrapLogging(levelName: logLevel)
-        let options = DevOptions(
+        var options = DevOptions(
             dataDirectory: devDataDir, kmipListenAddress: devKMIPListenAddress, apiListenAddress: devListenAddress,
             rootTokenID: devRootTokenID, handlesSignals: true)
+        options.experiments = experiments
         let server: RunningServer
         do {
             server = try await StrongroomServer.startDev(options)
@@ -66,8 +71,11 @@ struct ServerCommand: AsyncParsableCommand {
     }
 
     func runProduction(_ path: String) async throws {
-        let file: ServerConfigFile
-        do { file = try ServerConfigFile.load(path) } catch { throw CLIError("\(error)") }
+        var file: ServerConfigFile
+        do {
+            file = try ServerConfigFile.load(path)
+            file.experiments = try ServerConfigFile.experiments(file.experiments + experiments).sorted()
+        } catch { throw CLIError("\(error)") }
         try StrongroomServer.bootstrapLogging(levelName: file.logLevel, json: file.logFormat == .json)
         let server: RunningServer
         do {
