@@ -204,6 +204,33 @@ extension ServerAPITests {
         try await expect(h, 400, "POST", "fresh/ca/x/generate", ["key_type": "ec", "key_bits": 256], mentioning: "config")
     }
 
+    /// credential/sign, lookup, list and revoke for a role whose certificates a named CA signs.
+    func testCredentialsOfARoleWithANamedCA() async throws {
+        try XCTSkipUnless(OpenSSLTool.isInstalled, "openssl is not installed")
+        let h = try await start()
+        let chain = try await expectData(h, 200, "POST", "kmip/ca/c1/generate", ["key_type": "ec", "key_bits": 256]).string("ca_pem")
+        try await expect(h, 204, "POST", "kmip/scope/s")
+        try await expect(h, 204, "POST", "kmip/scope/s/role/r", ["operation_all": true, "ca": "c1"])
+        let dir = h.directory.appendingPathComponent("csr")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try OpenSSLTool.run(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "k.pem"], in: dir)
+        let csr = try OpenSSLTool.run(["req", "-new", "-key", "k.pem", "-subj", "/CN=ignored"], in: dir)
+        let signed = try await expectData(h, 200, "POST", "kmip/scope/s/role/r/credential/sign", ["csr": csr, "format": "pem"])
+        let serial = try signed.string("serial_number")
+        try signed.string("certificate").write(to: dir.appendingPathComponent("cert.pem"), atomically: true, encoding: .utf8)
+        try chain.write(to: dir.appendingPathComponent("c1.pem"), atomically: true, encoding: .utf8)
+        try (try await h.caPEM("kmip")).write(to: dir.appendingPathComponent("legacy.pem"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try OpenSSLTool.execute(["verify", "-CAfile", "c1.pem", "cert.pem"], in: dir).status, 0)
+        XCTAssertNotEqual(try OpenSSLTool.execute(["verify", "-CAfile", "legacy.pem", "cert.pem"], in: dir).status, 0)
+        let c1 = try await expectData(h, 200, "GET", "kmip/ca/c1")
+        XCTAssertEqual(signed["ca_chain"] as? [String], c1["ca_chain"] as? [String])
+        let listed = try await expectData(h, 200, "LIST", "kmip/scope/s/role/r/credential")
+        XCTAssertEqual(listed["keys"] as? [String], [serial])
+        try await expect(h, 200, "GET", "kmip/scope/s/role/r/credential/lookup?serial_number=\(serial)")
+        try await expect(h, 204, "POST", "kmip/scope/s/role/r/credential/revoke", ["serial_number": serial])
+        try await expect(h, 404, "LIST", "kmip/scope/s/role/r/credential")
+    }
+
     func testKeyPairFlagsAreReadInBothSpellings() async throws {
         let h = try await start()
         try await expect(h, 204, "POST", "kmip/scope/s")
