@@ -113,16 +113,14 @@ public actor KMIPMountRuntime: MountRuntime {
         return listener.boundAddresses.map(Self.text)
     }
 
-    /// The bound addresses of the named listener `name` of the mount at `path`.
-    public func boundAddresses(path: String, listener name: String) -> [String] {
-        guard let s = served.values.first(where: { $0.entry.path == path }), let running = s.running[name] else { return [] }
-        return running.listener.boundAddresses.map(Self.text)
-    }
-
     public func engine(_ entry: MountEntry) -> KMIPEngine? { served[entry.id]?.engine }
 
-    public func boundPorts(_ entry: MountEntry) -> [Int] {
-        served[entry.id]?.running.values.flatMap { $0.listener.boundAddresses.compactMap(\.port) } ?? []
+    public func boundPorts(_ entry: MountEntry) -> [String: Set<Int>] {
+        var result: [String: Set<Int>] = [:]
+        for (key, running) in served[entry.id]?.running ?? [:] {
+            result[key == Self.legacyKey ? "listen_addrs" : "listener \(key)"] = Set(running.listener.boundAddresses.compactMap(\.port))
+        }
+        return result
     }
 
     /// Stops every listener (graceful) and refuses to start new ones.

@@ -194,7 +194,7 @@ public enum StrongroomServer {
     /// server certificate from its CA, its TLS versions and suites, the mount's handshake timeout.
     static func transportConfiguration(listener: NamedListener, mount: KMIPMount, config: MountConfig,
                                        acceptableIssuersPEM: [String], bindHost: String?) async throws -> TransportConfiguration {
-        let (server, ca) = try await mount.serverCredential(for: listener, node: bindHost)
+        let (server, ca) = try await mount.serverCredential(for: listener, config: config, node: bindHost)
         var address = listener.address
         if let bindHost {
             let port = try MountConfig.splitListenAddress(address).port

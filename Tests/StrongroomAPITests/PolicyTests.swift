@@ -37,6 +37,14 @@ final class PolicyTests: XCTestCase {
             (.write, "sys/policies/acl/metrics", ["policy": #"path "*" { capabilities = ["sudo", "update", "create", "read", "delete", "list"] }"#]),
             (.read, "kmip/scope/s1/role/r1", [:]),
             (.list, "sys/policies/acl", [:]),
+            // Vault 2.0's named CAs and listeners, and the client API.
+            (.write, "kmip/ca/x/generate", ["key_type": "ec", "key_bits": 256]),
+            (.write, "kmip/ca/x/import", ["ca_pem": "-----BEGIN CERTIFICATE-----", "scope_name": "s1", "role_name": "r1"]),
+            (.write, "kmip/listener/x", ["ca": "x", "address": "127.0.0.1:5698"]),
+            (.list, "kmip/ca", [:]),
+            (.list, "kmip/listener", [:]),
+            (.write, "kmip/scope/s1/role/r1/client/create", ["algorithm": "AES", "length": 256]),
+            (.list, "kmip/template", [:]),
         ]
         for (op, path, body) in attempts {
             let r = await h.expect(403, op, path, body, token: t)
@@ -49,6 +57,8 @@ final class PolicyTests: XCTestCase {
         await h.expect(404, .read, "kmip/scope/s1/role/evil")
         await h.expect(200, .read, "sys/mounts/kmip")
         await h.expect(404, .read, "sys/mounts/evil")
+        await h.expect(404, .read, "kmip/ca/x")
+        await h.expect(404, .read, "kmip/listener/x")
         let text = await h.expect(200, .read, "sys/policies/acl/metrics").string("policy")
         XCTAssertEqual(text, #"path "sys/metrics" { capabilities = ["read"] }"#)
         // What `default` grants still works.

@@ -53,9 +53,11 @@ extension KMIPMount {
     // MARK: Named CAs
 
     /// Generates a CA (root and intermediate, `key_type`/`key_bits`, lifetime `ttl` seconds) named
-    /// `name`. ``MountError/Kind/alreadyExists`` if the name is taken.
+    /// `name`. ``MountError/Kind/alreadyExists`` if the name is taken. Returns the stored config, as
+    /// every change here does (the registry restarts listeners from it).
+    @discardableResult
     public func generateAuthority(name: String, keyType: String?, keyBits: Int?, ttl: Int?,
-                                  check: @escaping @Sendable (MountConfig) throws -> Void = { _ in }) async throws -> NamedAuthority {
+                                  check: @escaping @Sendable (MountConfig) throws -> Void = { _ in }) async throws -> MountConfig {
         try Self.validateName(name, what: "CA")
         guard let keyType, !keyType.isEmpty else { throw MountError.invalid("key_type is required: ec or rsa") }
         guard let keyBits, keyBits != 0 else { throw MountError.invalid("key_bits is required") }
@@ -64,8 +66,8 @@ extension KMIPMount {
         do { spec = try KeySpec(type: type, bits: keyBits) } catch let e as PKIError { throw MountError.from(e) }
         let lifetime = ttl ?? Self.defaultAuthorityTTL
         guard lifetime > 0 else { throw MountError.invalid("ttl must be positive") }
-        guard try await config() != nil else { throw MountError.notConfigured }
-        if try await authority(name) != nil { throw MountError(.alreadyExists, "CA \(name) already exists") }
+        guard let current = try await config() else { throw MountError.notConfigured }
+        if current.authorities[name] != nil { throw MountError(.alreadyExists, "CA \(name) already exists") }
 
         let ca: KMIPCA
         do { ca = try KMIPCA.generate(keySpec: spec, now: clock(), commonName: name, validity: TimeInterval(lifetime)) } catch let e as PKIError {
@@ -83,8 +85,9 @@ extension KMIPMount {
             privateKeys: [StoredSecret(rootKey), StoredSecret(intermediateKey)]), id: materialID)
         let authority = NamedAuthority(name: name, kind: .generated(.init(
             keyType: type, keyBits: keyBits, ttl: lifetime, materialID: materialID)))
+        let stored: MountConfig
         do {
-            try await modifyConfig(check: check) { config in
+            stored = try await modifyConfig(check: check) { config in
                 guard config.authorities[name] == nil else { throw MountError(.alreadyExists, "CA \(name) already exists") }
                 config.authorities[name] = authority
             }
@@ -93,12 +96,13 @@ extension KMIPMount {
             throw error
         }
         authorityCache.withLockedValue { $0[materialID] = ca }
-        return authority
+        return stored
     }
 
     /// Imports an operator's CA bundle named `name`, with its subject mapping.
+    @discardableResult
     public func importAuthority(name: String, pem: String?, mapping update: SubjectMappingUpdate,
-                                check: @escaping @Sendable (MountConfig) throws -> Void = { _ in }) async throws -> NamedAuthority {
+                                check: @escaping @Sendable (MountConfig) throws -> Void = { _ in }) async throws -> MountConfig {
         try Self.validateName(name, what: "CA")
         guard let pem, !pem.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw MountError.invalid("ca_pem is required")
@@ -107,17 +111,17 @@ extension KMIPMount {
         do { imported = try ImportedAuthority(pem: pem) } catch let e as PKIError { throw MountError.from(e) }
         let mapping = try update.applied(to: SubjectMapping())
         let authority = NamedAuthority(name: name, kind: .imported(.init(certificatePEM: imported.pem, mapping: mapping)))
-        try await modifyConfig(check: check) { config in
+        return try await modifyConfig(check: check) { config in
             guard config.authorities[name] == nil else { throw MountError(.alreadyExists, "CA \(name) already exists") }
             config.authorities[name] = authority
         }
-        return authority
     }
 
     /// Changes an imported CA's mapping (the only thing of a CA that changes; Vault refuses the rest).
+    @discardableResult
     public func updateAuthority(name: String, mapping update: SubjectMappingUpdate,
-                                check: @escaping @Sendable (MountConfig) throws -> Void = { _ in }) async throws -> NamedAuthority {
-        let config = try await modifyConfig(check: check) { config in
+                                check: @escaping @Sendable (MountConfig) throws -> Void = { _ in }) async throws -> MountConfig {
+        try await modifyConfig(check: check) { config in
             guard let authority = config.authorities[name] else { throw MountError.notFound("CA \(name) not found") }
             guard case .imported(var imported) = authority.kind else {
                 throw MountError.invalid("CA \(name) is generated: it cannot be updated (delete it and generate another)")
@@ -125,11 +129,11 @@ extension KMIPMount {
             imported.mapping = try update.applied(to: imported.mapping)
             config.authorities[name] = NamedAuthority(name: name, kind: .imported(imported))
         }
-        return config.authorities[name]!
     }
 
     /// Deletes a named CA, refused while a listener or a role names it. A generated CA's keys go too.
-    public func deleteAuthority(name: String, check: @escaping @Sendable (MountConfig) throws -> Void = { _ in }) async throws {
+    @discardableResult
+    public func deleteAuthority(name: String, check: @escaping @Sendable (MountConfig) throws -> Void = { _ in }) async throws -> MountConfig {
         guard let current = try await config() else { throw MountError.notConfigured }
         // Role entries whose role is gone do not hold the CA (found now; removed in the transaction).
         var stale: Set<String> = []
@@ -140,7 +144,7 @@ extension KMIPMount {
         }
         let staleKeys = stale
         let removed = NIOLockedValueBox<NamedAuthority?>(nil)
-        try await modifyConfig(check: check) { config in
+        let stored = try await modifyConfig(check: check) { config in
             guard let authority = config.authorities[name] else { throw MountError.notFound("CA \(name) not found") }
             if let listener = config.listeners.values.sorted(by: { $0.name < $1.name }).first(where: { $0.clientCAs.contains(name) }) {
                 throw MountError(.conflict, "CA \(name) is in use by listener \(listener.name)")
@@ -156,6 +160,7 @@ extension KMIPMount {
             try? await store.deleteAuthorityMaterial(id: generated.materialID)
             authorityCache.withLockedValue { $0[generated.materialID] = nil }
         }
+        return stored
     }
 
     // MARK: Named listeners
@@ -170,9 +175,9 @@ extension KMIPMount {
     /// CAs must exist. `check` sees the resulting config before it is stored (address clashes).
     @discardableResult
     public func putListener(name: String, _ definition: NamedListenerDefinition,
-                            check: @escaping @Sendable (MountConfig) throws -> Void = { _ in }) async throws -> NamedListener {
+                            check: @escaping @Sendable (MountConfig) throws -> Void = { _ in }) async throws -> MountConfig {
         let listener = try definition.listener(named: name)
-        let config = try await modifyConfig(check: check) { config in
+        return try await modifyConfig(check: check) { config in
             guard let ca = config.authorities[listener.ca] else { throw MountError.invalid("ca: CA \(listener.ca) not found") }
             guard !ca.isImported else {
                 throw MountError.invalid("ca: CA \(listener.ca) is imported; a listener's ca must be generated (it signs the server certificate)")
@@ -182,20 +187,20 @@ extension KMIPMount {
             }
             config.listeners[name] = listener
         }
-        return config.listeners[name]!
     }
 
-    public func deleteListener(name: String, check: @escaping @Sendable (MountConfig) throws -> Void = { _ in }) async throws {
+    @discardableResult
+    public func deleteListener(name: String, check: @escaping @Sendable (MountConfig) throws -> Void = { _ in }) async throws -> MountConfig {
         try await modifyConfig(check: check) { config in
             guard config.listeners[name] != nil else { throw MountError.notFound("listener \(name) not found") }
             config.listeners[name] = nil
         }
     }
 
-    /// The server certificate of a named listener: its hostnames and IPs (plus this node's bind
-    /// host), signed by its CA.
-    public func serverCredential(for listener: NamedListener, node: String? = nil) async throws -> (ServerCredential, KMIPCA) {
-        guard let authority = try await authority(listener.ca) else { throw MountError.notFound("CA \(listener.ca) not found") }
+    /// The server certificate of a named listener of `config`: its hostnames and IPs (plus this
+    /// node's bind host), signed by its CA.
+    public func serverCredential(for listener: NamedListener, config: MountConfig, node: String? = nil) async throws -> (ServerCredential, KMIPCA) {
+        guard let authority = config.authorities[listener.ca] else { throw MountError.notFound("CA \(listener.ca) not found") }
         let ca = try await issuingCA(authority)
         var hostnames = listener.serverHostnames.isEmpty ? ["localhost"] : listener.serverHostnames
         var ips = listener.serverIPs
@@ -227,10 +232,11 @@ extension KMIPMount {
 
     static func roleKey(_ role: RoleRecord) -> String { "\(role.scopeID)/\(role.id)" }
 
-    /// Sets (or, with nil, clears) the role's CA; the CA must be a generated one.
-    func setAuthority(_ name: String?, of role: RoleRecord) async throws {
+    /// Sets (or, with nil, clears) the role's CA; the CA must be a generated one. `current`: the
+    /// config as last read, to skip the write when there is nothing to clear.
+    func setAuthority(_ name: String?, of role: RoleRecord, current: MountConfig?) async throws {
         let key = Self.roleKey(role)
-        if name == nil, try await config()?.roleAuthorities[key] == nil { return }
+        if name == nil, current?.roleAuthorities[key] == nil { return }
         try await modifyConfig { config in
             if let name {
                 guard let authority = config.authorities[name] else { throw MountError.invalid("ca: CA \(name) not found") }

@@ -215,10 +215,11 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
             tlsClientKeyType: try definition.tlsClientKeyType.map { try MountConfig.keyType($0, field: "tls_client_key_type").rawValue },
             tlsClientKeyBits: definition.tlsClientKeyBits.flatMap { $0 > 0 ? $0 : nil },
             tlsClientTTL: definition.tlsClientTTL.flatMap { $0 > 0 ? $0 : nil })
-        _ = try await effectiveConfig().clientKeySpec(for: role)
+        let current = try await config()
+        _ = try (current ?? MountConfig()).clientKeySpec(for: role)
         let authority = definition.ca.flatMap { $0.isEmpty ? nil : $0 }
         if let authority {
-            guard let config = try await config() else { throw MountError.notConfigured }
+            guard let config = current else { throw MountError.notConfigured }
             guard let named = config.authorities[authority] else { throw MountError.invalid("ca: CA \(authority) not found") }
             guard !named.isImported else {
                 throw MountError.invalid("ca: CA \(authority) is imported; a role's ca must be generated (it signs the role's certificates)")
@@ -230,7 +231,7 @@ public final class KMIPMount: ClientAuthenticator, Sendable {
                 // An update narrows or widens what connected clients may do: at once, not after the cache expires.
                 if existing != nil { clearBindings() }
                 let stored = try await store.role(scopeID: scope.id, name: name) ?? role
-                do { try await setAuthority(authority, of: stored) } catch {
+                do { try await setAuthority(authority, of: stored, current: current) } catch {
                     // The CA went away meanwhile: the role is not left half-written.
                     if let existing { try? await store.putRole(existing) } else { try? await store.deleteRole(scopeID: scope.id, name: name) }
                     throw error

@@ -10,14 +10,15 @@ public protocol MountRuntime: Sendable {
     func mountDisabled(_ entry: MountEntry) async
     /// `kmip/config` was written; restart that mount's listeners when listener settings changed.
     func configWritten(_ entry: MountEntry, mount: KMIPMount, old: MountConfig?, new: MountConfig) async throws
-    /// The ports the mount's listeners are bound to now (a config asking for port 0 binds another).
-    func boundPorts(_ entry: MountEntry) async -> [Int]
+    /// The ports each of the mount's listeners is bound to now (a config asking for port 0 binds
+    /// another), by the names ``MountRegistry/listenerPorts(_:)`` gives them.
+    func boundPorts(_ entry: MountEntry) async -> [String: Set<Int>]
     /// The engine serving the mount (the HTTP client API runs requests through it).
     func engine(_ entry: MountEntry) async -> KMIPEngine?
 }
 
 extension MountRuntime {
-    public func boundPorts(_ entry: MountEntry) async -> [Int] { [] }
+    public func boundPorts(_ entry: MountEntry) async -> [String: Set<Int>] { [:] }
     public func engine(_ entry: MountEntry) async -> KMIPEngine? { nil }
 }
 
@@ -185,8 +186,10 @@ public actor MountRegistry {
         // node's listeners are bound to (theirs may be ephemeral). Checked and written under the
         // lock every node takes for mount changes, so two nodes cannot give two mounts one port.
         var bound: [String: Set<Int>] = [:]
-        for other in mounted.values { bound[other.entry.id] = Set(await runtime.boundPorts(other.entry)) }
-        let localBound = bound
+        for other in mounted.values where other.entry.id != engine.entry.id {
+            bound[other.entry.id] = await runtime.boundPorts(other.entry).values.reduce(into: []) { $0.formUnion($1) }
+        }
+        let (localBound, running) = (bound, await runtime.boundPorts(engine.entry))
         let new = try await system.withExclusiveLock(Self.mountsLock) { [system] in
             var taken: [Int: String] = [:]
             for other in try await system.mounts() where other.id != engine.entry.id {
@@ -196,7 +199,7 @@ public actor MountRegistry {
                 for port in ports.subtracting([0]) { taken[port] = taken[port] ?? "the KMIP listeners of the mount at \(other.path)" }
             }
             let others = taken
-            return try await apply(engine.mount) { candidate in try Self.checkPorts(candidate, taken: others) }
+            return try await apply(engine.mount) { candidate in try Self.checkPorts(candidate, taken: others, running: running) }
         }
         do { try await runtime.configWritten(engine.entry, mount: engine.mount, old: old, new: new) } catch {
             // Keep the mount serving: put the previous config back and restart its listeners.
@@ -222,13 +225,20 @@ public actor MountRegistry {
         return result
     }
 
-    /// Refuses a port another mount uses, or two listeners of this mount on one port.
-    static func checkPorts(_ config: MountConfig, taken: [Int: String]) throws {
+    /// Refuses a port another mount uses, or two listeners of this mount on one port. `running`:
+    /// the ports this mount's listeners are bound to now, by name; a listener `config` keeps keeps
+    /// its bound port (an ephemeral one included) until it restarts, so no other may ask for it.
+    static func checkPorts(_ config: MountConfig, taken: [Int: String], running: [String: Set<Int>] = [:]) throws {
+        let listeners = try listenerPorts(config)
         var mine: [Int: String] = [:]
-        for (name, ports) in try listenerPorts(config) {
+        let kept = Set(listeners.map(\.name))
+        for (name, ports) in running where kept.contains(name) { for port in ports { mine[port] = name } }
+        for (name, ports) in listeners {
             for port in ports.subtracting([0]).sorted() {
                 if let other = taken[port] { throw APIError.invalid("\(name): port \(port) is already used by \(other)") }
-                if let other = mine[port] { throw APIError.invalid("\(name): port \(port) is already used by \(other) of this mount") }
+                if let other = mine[port], other != name {
+                    throw APIError.invalid("\(name): port \(port) is already used by \(other) of this mount")
+                }
                 mine[port] = name
             }
         }

@@ -18,8 +18,7 @@ enum KMIPCAGeneratePath {
             let given = ctx.fields.explicit
             let (keyType, keyBits, ttl) = (given.string("key_type"), given.int("key_bits"), given.duration("ttl"))
             try await ctx.services.mounts.change(engine) { mount, check in
-                _ = try await mount.generateAuthority(name: name, keyType: keyType, keyBits: keyBits, ttl: ttl, check: check)
-                return try await mount.effectiveConfig()
+                try await mount.generateAuthority(name: name, keyType: keyType, keyBits: keyBits, ttl: ttl, check: check)
             }
             return try await KMIPCANamePath.read(ctx)
         }])

@@ -15,8 +15,7 @@ enum KMIPCAImportPath {
             let pem = ctx.fields.explicit.string("ca_pem")
             let mapping = KMIPCAPath.mapping(ctx.fields.explicit)
             try await ctx.services.mounts.change(engine) { mount, check in
-                _ = try await mount.importAuthority(name: name, pem: pem, mapping: mapping, check: check)
-                return try await mount.effectiveConfig()
+                try await mount.importAuthority(name: name, pem: pem, mapping: mapping, check: check)
             }
             return try await KMIPCANamePath.read(ctx)
         }])

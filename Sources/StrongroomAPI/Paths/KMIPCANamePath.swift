@@ -21,8 +21,7 @@ enum KMIPCANamePath {
         let name = ctx.parameter("name")
         let update = KMIPCAPath.mapping(ctx.fields.explicit)
         try await ctx.services.mounts.change(engine) { mount, check in
-            _ = try await mount.updateAuthority(name: name, mapping: update, check: check)
-            return try await mount.effectiveConfig()
+            try await mount.updateAuthority(name: name, mapping: update, check: check)
         }
         return try await read(ctx)
     }
@@ -32,7 +31,6 @@ enum KMIPCANamePath {
         let name = ctx.parameter("name")
         try await ctx.services.mounts.change(engine) { mount, check in
             try await mount.deleteAuthority(name: name, check: check)
-            return try await mount.effectiveConfig()
         }
         return .noContent
     }

@@ -34,7 +34,6 @@ enum KMIPListenerPath {
             tlsMaxVersion: g.string("tls_max_version"), tlsCipherSuites: g.stringList("tls_cipher_suites"))
         try await ctx.services.mounts.change(engine) { mount, check in
             try await mount.putListener(name: name, definition, check: check)
-            return try await mount.effectiveConfig()
         }
         return try await read(ctx)
     }
@@ -64,7 +63,6 @@ enum KMIPListenerPath {
         let name = ctx.parameter("name")
         try await ctx.services.mounts.change(engine) { mount, check in
             try await mount.deleteListener(name: name, check: check)
-            return try await mount.effectiveConfig()
         }
         return .noContent
     }
