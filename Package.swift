@@ -82,6 +82,7 @@ let package = Package(
         .target(name: "KMIPTransport", dependencies: [
             "KMIP", "KMIPEngine", "KMIPPKI",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOTLS", package: "swift-nio"),
@@ -94,6 +95,7 @@ let package = Package(
         .target(name: "KMIPClient", dependencies: [
             "KMIP",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOTLS", package: "swift-nio"),

@@ -4,7 +4,7 @@ import NIOPosix
 import NIOSSL
 import NIOTLS
 
-/// An async KMIP client over mutual TLS.
+/// An async KMIP client over mutual TLS: on the KMIP port, or over HTTPS (`httpsEncoding`).
 ///
 /// One connection; concurrent callers are safe: requests are pipelined and responses are matched to
 /// callers in order (KMIP answers in order on a connection). A timed-out exchange closes the
@@ -39,8 +39,15 @@ public final class KMIPClient: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         let tls = try NIOSSLClientHandler(context: sslContext, serverHostname: sniHostname)
                         try channel.pipeline.syncOperations.addHandler(tls)
-                        try channel.pipeline.syncOperations.addHandler(
-                            ByteToMessageHandler(ClientFrameDecoder(limits: limits)))
+                        if let encoding = configuration.httpsEncoding {
+                            try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                            try channel.pipeline.syncOperations.addHandler(ClientHTTPFraming(
+                                encoding: encoding, path: configuration.httpPath,
+                                host: "\(configuration.host):\(configuration.port)", limits: limits))
+                        } else {
+                            try channel.pipeline.syncOperations.addHandler(
+                                ByteToMessageHandler(ClientFrameDecoder(limits: limits)))
+                        }
                         try channel.pipeline.syncOperations.addHandler(
                             KMIPClientHandler(handshake: handshake))
                     }

@@ -19,6 +19,11 @@ public struct KMIPClientConfiguration: Sendable {
     /// Bounds connecting (TCP and TLS) and every request/response exchange.
     public var timeout: Duration = .seconds(30)
     public var limits: Limits = .default
+    /// nil: TTLV messages on the KMIP port. Otherwise KMIP over HTTPS (the KMIP HTTPS profile):
+    /// each message is a `POST` to `httpPath` with its body in this encoding.
+    public var httpsEncoding: MessageEncoding?
+    /// The request URI of KMIP over HTTPS (`/kmip`; KMIP 2.1 also names `/kmip/2_1`).
+    public var httpPath: String = "/kmip"
 
     public init(host: String, port: Int, trustRootsPEM: [String], certificateChainPEM: [String], privateKeyPEM: String) {
         self.host = host

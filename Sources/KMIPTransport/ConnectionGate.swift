@@ -19,6 +19,10 @@ struct ConnectionEnvironment: Sendable {
     let maxPipelinedRequests: Int
     let maxPendingBytes: Int
     let maxConnectionsPerClient: Int
+    /// TTLV frames or HTTPS requests (``Framing``); the message limits either way.
+    var framing: Framing = .ttlv
+    var limits: Limits = .default
+    var httpRequestTimeout: TimeAmount = .seconds(10)
     /// Connection and handshake events (metrics); nil costs nothing.
     var metrics: TransportMetrics? = nil
 }

@@ -4,6 +4,7 @@ import KMIPPKI
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOHTTP1
 import NIOSSL
 
 /// One accepted connection: its async channel (TLS, frame decoder and `ConnectionGate` in front)
@@ -28,7 +29,15 @@ struct AcceptedConnection: Sendable {
         }
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(tls)
-        try pipeline.addHandler(ByteToMessageHandler(KMIPFrameDecoder(limits: limits)))
+        switch environment.framing {
+        case .ttlv:
+            try pipeline.addHandler(ByteToMessageHandler(KMIPFrameDecoder(limits: limits)))
+        case .https:
+            try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+            try pipeline.addHandler(HTTPResponseEncoder())
+            try pipeline.addHandler(HTTPServerProtocolErrorHandler())
+            try pipeline.addHandler(HTTPFraming(limits: limits, requestTimeout: environment.httpRequestTimeout))
+        }
         try pipeline.addHandler(gate)
         // The gate applies the pipelining limits; the stream's own watermarks only need to let them.
         let pipelined = environment.maxPipelinedRequests
@@ -51,7 +60,12 @@ struct AcceptedConnection: Sendable {
                 let client = try await self.identity.get()
                 do {
                     for try await request in inbound {
-                        try await outbound.write(await processor.process(message: request, client: client, connection: self.id))
+                        switch environment.framing {
+                        case .ttlv:
+                            try await outbound.write(await processor.process(message: request, client: client, connection: self.id))
+                        case .https:
+                            try await outbound.write(await self.answer(https: request, client: client, environment))
+                        }
                     }
                 } catch let error as TTLVError {
                     // The header was readable, so the client hears why before the connection closes.
@@ -62,6 +76,45 @@ struct AcceptedConnection: Sendable {
         } catch {
             Self.log(error, logger)
         }
+    }
+
+    /// One HTTPS request: its body, in its encoding, to TTLV; the engine's answer back into that
+    /// encoding. A body that is no message gets the engine's KMIP refusal (HTTP 200, as every
+    /// KMIP answer), and the connection stays open: its HTTP framing is intact.
+    private func answer(https message: ByteBuffer, client: ClientIdentity, _ environment: ConnectionEnvironment) async -> ByteBuffer {
+        let processor = environment.processor
+        let (encoding, body) = HTTPMessage.unwrap(message)
+        let response: ByteBuffer
+        do {
+            let request = encoding == .ttlv ? try Self.wholeMessage(body, limits: environment.limits)
+                : ByteBuffer(bytes: try encoding.ttlv(fromBody: Array(body.readableBytesView), limits: environment.limits))
+            response = await processor.process(message: request, client: client, connection: self.id)
+        } catch let error as TTLVError {
+            response = processor.refusal(error)
+        } catch {
+            response = processor.refusal(TTLVError(.encoding, "\(error)"))
+        }
+        guard encoding != .ttlv else { return response }
+        do {
+            return ByteBuffer(bytes: try encoding.body(fromTTLV: Array(response.readableBytesView), limits: MessageEncoding.responseLimits))
+        } catch {
+            environment.logger.error("a KMIP response could not be encoded as \(encoding.rawValue): \(error)")
+            return ByteBuffer()
+        }
+    }
+
+    /// A TTLV body, checked as the frame decoder checks the binary port's: one message whose header
+    /// announces exactly the body's length, within the limits.
+    static func wholeMessage(_ body: ByteBuffer, limits: Limits) throws -> ByteBuffer {
+        guard body.readableBytes >= 8 else { throw TTLVError(.truncated, "the body is shorter than a TTLV header") }
+        let length = try body.withUnsafeReadableBytes { bytes in
+            try TTLVReader.frameLength(header: UnsafeRawBufferPointer(rebasing: bytes[0..<8]), limits: limits)
+        }
+        guard length == body.readableBytes else {
+            throw TTLVError(length > body.readableBytes ? .truncated : .trailingBytes,
+                            "the body holds \(body.readableBytes) bytes, its message \(length)")
+        }
+        return body
     }
 
     private static func log(_ error: any Error, _ logger: Logger) {

@@ -180,6 +180,9 @@ public final class KMIPListener: Service, Sendable {
             maxPipelinedRequests: max(1, self.configuration.maxPipelinedRequests),
             maxPendingBytes: max(self.configuration.limits.maxMessageBytes, self.configuration.maxPendingBytes),
             maxConnectionsPerClient: max(1, self.configuration.maxConnectionsPerClient),
+            framing: self.configuration.framing,
+            limits: self.configuration.limits,
+            httpRequestTimeout: TimeAmount(self.configuration.httpRequestTimeout),
             metrics: self.metrics)
     }
 

@@ -47,6 +47,12 @@ public struct TransportConfiguration: Sendable {
     /// Bytes of received, unanswered requests all connections together may hold: beyond one
     /// request in flight each, connections are not read while the total is over this.
     public var maxPipelinedBytes: Int = 64 << 20
+    /// What a connection speaks inside TLS: TTLV messages back to back (the KMIP port) or HTTP/1.1
+    /// POSTs of one message each (the KMIP HTTPS profile, with TTLV, JSON or XML bodies).
+    public var framing: Framing = .ttlv
+    /// HTTPS: a request's body must have arrived this long after its headers (a slow body is cut
+    /// off with 408); headers that never complete fall to `idleTimeout`.
+    public var httpRequestTimeout: Duration = .seconds(10)
 
     public init(
         listenAddresses: [String],
@@ -61,9 +67,18 @@ public struct TransportConfiguration: Sendable {
     }
 }
 
+/// What a listener's connections carry inside TLS.
+public enum Framing: String, Sendable, Hashable {
+    /// KMIP messages back to back (the binary port).
+    case ttlv
+    /// `POST /kmip` (or `/kmip/2_1`) with one message per request; the Content-Type names the
+    /// encoding (``KMIP/MessageEncoding``) and the answer comes in the same one.
+    case https
+}
+
 extension TransportConfiguration: CustomStringConvertible {
     public var description: String {
-        "TransportConfiguration(listen: \(listenAddresses), tlsMinimumVersion: \(tlsMinimumVersion.rawValue), "
+        "TransportConfiguration(listen: \(listenAddresses), framing: \(framing.rawValue), tlsMinimumVersion: \(tlsMinimumVersion.rawValue), "
             + "connectionTimeout: \(connectionTimeout), idleTimeout: \(idleTimeout), maxConnections: \(maxConnections), "
             + "maxMessageBytes: \(limits.maxMessageBytes), privateKey: <redacted>)"
     }

@@ -28,8 +28,34 @@ public actor KMIPMountRuntime: MountRuntime {
         let settings: ListenerSettings
     }
 
-    /// Not a valid listener name (names are word characters), so it never clashes with one.
+    /// Not valid listener names (names are word characters), so they never clash with one.
     static let legacyKey = "<listen_addrs>"
+    /// The legacy listener's HTTPS twin (`https_listen_addrs`).
+    static let httpsKey = "<https_listen_addrs>"
+
+    /// The key of a named listener's HTTPS twin (`https_address`); `#` is no name's character.
+    static func httpsKey(of name: String) -> String { name + "#https" }
+
+    /// The named listener a key stands for, and whether it is its HTTPS twin.
+    static func named(_ key: String) -> (name: String, https: Bool) {
+        key.hasSuffix("#https") ? (String(key.dropLast("#https".count)), true) : (key, false)
+    }
+
+    /// The `listener` of log entries: the named listener's name, as before HTTPS twins existed.
+    static func logName(_ key: String) -> String {
+        key == httpsKey ? "https_listen_addrs" : named(key).https ? "\(named(key).name) https_address" : key
+    }
+
+    /// The name port checks and error messages give a running listener.
+    static func displayName(_ key: String) -> String {
+        switch key {
+        case legacyKey: return "listen_addrs"
+        case httpsKey: return "https_listen_addrs"
+        default:
+            let (name, https) = named(key)
+            return https ? "listener \(name) https_address" : "listener \(name)"
+        }
+    }
 
     let objects: any ObjectStore
     let logger: Logger
@@ -107,10 +133,12 @@ public actor KMIPMountRuntime: MountRuntime {
     // MARK: Queries and shutdown
 
     /// The bound KMIP addresses of the mount at `path` (`host:port`, `[v6]:port`); empty when it
-    /// has no listener.
-    public func boundAddresses(path: String) -> [String] {
-        guard let s = served.values.first(where: { $0.entry.path == path }), let listener = s.listener else { return [] }
-        return listener.boundAddresses.map(Self.text)
+    /// has no listener. `https`: those of its HTTPS listener (`https_listen_addrs`).
+    /// `listener`: those of that named listener (or its HTTPS twin) instead.
+    public func boundAddresses(path: String, https: Bool = false, listener: String? = nil) -> [String] {
+        let key = listener.map { https ? Self.httpsKey(of: $0) : $0 } ?? (https ? Self.httpsKey : Self.legacyKey)
+        guard let s = served.values.first(where: { $0.entry.path == path }), let running = s.running[key] else { return [] }
+        return running.listener.boundAddresses.map(Self.text)
     }
 
     public func engine(_ entry: MountEntry) -> KMIPEngine? { served[entry.id]?.engine }
@@ -118,7 +146,7 @@ public actor KMIPMountRuntime: MountRuntime {
     public func boundPorts(_ entry: MountEntry) -> [String: Set<Int>] {
         var result: [String: Set<Int>] = [:]
         for (key, running) in served[entry.id]?.running ?? [:] {
-            result[key == Self.legacyKey ? "listen_addrs" : "listener \(key)"] = Set(running.listener.boundAddresses.compactMap(\.port))
+            result[Self.displayName(key)] = Set(running.listener.boundAddresses.compactMap(\.port))
         }
         return result
     }
@@ -135,11 +163,18 @@ public actor KMIPMountRuntime: MountRuntime {
         guard let s = served[entry.id] else { return }
         var configuration: TransportConfiguration
         let authenticator: any ClientAuthenticator
-        if let named = config.listeners[key], key != Self.legacyKey {
+        if key != Self.legacyKey, key != Self.httpsKey, let named = config.listeners[Self.named(key).name] {
+            let https = Self.named(key).https
             let auth = try await ListenerAuthenticator.forListener(named, mount: mount, config: config)
             configuration = try await StrongroomServer.transportConfiguration(
-                listener: named, mount: mount, config: config, acceptableIssuersPEM: auth.acceptableIssuersPEM, bindHost: bindHost)
+                listener: named, mount: mount, config: config, acceptableIssuersPEM: auth.acceptableIssuersPEM, bindHost: bindHost,
+                address: https ? named.httpsAddress : nil)
+            if https { configuration.framing = .https }
             authenticator = auth
+        } else if key == Self.httpsKey {
+            configuration = try await StrongroomServer.transportConfiguration(mount: mount, bindHost: bindHost, addresses: config.httpsListenAddrs)
+            configuration.framing = .https
+            authenticator = mount
         } else {
             configuration = try await StrongroomServer.transportConfiguration(mount: mount, bindHost: bindHost)
             authenticator = mount
@@ -147,13 +182,13 @@ public actor KMIPMountRuntime: MountRuntime {
         configuration.shutdownGracePeriod = restartGracePeriod
         tuning(&configuration)
         var log = logger.with("mount", entry.path)
-        if key != Self.legacyKey { log = log.with("listener", key) }
+        if key != Self.legacyKey { log = log.with("listener", Self.logName(key)) }
         let listener = KMIPListener(configuration: configuration, processor: s.engine, authenticator: authenticator,
                                     logger: log, metrics: metrics)
         let bound: [SocketAddress]
         do { bound = try await listener.start() } catch {
             await listener.shutdown()
-            let what = key == Self.legacyKey ? "the KMIP listener of \(entry.path)" : "the KMIP listener \(key) of \(entry.path)"
+            let what = key == Self.legacyKey ? "the KMIP listener of \(entry.path)" : "the KMIP listener \(Self.logName(key)) of \(entry.path)"
             throw MountError.invalid("\(what) could not start on \(configuration.listenAddresses.joined(separator: ", ")): \(error)")
         }
         served[entry.id]?.running[key] = Running(listener: listener, task: Task { try? await listener.run() }, settings: settings)
@@ -166,7 +201,7 @@ public actor KMIPMountRuntime: MountRuntime {
         await running.listener.shutdown()
         await running.task.value
         var metadata: Logger.Metadata = ["mount": "\(s.entry.path)"]
-        if key != Self.legacyKey { metadata["listener"] = "\(key)" }
+        if key != Self.legacyKey { metadata["listener"] = "\(Self.logName(key))" }
         logger.info("KMIP listener stopped", metadata: metadata)
     }
 
@@ -192,9 +227,15 @@ enum ListenerSettings: Equatable {
                 listenAddrs: config.listenAddrs, connectionTimeout: config.connectionTimeout,
                 serverHostnames: config.serverHostnames, serverIPs: config.serverIPs, tlsMinVersion: config.tlsMinVersion.rawValue)
         }
+        if !config.httpsListenAddrs.isEmpty {
+            result[KMIPMountRuntime.httpsKey] = .legacy(
+                listenAddrs: config.httpsListenAddrs, connectionTimeout: config.connectionTimeout,
+                serverHostnames: config.serverHostnames, serverIPs: config.serverIPs, tlsMinVersion: config.tlsMinVersion.rawValue)
+        }
         for (name, listener) in config.listeners {
             result[name] = .named(listener, trusted: listener.clientCAs.map { config.authorities[$0] },
                                   connectionTimeout: config.connectionTimeout)
+            if listener.httpsAddress != nil { result[KMIPMountRuntime.httpsKey(of: name)] = result[name] }
         }
         return result
     }

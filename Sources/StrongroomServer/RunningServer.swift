@@ -34,6 +34,11 @@ public struct RunningServer: Sendable {
     /// The bound KMIP addresses of the mount at `path` (`kmip2/`), now.
     public func kmipAddresses(mount path: String) async -> [String] { await runtime.boundAddresses(path: path) }
 
+    /// The bound addresses where the mount at `path` serves KMIP over HTTPS (`https_listen_addrs`), now.
+    public func kmipHTTPSAddresses(mount path: String, listener: String? = nil) async -> [String] {
+        await runtime.boundAddresses(path: path, https: true, listener: listener)
+    }
+
     /// Graceful shutdown: stop accepting, answer in-flight requests, close; then close the store.
     public func shutdown() async {
         await group.triggerGracefulShutdown()

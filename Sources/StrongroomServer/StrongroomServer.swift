@@ -169,15 +169,17 @@ public enum StrongroomServer {
     }
 
     /// ``MountConfig`` → ``TransportConfiguration``. `bindHost` (`node.kmip_bind_host`) replaces
-    /// the host of every listen address, and the server certificate covers it.
-    public static func transportConfiguration(mount: KMIPMount, bindHost: String? = nil) async throws -> TransportConfiguration {
+    /// the host of every listen address, and the server certificate covers it. `addresses`: bind
+    /// these instead of `listen_addrs` (the HTTPS listener's `https_listen_addrs`).
+    public static func transportConfiguration(mount: KMIPMount, bindHost: String? = nil,
+                                              addresses: [String]? = nil) async throws -> TransportConfiguration {
         guard let config = try await mount.config() else {
             throw MountError(.notConfigured, "the KMIP engine has not been configured: write its config (<mount>/config) first")
         }
         let ca = try await mount.ca()
         let server = try await mount.serverCredential(node: bindHost)
         var transport = TransportConfiguration(
-            listenAddresses: try config.listenAddrs.map { address in
+            listenAddresses: try (addresses ?? config.listenAddrs).map { address in
                 guard let bindHost else { return address }
                 let port = try MountConfig.splitListenAddress(address).port
                 return bindHost.contains(":") ? "[\(bindHost)]:\(port)" : "\(bindHost):\(port)"
@@ -190,12 +192,14 @@ public enum StrongroomServer {
         return transport
     }
 
-    /// The transport of a named listener: its address (host replaced by `bindHost` when set), a
+    /// The transport of a named listener: its address or `chosen` (its `https_address`), the host
+    /// replaced by `bindHost` when set; a
     /// server certificate from its CA, its TLS versions and suites, the mount's handshake timeout.
     static func transportConfiguration(listener: NamedListener, mount: KMIPMount, config: MountConfig,
-                                       acceptableIssuersPEM: [String], bindHost: String?) async throws -> TransportConfiguration {
+                                       acceptableIssuersPEM: [String], bindHost: String?,
+                                       address chosen: String? = nil) async throws -> TransportConfiguration {
         let (server, ca) = try await mount.serverCredential(for: listener, config: config, node: bindHost)
-        var address = listener.address
+        var address = chosen ?? listener.address
         if let bindHost {
             let port = try MountConfig.splitListenAddress(address).port
             address = bindHost.contains(":") ? "[\(bindHost)]:\(port)" : "\(bindHost):\(port)"

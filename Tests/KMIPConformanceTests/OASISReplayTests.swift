@@ -184,17 +184,19 @@ final class OASISReplayTests: XCTestCase {
 
     struct Tally { var passed = 0, failed = 0, excluded = 0, known = 0 }
 
-    func testReplayOASISCorpusOverMutualTLS() async throws {
-        let root = Self.sharedRoot.appendingPathComponent("kmip-testcases")
+    /// The corpus in `../shared`, or a loud skip when it is missing.
+    static func corpus() throws -> ConformanceCorpus {
+        let root = sharedRoot.appendingPathComponent("kmip-testcases")
         guard FileManager.default.fileExists(atPath: root.appendingPathComponent("MANIFEST.csv").path) else {
             let message = "SKIPPED: \(root.path) is missing — the shared KMIP data is not beside the repository"
             print("⚠️  \(message)")
             throw XCTSkip(message)
         }
-        let corpus = try ConformanceCorpus(root: root)
-        let entries = corpus.entries.filter(Self.isSelected)
-        XCTAssertGreaterThan(entries.count, 100, "the selection found the corpus files")
+        return try ConformanceCorpus(root: root)
+    }
 
+    /// Runs `body` against a fresh dev server (its data removed after), shutting it down either way.
+    func withDevServer(_ body: (RunningServer) async throws -> Void) async throws {
         let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("strongroom-oasis-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dataDir) }
         var logger = Logger(label: "strongroom.oasis")
@@ -203,12 +205,55 @@ final class OASISReplayTests: XCTestCase {
             DevOptions(dataDirectory: dataDir.path, kmipListenAddress: "127.0.0.1:0", apiListenAddress: "127.0.0.1:0"),
             logger: logger)
         do {
-            try await replay(corpus: corpus, entries: entries, server: server)
+            try await body(server)
         } catch {
             await server.shutdown()
             throw error
         }
         await server.shutdown()
+    }
+
+    func testReplayOASISCorpusOverMutualTLS() async throws {
+        let corpus = try Self.corpus()
+        let entries = corpus.entries.filter(Self.isSelected)
+        XCTAssertGreaterThan(entries.count, 100, "the selection found the corpus files")
+        try await withDevServer { server in try await self.replay(corpus: corpus, entries: entries, server: server) }
+    }
+
+    /// The Additional Message Encodings profiles (MSGENC-HTTPS, -JSON and -XML of KMIP 1.3 and 1.4)
+    /// over the mount's HTTPS listener: every file in every body encoding, strict as the main replay.
+    func testMessageEncodingProfilesOverHTTPS() async throws {
+        let corpus = try Self.corpus()
+        let entries = corpus.entries.filter { $0.group.hasPrefix("MSGENC-") && Self.isSelected($0) }
+        XCTAssertEqual(entries.count, 6, "MSGENC-HTTPS/JSON/XML of 1.3 and 1.4")
+        try await withDevServer { server in
+            let mounted = await server.registry.mount(at: "kmip")
+            let kmip = try XCTUnwrap(mounted)
+            _ = try await server.registry.writeConfig(kmip, update: MountConfigUpdate(httpsListenAddrs: ["127.0.0.1:0"]))
+            let addresses = await server.kmipHTTPSAddresses(mount: "kmip/")
+            let address = try XCTUnwrap(addresses.first, "the HTTPS listener's address")
+            let port = try XCTUnwrap(address.split(separator: ":").last.flatMap { Int($0) })
+            let trustRoots = KMIPClientConfiguration.splitPEMCertificates(try String(contentsOfFile: server.paths.caPEM, encoding: .utf8))
+            _ = try await server.mount.createScope("msgenc")
+            _ = try await server.mount.putRole(scope: "msgenc", name: "admin", .all)
+            let credential = try await server.mount.generateCredential(scope: "msgenc", role: "admin")
+            var passed = 0
+            for entry in entries {
+                let testCase = try corpus.load(entry)
+                for encoding in MessageEncoding.allCases {
+                    var config = KMIPClientConfiguration(
+                        host: "127.0.0.1", port: port, trustRootsPEM: trustRoots, certificateChainPEM: [credential.certificatePEM],
+                        privateKeyPEM: try XCTUnwrap(credential.privateKeyPEM))
+                    config.httpsEncoding = encoding
+                    let client = try await KMIPClient.connect(config)
+                    let result = await Replayer().replay(testCase) { try await client.send($0) }
+                    await client.close()
+                    if let failure = result.failure { XCTFail("\(entry.path) over HTTPS with \(encoding.rawValue) bodies: \(failure)") } else { passed += 1 }
+                }
+            }
+            print("MSGENC over HTTPS: \(passed)/\(entries.count * MessageEncoding.allCases.count) file×encoding runs passed "
+                + "(\(entries.map(\.path).sorted().joined(separator: ", ")) × ttlv, json, xml)")
+        }
     }
 
     func replay(corpus: ConformanceCorpus, entries: [ConformanceCorpus.Entry], server: RunningServer) async throws {

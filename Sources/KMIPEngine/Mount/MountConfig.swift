@@ -14,6 +14,9 @@ public struct MountConfig: Sendable, Hashable {
     /// `listen_addrs`: `host:port` entries, IPv6 hosts in brackets; a missing port becomes 5696.
     /// Empty: the legacy listener is off (Vault 2.0, where named listeners may replace it).
     public var listenAddrs: [String] = ["127.0.0.1:5696"]
+    /// `https_listen_addrs`: where the mount also serves KMIP over HTTPS (`POST /kmip`, TTLV, JSON
+    /// or XML bodies) with the same CA, certificate and credentials. Empty (the default): nowhere.
+    public var httpsListenAddrs: [String] = []
     /// `connection_timeout` in seconds: the TLS handshake must finish within it.
     public var connectionTimeout: Int = 1
     /// `server_hostnames`: SAN DNS names of the listener certificate; the first is its CN.
@@ -60,6 +63,7 @@ public struct MountConfig: Sendable, Hashable {
     /// Throws a ``MountError`` naming the first invalid field.
     public func validate() throws {
         for address in listenAddrs { _ = try Self.normalizeListenAddress(address) }
+        for address in httpsListenAddrs { _ = try Self.normalizeListenAddress(address, field: "https_listen_addrs") }
         guard connectionTimeout > 0 else { throw MountError.invalid("connection_timeout must be positive") }
         guard serverHostnames.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
             throw MountError.invalid("server_hostnames must hold at least one name")
@@ -73,8 +77,8 @@ public struct MountConfig: Sendable, Hashable {
     }
 
     /// `host:port` with IPv6 hosts bracketed; an address without a port gets 5696 (IPv4, IPv6 and names).
-    public static func normalizeListenAddress(_ text: String) throws -> String {
-        try listenAddress(text).description
+    public static func normalizeListenAddress(_ text: String, field: String = "listen_addrs") throws -> String {
+        try listenAddress(text, field: field).description
     }
 
     /// Splits a listen address into host (without brackets) and port.
@@ -83,9 +87,9 @@ public struct MountConfig: Sendable, Hashable {
         return (address.host, address.port)
     }
 
-    static func listenAddress(_ text: String) throws -> HostPort {
+    static func listenAddress(_ text: String, field: String = "listen_addrs") throws -> HostPort {
         do { return try HostPort(parsing: text, defaultPort: defaultPort, allowsPortZero: true) } catch {
-            throw MountError.invalid("listen_addrs entry \"\(text)\" is not host:port")
+            throw MountError.invalid("\(field) entry \"\(text)\" is not host:port")
         }
     }
 
@@ -98,6 +102,7 @@ public struct MountConfig: Sendable, Hashable {
 /// typed fields (`FieldData`) into it; the mount checks the values.
 public struct MountConfigUpdate: Sendable, Hashable {
     public var listenAddrs: [String]?
+    public var httpsListenAddrs: [String]?
     public var connectionTimeout: Int?
     public var serverHostnames: [String]?
     public var serverIPs: [String]?
@@ -116,8 +121,9 @@ public struct MountConfigUpdate: Sendable, Hashable {
                 tlsMinVersion: String? = nil, defaultTLSClientKeyType: String? = nil,
                 defaultTLSClientKeyBits: Int? = nil, defaultTLSClientTTL: Int? = nil,
                 explicitAttributeIndex: Bool? = nil, wrappedKeyValue: String? = nil,
-                omitFromAllAttributes: [String]? = nil) {
+                omitFromAllAttributes: [String]? = nil, httpsListenAddrs: [String]? = nil) {
         self.listenAddrs = listenAddrs; self.connectionTimeout = connectionTimeout
+        self.httpsListenAddrs = httpsListenAddrs
         self.serverHostnames = serverHostnames; self.serverIPs = serverIPs
         self.tlsCAKeyType = tlsCAKeyType; self.tlsCAKeyBits = tlsCAKeyBits; self.tlsMinVersion = tlsMinVersion
         self.defaultTLSClientKeyType = defaultTLSClientKeyType; self.defaultTLSClientKeyBits = defaultTLSClientKeyBits
@@ -131,7 +137,8 @@ extension MountConfig {
     /// This config with `update` applied and validated; listen addresses normalized.
     public func applying(_ update: MountConfigUpdate) throws -> MountConfig {
         var c = self
-        if let v = update.listenAddrs { c.listenAddrs = try v.map(Self.normalizeListenAddress) }
+        if let v = update.listenAddrs { c.listenAddrs = try v.map { try Self.normalizeListenAddress($0) } }
+        if let v = update.httpsListenAddrs { c.httpsListenAddrs = try v.map { try Self.normalizeListenAddress($0, field: "https_listen_addrs") } }
         if let v = update.connectionTimeout { c.connectionTimeout = v }
         if let v = update.serverHostnames { c.serverHostnames = v.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         if let v = update.serverIPs { c.serverIPs = v.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
@@ -217,7 +224,7 @@ extension MountConfig: Codable {
         case format, listenAddresses, connectionTimeoutSeconds, serverHostnames, serverIPs, caKeyType, caKeyBits
         case tlsMinimumVersion, clientKeyType, clientKeyBits, clientCertificateTTLSeconds
         case explicitAttributeIndex, wrappedKeyValue, omittedFromAllAttributes
-        case authorities, listeners, roleAuthorities
+        case authorities, listeners, roleAuthorities, httpsListenAddresses
     }
 
     public init(from decoder: any Decoder) throws {
@@ -252,6 +259,7 @@ extension MountConfig: Codable {
         if let v = try c.decodeIfPresent([String: NamedAuthority].self, forKey: .authorities) { m.authorities = v }
         if let v = try c.decodeIfPresent([String: NamedListener].self, forKey: .listeners) { m.listeners = v }
         if let v = try c.decodeIfPresent([String: String].self, forKey: .roleAuthorities) { m.roleAuthorities = v }
+        if let v = try c.decodeIfPresent([String].self, forKey: .httpsListenAddresses) { m.httpsListenAddrs = v }
         try m.validate()
         self = m
     }
@@ -276,6 +284,7 @@ extension MountConfig: Codable {
         if !authorities.isEmpty { try c.encode(authorities, forKey: .authorities) }
         if !listeners.isEmpty { try c.encode(listeners, forKey: .listeners) }
         if !roleAuthorities.isEmpty { try c.encode(roleAuthorities, forKey: .roleAuthorities) }
+        if !httpsListenAddrs.isEmpty { try c.encode(httpsListenAddrs, forKey: .httpsListenAddresses) }
     }
 
     /// Reads a stored record in any known format.

@@ -8,6 +8,9 @@ public struct NamedListener: Sendable, Hashable, Codable {
     public var ca: String
     /// `host:port`, normalized.
     public var address: String
+    /// `https_address`: where the listener also serves KMIP over HTTPS (`POST /kmip`), with the
+    /// same certificate, trust and TLS settings; nil: it does not.
+    public var httpsAddress: String?
     public var serverHostnames: [String] = []
     public var serverIPs: [String] = NamedListener.defaultServerIPs
     /// Further CAs (generated or imported) trusted for client certificates.
@@ -36,7 +39,8 @@ public struct NamedListener: Sendable, Hashable, Codable {
     func validate() throws {
         try KMIPMount.validateName(name, what: "listener")
         guard !ca.isEmpty else { throw MountError.invalid("ca is required: the generated CA that signs the listener's certificate") }
-        _ = try MountConfig.listenAddress(address)
+        _ = try MountConfig.listenAddress(address, field: "address")
+        if let httpsAddress { _ = try MountConfig.listenAddress(httpsAddress, field: "https_address") }
         for ip in serverIPs where !MountConfig.isIPAddress(ip) {
             throw MountError.invalid("server_ips entry \"\(ip)\" is not an IP address")
         }
@@ -64,10 +68,12 @@ public struct NamedListenerDefinition: Sendable, Hashable {
     public var tlsMinVersion: String?
     public var tlsMaxVersion: String?
     public var tlsCipherSuites: [String]?
+    public var httpsAddress: String?
 
     public init(ca: String? = nil, address: String? = nil, serverHostnames: [String]? = nil, serverIPs: [String]? = nil,
                 additionalClientCAs: [String]? = nil, alsoUseLegacyCA: Bool? = nil, tlsMinVersion: String? = nil,
-                tlsMaxVersion: String? = nil, tlsCipherSuites: [String]? = nil) {
+                tlsMaxVersion: String? = nil, tlsCipherSuites: [String]? = nil, httpsAddress: String? = nil) {
+        self.httpsAddress = httpsAddress
         self.ca = ca; self.address = address; self.serverHostnames = serverHostnames; self.serverIPs = serverIPs
         self.additionalClientCAs = additionalClientCAs; self.alsoUseLegacyCA = alsoUseLegacyCA
         self.tlsMinVersion = tlsMinVersion; self.tlsMaxVersion = tlsMaxVersion; self.tlsCipherSuites = tlsCipherSuites
@@ -82,7 +88,10 @@ public struct NamedListenerDefinition: Sendable, Hashable {
             throw MountError.invalid("address is required (host:port)")
         }
         let trimmed: ([String]?) -> [String]? = { $0?.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
-        var l = NamedListener(name: name, ca: ca, address: try MountConfig.normalizeListenAddress(address))
+        var l = NamedListener(name: name, ca: ca, address: try MountConfig.normalizeListenAddress(address, field: "address"))
+        if let v = httpsAddress?.trimmingCharacters(in: .whitespaces), !v.isEmpty {
+            l.httpsAddress = try MountConfig.normalizeListenAddress(v, field: "https_address")
+        }
         if let v = trimmed(serverHostnames) { l.serverHostnames = v }
         if let v = trimmed(serverIPs) { l.serverIPs = v }
         if let v = trimmed(additionalClientCAs) {

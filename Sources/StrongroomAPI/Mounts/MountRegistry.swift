@@ -219,8 +219,14 @@ public actor MountRegistry {
         if !config.listenAddrs.isEmpty {
             result.append(("listen_addrs", Set(try config.listenAddrs.map { try MountConfig.splitListenAddress($0).port })))
         }
+        if !config.httpsListenAddrs.isEmpty {
+            result.append(("https_listen_addrs", Set(try config.httpsListenAddrs.map { try MountConfig.splitListenAddress($0).port })))
+        }
         for listener in config.listeners.values.sorted(by: { $0.name < $1.name }) {
             result.append(("listener \(listener.name)", [try MountConfig.splitListenAddress(listener.address).port]))
+            if let https = listener.httpsAddress {
+                result.append(("listener \(listener.name) https_address", [try MountConfig.splitListenAddress(https).port]))
+            }
         }
         return result
     }

@@ -12,6 +12,8 @@ enum KMIPConfigPath {
     static let fields: [FieldSchema] = [
         FieldSchema("listen_addrs", .commaStringSlice, default: fallback("listen_addrs"),
                  "Addresses (host:port) the KMIP listener binds; a list or a comma-separated string."),
+        FieldSchema("https_listen_addrs", .commaStringSlice, default: fallback("https_listen_addrs"),
+                 "Addresses (host:port) where KMIP is also served over HTTPS (POST /kmip; TTLV, JSON or XML bodies); default none."),
         FieldSchema("connection_timeout", .durationSecond, default: fallback("connection_timeout"),
                  "Seconds (or a duration string) within which a connection must finish its TLS handshake."),
         FieldSchema("server_hostnames", .commaStringSlice, default: fallback("server_hostnames"),
@@ -61,13 +63,15 @@ enum KMIPConfigPath {
             defaultTLSClientTTL: given.duration("default_tls_client_ttl"),
             explicitAttributeIndex: given.get("explicit_attribute_index")?.boolValue,
             wrappedKeyValue: given.string("wrapped_key_value"),
-            omitFromAllAttributes: given.stringList("omit_from_all_attributes"))
+            omitFromAllAttributes: given.stringList("omit_from_all_attributes"),
+            httpsListenAddrs: given.stringList("https_listen_addrs"))
     }
 
     /// The config as Vault's API fields, durations in seconds.
     static func fields(of config: MountConfig) -> [String: VaultValue] {
         [
             "listen_addrs": .list(config.listenAddrs.map(VaultValue.string)),
+            "https_listen_addrs": .list(config.httpsListenAddrs.map(VaultValue.string)),
             "connection_timeout": .int(config.connectionTimeout),
             "server_hostnames": .list(config.serverHostnames.map(VaultValue.string)),
             "server_ips": .list(config.serverIPs.map(VaultValue.string)),

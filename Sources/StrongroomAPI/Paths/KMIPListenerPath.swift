@@ -15,6 +15,7 @@ enum KMIPListenerPath {
         FieldSchema("tls_min_version", .string, "tls12 (default) or tls13."),
         FieldSchema("tls_max_version", .string, "tls12 or tls13 (default: none)."),
         FieldSchema("tls_cipher_suites", .commaStringSlice, "TLS 1.2 suites by IANA name (forward-secret AEAD suites only)."),
+        FieldSchema("https_address", .string, "host:port where the listener also serves KMIP over HTTPS (default: none)."),
     ]
 
     static let path = APIPath(
@@ -31,7 +32,8 @@ enum KMIPListenerPath {
             ca: g.string("ca"), address: g.string("address"), serverHostnames: g.stringList("server_hostnames"),
             serverIPs: g.stringList("server_ips"), additionalClientCAs: g.stringList("additional_client_cas"),
             alsoUseLegacyCA: g.get("also_use_legacy_ca")?.boolValue, tlsMinVersion: g.string("tls_min_version"),
-            tlsMaxVersion: g.string("tls_max_version"), tlsCipherSuites: g.stringList("tls_cipher_suites"))
+            tlsMaxVersion: g.string("tls_max_version"), tlsCipherSuites: g.stringList("tls_cipher_suites"),
+            httpsAddress: g.string("https_address"))
         try await ctx.services.mounts.change(engine) { mount, check in
             try await mount.putListener(name: name, definition, check: check)
         }
@@ -43,7 +45,8 @@ enum KMIPListenerPath {
         return .data(fields(of: listener))
     }
 
-    /// The nine fields Vault reads back, `""` for an unset maximum version and suite list.
+    /// The nine fields Vault reads back, `""` for an unset maximum version and suite list; and
+    /// `https_address` (Strongroom's), `""` when unset.
     static func fields(of l: NamedListener) -> [String: VaultValue] {
         [
             "ca": .string(l.ca),
@@ -55,6 +58,7 @@ enum KMIPListenerPath {
             "tls_min_version": .string(l.tlsMinVersion.rawValue),
             "tls_max_version": .string(l.tlsMaxVersion?.rawValue ?? ""),
             "tls_cipher_suites": .string(l.tlsCipherSuites.joined(separator: ",")),
+            "https_address": .string(l.httpsAddress ?? ""),
         ]
     }
 

@@ -79,6 +79,12 @@ extension BenchCommand {
         @Option(name: .customLong("kmip-version", withSingleDash: true), help: "Protocol version: 1.0 … 1.4.")
         var kmipVersion = "1.4"
 
+        @Option(name: .customLong("transport", withSingleDash: true), help: "ttlv (the KMIP port) or https (KMIP over HTTPS).")
+        var transport = "ttlv"
+
+        @Option(name: .customLong("encoding", withSingleDash: true), help: "-transport https: body encoding, ttlv, json or xml.")
+        var encoding = "ttlv"
+
         func validate() throws {
             guard connections >= 1 else { throw ValidationError("-connections must be at least 1") }
             guard duration > 0 else { throw ValidationError("-duration must be positive") }
@@ -110,6 +116,7 @@ extension BenchCommand {
             var configuration = try KMIPClientConfiguration.files(
                 host: host, port: port, caFile: ca, certFile: cert, keyFile: key)
             configuration.protocolVersion = try parsedVersion()
+            try TransportFlags.apply(transport: transport, encoding: encoding, to: &configuration)
             let config = configuration
 
             if op == .locate, prefill > 0 {
@@ -170,6 +177,7 @@ extension BenchCommand {
                 var floodConfig = try KMIPClientConfiguration.files(host: host, port: port, caFile: ca,
                                                                     certFile: floodCert ?? cert, keyFile: floodKey ?? key)
                 floodConfig.protocolVersion = config.protocolVersion
+                floodConfig.httpsEncoding = config.httpsEncoding
                 floodConfig.timeout = .seconds(600)
                 let (connections, seconds, settings) = (flood, duration, floodConfig)
                 neighbour = Task { await Self.floodKeyGeneration(config: settings, connections: connections, seconds: seconds) }

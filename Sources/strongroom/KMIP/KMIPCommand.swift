@@ -37,6 +37,13 @@ struct KMIPConnectionOptions: ParsableArguments {
     @Option(name: .customLong("kmip-version", withSingleDash: true), help: "Protocol version: 1.0 to 1.4.")
     var kmipVersion = "1.4"
 
+    @Option(name: .customLong("transport", withSingleDash: true),
+            help: "ttlv (the KMIP port) or https (KMIP over HTTPS: the mount's https_listen_addrs).")
+    var transport = "ttlv"
+
+    @Option(name: .customLong("encoding", withSingleDash: true), help: "-transport https: body encoding, ttlv, json or xml.")
+    var encoding = "ttlv"
+
     func hostPort() throws -> (String, Int) {
         do {
             let parsed = try HostPort(parsing: address)
@@ -53,6 +60,7 @@ struct KMIPConnectionOptions: ParsableArguments {
         let versions: [String: ProtocolVersion] = ["1.0": .v1_0, "1.1": .v1_1, "1.2": .v1_2, "1.3": .v1_3, "1.4": .v1_4]
         guard let version = versions[kmipVersion] else { throw CLIError("-kmip-version must be 1.0, 1.1, 1.2, 1.3 or 1.4") }
         configuration.protocolVersion = version
+        try TransportFlags.apply(transport: transport, encoding: encoding, to: &configuration)
         do {
             return try await KMIPClient.connect(configuration)
         } catch {
@@ -335,5 +343,20 @@ struct KMIPDestroy: AsyncParsableCommand {
 
     func run() async throws {
         print(try await connection.run { try await $0.destroy(uniqueIdentifier) })
+    }
+}
+
+/// `-transport` and `-encoding`, shared by `strongroom kmip` and `strongroom bench kmip`.
+enum TransportFlags {
+    static func apply(transport: String, encoding: String, to configuration: inout KMIPClientConfiguration) throws {
+        switch transport {
+        case "ttlv":
+            guard encoding == "ttlv" else { throw CLIError("-encoding \(encoding) needs -transport https") }
+        case "https":
+            guard let chosen = MessageEncoding(rawValue: encoding) else { throw CLIError("-encoding must be ttlv, json or xml") }
+            configuration.httpsEncoding = chosen
+        default:
+            throw CLIError("-transport must be ttlv or https")
+        }
     }
 }
