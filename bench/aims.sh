@@ -8,24 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER=${1:-10}
-B=.build/release/strongroom
-[ -x "$B" ] || { echo "build first: swift build -c release --product strongroom" >&2; exit 2; }
-D=$(mktemp -d)
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$D"' EXIT
-$B server -dev -dev-data-dir "$D" -dev-kmip-listen-address 127.0.0.1:5696 -dev-listen-address 127.0.0.1:8299 \
-  > "$D/server.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 50); do [ -f "$D/client-key.pem" ] && break; sleep 0.2; done
-sleep 1
-kill -0 $SERVER 2>/dev/null || { echo "the server did not start:" >&2; cat "$D/server.log" >&2; exit 1; }
+source bench/dev-server.sh
 rss() { awk '/VmRSS|RssAnon|RssFile/ {v[$1] = $2} END {printf "%.1f MB (anonymous %.1f MB, file-backed %.1f MB)", v["VmRSS:"] / 1024, v["RssAnon:"] / 1024, v["RssFile:"] / 1024}' /proc/$SERVER/status; }
 echo "server RSS idle: $(rss)"
-run() {
-  local label=$1; shift
-  local out
-  out=$($B bench "$@" -duration "$SECONDS_PER" -ca "$D/ca.pem" -cert "$D/client.pem" -key "$D/client-key.pem" 2>&1)
-  printf '%-44s %s | %s\n' "$label" "$(echo "$out" | sed -n 's/^throughput *//p')" "$(echo "$out" | sed -n 's/^latency *//p')"
-}
 run "Get AES-256 x1" -op get -connections 1
 run "Get AES-256 x16" -op get -connections 16
 run "Encrypt AES-GCM 64 B x16" -op encrypt -connections 16

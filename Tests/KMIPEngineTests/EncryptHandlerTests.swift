@@ -277,3 +277,59 @@ final class EncryptHandlerTests: XCTestCase {
         await h.fail(.encrypt, EncryptRequestPayload(privateKey, message, oaep), .permissionDenied)
     }
 }
+
+/// ChaCha20 and ChaCha20-Poly1305 keys through Encrypt and Decrypt over KMIP 1.4 (the algorithms
+/// are in its enumeration), with the vectors of KMIPCryptoTests.ChaChaCipherTests.
+final class ChaChaHandlerTests: XCTestCase {
+    func register(_ h: EngineHarness, _ algorithm: CryptographicAlgorithm, _ hex: String) async throws -> String {
+        var p = RegisterRequestPayload()
+        p.objectType = .symmetricKey
+        p.object = .symmetricKey(SymmetricKey(KeyBlock(keyFormatType: .raw, keyMaterial: .byteString(ByteString(hex: hex)!),
+                                                        cryptographicAlgorithm: algorithm, cryptographicLength: 256)))
+        p.templateAttribute = TemplateAttribute([Attribute(CryptographicUsageMask([.encrypt, .decrypt]))])
+        let uid = try await h.succeed(.register, p, RegisterResponsePayload.self).uniqueIdentifier
+        try await h.activateObject(uid)
+        return uid
+    }
+
+    func testTheAEADRoundTripsAndRefusesAnAlteredTag() async throws {
+        let h = try await EngineHarness.make()
+        let uid = try await register(h, .chaCha20Poly1305, "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f")
+        let message = Array("Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.".utf8)
+        var p = CryptographicParameters()
+        p.blockCipherMode = .aead
+        p.tagLength = 16
+        let nonce = cipherTestBytes("070000004041424344454647"), aad = cipherTestBytes("50515253c0c1c2c3c4c5c6c7")
+        let out = try await h.succeed(.encrypt, EncryptRequestPayload(uid, message, p, iv: nonce, aad: aad), EncryptResponsePayload.self)
+        XCTAssertEqual(out.data?.bytes.prefix(8), cipherTestBytes("d31a8d34648e60db")[...])
+        XCTAssertEqual(out.authenticatedEncryptionTag?.bytes, cipherTestBytes("1ae10b594f09e26a7e902ecbd0600691"))
+        let back = try await h.succeed(.decrypt, DecryptRequestPayload(uid, out.data?.bytes, p, iv: nonce, aad: aad,
+                                                                       tag: out.authenticatedEncryptionTag?.bytes), DecryptResponsePayload.self)
+        XCTAssertEqual(back.data?.bytes, message)
+        var bad = out.authenticatedEncryptionTag!.bytes
+        bad[0] ^= 0xff
+        try await h.fail(.decrypt, DecryptRequestPayload(uid, out.data?.bytes, p, iv: nonce, aad: aad, tag: bad), .cryptographicFailure)
+        // No nonce given: the server draws 12 bytes and returns them; a stream is refused.
+        let drawn = try await h.succeed(.encrypt, EncryptRequestPayload(uid, message), EncryptResponsePayload.self)
+        XCTAssertEqual(drawn.ivCounterNonce?.count, 12)
+        let again = try await h.succeed(.decrypt, DecryptRequestPayload(uid, drawn.data?.bytes, iv: drawn.ivCounterNonce?.bytes,
+                                                                        tag: drawn.authenticatedEncryptionTag?.bytes), DecryptResponsePayload.self)
+        XCTAssertEqual(again.data?.bytes, message)
+        try await h.fail(.encrypt, EncryptRequestPayload(uid, message, initial: true), .invalidField)
+        try await h.fail(.decrypt, DecryptRequestPayload(uid, drawn.data?.bytes, tag: drawn.authenticatedEncryptionTag?.bytes), .invalidMessage)
+    }
+
+    func testChaCha20GivesTheOASISKeystream() async throws {
+        let h = try await EngineHarness.make()
+        let uid = try await register(h, .chaCha20, String(repeating: "00", count: 32))
+        let zeros = [UInt8](repeating: 0, count: 64)
+        let out = try await h.succeed(.encrypt, EncryptRequestPayload(uid, zeros, iv: [UInt8](repeating: 0, count: 8)), EncryptResponsePayload.self)
+        XCTAssertEqual(out.data?.bytes, cipherTestBytes(
+            "76b8e0ada0f13d90405d6ae55386bd28bdd219b8a08ded1aa836efcc8b770dc7da41597c5157488d7724e03fb8d84a376a43b8f41518a11cc387b669b2ee6586"))
+        XCTAssertNil(out.authenticatedEncryptionTag)
+        let back = try await h.succeed(.decrypt, DecryptRequestPayload(uid, out.data?.bytes, iv: [UInt8](repeating: 0, count: 8)),
+                                       DecryptResponsePayload.self)
+        XCTAssertEqual(back.data?.bytes, zeros)
+        try await h.fail(.encrypt, EncryptRequestPayload(uid, zeros, CryptographicParameters(.cbc), iv: [UInt8](repeating: 0, count: 8)), .invalidField)
+    }
+}

@@ -10,6 +10,7 @@ enum CipherCatalog {
         }
         // Three-key 3DES; CFB is CFB64. OpenSSL has no 3DES-CTR.
         names += ["DES-EDE3-ECB", "DES-EDE3-CBC", "DES-EDE3-CFB", "DES-EDE3-OFB"]
+        names += ["ChaCha20", "ChaCha20-Poly1305"]
         return names
     }()
 

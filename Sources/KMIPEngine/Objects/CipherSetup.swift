@@ -2,10 +2,11 @@ import KMIP
 import KMIPCrypto
 import KMIPStore
 
-/// What Encrypt and Decrypt resolve from the object and the request: a symmetric cipher, or an
-/// RSA key with its encryption padding.
+/// What Encrypt and Decrypt resolve from the object and the request: a symmetric cipher (AES,
+/// 3DES; or ChaCha20, ChaCha20-Poly1305, one-shot), or an RSA key with its encryption padding.
 enum CipherSetup {
     case symmetric(SymmetricCipher)
+    case chacha(ChaChaCipher)
     case rsa(AsymmetricKey, RSAEncryptionPadding)
 
     /// The Cryptographic Parameters that apply: the request's, else the object's (lowest Attribute
@@ -52,6 +53,9 @@ enum CipherSetup {
             case .byteString(let b): bytes = SecretBytes(b.bytes)
             case .transparentSymmetricKey(let t): bytes = SecretBytes(t.key.bytes)
             default: throw KMIPError(.keyFormatTypeNotSupported, "the key material of object \(uid) is not a symmetric key")
+            }
+            if algorithm == .chaCha20 || algorithm == .chaCha20Poly1305 {
+                return .chacha(try ChaChaCipher(algorithm: algorithm, key: bytes, cryptographicParameters: p))
             }
             return .symmetric(try SymmetricCipher(algorithm: algorithm, key: bytes, parameters: symmetricParameters(p)))
         case .publicKey, .privateKey:

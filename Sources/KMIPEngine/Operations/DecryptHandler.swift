@@ -39,6 +39,17 @@ extension KMIPEngine {
             // An RSA private operation: on the heavy pool, in this client's turn.
             let ciphertext = data.bytes
             response.data = ByteString(try await heavyWork(context) { try key.decrypt(ciphertext, padding: padding).bytes })
+        case .chacha(let cipher):
+            guard request.initIndicator != true, request.finalIndicator != true else {
+                throw KMIPError(.invalidField, "\(cipher) decryption is single-part here: no Init or Final Indicator")
+            }
+            guard let nonce = request.ivCounterNonce?.bytes else {
+                throw KMIPError(.invalidMessage, "\(cipher) decryption needs the IV/Counter/Nonce")
+            }
+            guard let data = request.data else { throw KMIPError(.invalidField, "Decrypt needs Data") }
+            response.data = ByteString(try cipher.decrypt(data.bytes, nonce: nonce,
+                                                          additionalData: request.authenticatedEncryptionAdditionalData?.bytes ?? [],
+                                                          tag: request.authenticatedEncryptionTag?.bytes))
         case .symmetric(let cipher):
             let iv = request.ivCounterNonce?.bytes
             if iv == nil, cipher.ivLength != nil {

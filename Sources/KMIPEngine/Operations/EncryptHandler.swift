@@ -37,6 +37,23 @@ extension KMIPEngine {
             guard let data = request.data else { throw KMIPError(.invalidField, "Encrypt needs Data") }
             try await consumeUsageLimits(record, bytes: data.count, newUse: true, &context)
             response.data = ByteString(try key.encrypt(data.bytes, padding: padding))
+        case .chacha(let cipher):
+            guard request.initIndicator != true, request.finalIndicator != true else {
+                throw KMIPError(.invalidField, "\(cipher) encryption is single-part here: no Init or Final Indicator")
+            }
+            if parameters?.randomIV == true, request.ivCounterNonce != nil {
+                throw KMIPError(.invalidField, "Random IV asks the server for the nonce: the request must not carry one")
+            }
+            var nonce = request.ivCounterNonce?.bytes ?? []
+            if request.ivCounterNonce == nil {
+                nonce = try cipher.randomNonce()
+                response.ivCounterNonce = ByteString(nonce)
+            }
+            guard let data = request.data else { throw KMIPError(.invalidField, "Encrypt needs Data") }
+            try await consumeUsageLimits(record, bytes: data.count, newUse: true, &context)
+            let output = try cipher.encrypt(data.bytes, nonce: nonce, additionalData: request.authenticatedEncryptionAdditionalData?.bytes ?? [])
+            response.data = ByteString(output.data)
+            response.authenticatedEncryptionTag = output.tag.map { ByteString($0) }
         case .symmetric(let cipher):
             var iv = request.ivCounterNonce?.bytes
             if parameters?.randomIV == true, iv != nil {
