@@ -22,6 +22,16 @@ final class HTTPFraming: ChannelDuplexHandler, RemovableChannelHandler {
     /// The request URIs of the profile: KMIP 1.x's, and the one KMIP 2.1 names.
     static let paths: Set<Substring> = ["/kmip", "/kmip/2_1"]
 
+    /// A KMIP request needs a handful of short headers: 16 KiB and 64 fields in all (NIOHTTP1's
+    /// defaults are 80 KiB and 65,534), past which the codec answers 400 and closes.
+    static let headerLimits: NIOHTTPDecoderLimitConfiguration = {
+        var limits = NIOHTTPDecoderLimitConfiguration()
+        limits.maxHeaderFieldSize = 8 * 1024
+        limits.maxHeaderListSize = 16 * 1024
+        limits.maxHeaderFieldCount = 64
+        return limits
+    }()
+
     private struct Exchange {
         let encoding: MessageEncoding
         let version: HTTPVersion

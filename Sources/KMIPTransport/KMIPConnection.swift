@@ -33,7 +33,8 @@ struct AcceptedConnection: Sendable {
         case .ttlv:
             try pipeline.addHandler(ByteToMessageHandler(KMIPFrameDecoder(limits: limits)))
         case .https:
-            try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+            try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(
+                leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .drop, limitConfiguration: HTTPFraming.headerLimits)))
             try pipeline.addHandler(HTTPResponseEncoder())
             try pipeline.addHandler(HTTPServerProtocolErrorHandler())
             try pipeline.addHandler(HTTPFraming(limits: limits, requestTimeout: environment.httpRequestTimeout))

@@ -74,6 +74,8 @@ final class HTTPSListenerTests: XCTestCase {
             ("chunked huge body", Array("POST /kmip HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
                 + chunked([UInt8](repeating: 0x41, count: 5000)), 413),
             ("not HTTP", Array("\u{1}\u{2}\u{3} nonsense\r\n\r\n".utf8), 400),
+            ("20 KiB of headers", Array(("POST /kmip HTTP/1.1\r\nHost: x\r\n" + String(repeating: "X-Pad: \(String(repeating: "a", count: 1000))\r\n", count: 20)).utf8), 400),
+            ("100 header fields", Array(("POST /kmip HTTP/1.1\r\nHost: x\r\n" + (0..<100).map { "X-\($0): 1\r\n" }.joined()).utf8), 400),
         ]
         for (name, bytes, status) in cases {
             let client = try await RawHTTPSClient.connect(port: server.port, credential: server.pki.client)
