@@ -24,7 +24,8 @@ final class KMIPConfigPathTests: XCTestCase {
         XCTAssertEqual(d["explicit_attribute_index"], false)
         XCTAssertEqual(d["wrapped_key_value"], "byte_string")
         XCTAssertEqual(d["omit_from_all_attributes"], ["Random Number Generator"])
-        XCTAssertEqual(d.count, 13)
+        XCTAssertEqual(d["https_listen_addrs"], [], "KMIP over HTTPS is off by default")
+        XCTAssertEqual(d.count, 14)
     }
 
     /// The client-compatibility answers (docs/clients.md): Vault's coercion of booleans and comma
