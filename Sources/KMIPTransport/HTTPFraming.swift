@@ -113,6 +113,11 @@ final class HTTPFraming: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let exchange = Exchange(encoding: encoding, version: head.version, keepAlive: head.isKeepAlive)
         self.reading = .body(exchange, context.channel.allocator.buffer(capacity: 0), limit: limit)
+        // curl asks before sending a large body; answered only when no answer is owed before it
+        // (a 100 must not overtake them), else the client sends after its own short wait.
+        if self.answers.isEmpty, head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+            context.writeAndFlush(Self.wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+        }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         self.deadline = context.eventLoop.scheduleTask(in: self.requestTimeout) {
             let (handler, context) = loopBound.value

@@ -180,3 +180,44 @@ def test_strongroom_cli_over_https(https, tmp_path):
     wrong = subprocess.run([binary_path(), "kmip", "locate", "-name", "x", *common, "-encoding", "yaml"],
                            capture_output=True, text=True, timeout=60)
     assert wrong.returncode != 0 and "-encoding must be ttlv, json or xml" in wrong.stderr
+
+
+def test_curl_posts_a_large_json_request(https, tmp_path):
+    """curl, with a body large enough that it sends `Expect: 100-continue` first (over 1 MiB): the
+    server's 100 Continue lets it send at once, and a Register of a 1 MiB Secret Data comes back."""
+    import shutil
+    import subprocess
+    import time
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    session, url, _ = https
+    secret = os.urandom(1 << 20).hex()
+    request = {"tag": "RequestMessage", "value": [
+        CREATE_JSON["value"][0],
+        {"tag": "BatchItem", "value": [
+            {"tag": "Operation", "type": "Enumeration", "value": "Register"},
+            {"tag": "RequestPayload", "value": [
+                {"tag": "ObjectType", "type": "Enumeration", "value": "SecretData"},
+                {"tag": "TemplateAttribute", "value": [
+                    {"tag": "Attribute", "value": [
+                        {"tag": "AttributeName", "type": "TextString", "value": "Cryptographic Usage Mask"},
+                        {"tag": "AttributeValue", "type": "Integer", "value": 0}]}]},
+                {"tag": "SecretData", "value": [
+                    {"tag": "SecretDataType", "type": "Enumeration", "value": "Password"},
+                    {"tag": "KeyBlock", "value": [
+                        {"tag": "KeyFormatType", "type": "Enumeration", "value": "Opaque"},
+                        {"tag": "KeyValue", "value": [{"tag": "KeyMaterial", "type": "ByteString", "value": secret}]}]}]}]}]}]}
+    body = tmp_path / "request.json"
+    body.write_text(json.dumps(request))
+    cert, key = session.cert
+    started = time.monotonic()
+    out = subprocess.run(["curl", "-sS", "--fail", "-v", "--cacert", session.verify, "--cert", cert, "--key", key,
+                          "-H", "Content-Type: application/json", "--data-binary", f"@{body}", url],
+                         capture_output=True, text=True, timeout=60)
+    elapsed = time.monotonic() - started
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "HTTP/1.1 100 Continue" in out.stderr, "curl did not ask, or the server did not answer, Expect: 100-continue"
+    answer = json.loads(out.stdout)
+    assert find_json(answer, "ResultStatus")["value"] == "Success", out.stdout[:500]
+    assert find_json(answer, "UniqueIdentifier") is not None
+    assert elapsed < 10

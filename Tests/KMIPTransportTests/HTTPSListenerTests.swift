@@ -88,6 +88,31 @@ final class HTTPSListenerTests: XCTestCase {
         XCTAssertEqual(server.processor.calls, 0, "a refused request reached the processor")
     }
 
+    func testExpect100ContinueIsAnsweredBeforeTheBody() async throws {
+        let server = try await startHTTPS()
+        defer { Task { await server.listener.shutdown() } }
+        let client = try await RawHTTPSClient.connect(port: server.port, credential: server.pki.client)
+        let body = discoverVersionsRequest()
+        try await client.send(Array("POST /kmip HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: \(body.count)\r\nExpect: 100-continue\r\n\r\n".utf8))
+        let asked = await waitUntil(.seconds(5)) { client.text.contains("\r\n\r\n") }
+        XCTAssertTrue(asked, "no interim answer")
+        XCTAssertTrue(client.text.hasPrefix("HTTP/1.1 100 Continue\r\n"), String(client.text.prefix(60)))
+        let interim = client.headerEnd(after: 0)
+        try await client.send(body)
+        let answered = await waitUntil(.seconds(5)) { client.responseComplete(after: interim) }
+        XCTAssertTrue(answered)
+        XCTAssertTrue(String(decoding: client.bytes.dropFirst(interim), as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+        let message = try ResponseMessage(ttlv: Array(client.bytes.dropFirst(client.headerEnd(after: interim))))
+        XCTAssertEqual(message.batchItems.first?.resultStatus, .success)
+        // Refused from its headers: the refusal, never a 100.
+        let refused = try await RawHTTPSClient.connect(port: server.port, credential: server.pki.client)
+        try await refused.send(Array("POST /kmip HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n".utf8))
+        let closed = await refused.waitClosed(within: .seconds(5))
+        XCTAssertTrue(closed)
+        XCTAssertTrue(refused.text.hasPrefix("HTTP/1.1 415"), String(refused.text.prefix(60)))
+        await client.close()
+    }
+
     func testASlowBodyIsCutOffWith408() async throws {
         let server = try await startHTTPS { $0.httpRequestTimeout = .milliseconds(300) }
         defer { Task { await server.listener.shutdown() } }
@@ -110,11 +135,11 @@ final class HTTPSListenerTests: XCTestCase {
             ("application/octet-stream", truncated, .ttlv),
         ]
         for (type, body, encoding) in bodies {
-            let before = client.text.count
+            let before = client.bytes.count
             try await client.send(post("/kmip", type: type, body: body))
-            let answered = await waitUntil(.seconds(5)) { client.text.count > before && client.text.contains("\r\n\r\n") && client.responseComplete(after: before) }
+            let answered = await waitUntil(.seconds(5)) { client.responseComplete(after: before) }
             XCTAssertTrue(answered, "\(type): no answer")
-            let response = String(client.text.dropFirst(before))
+            let response = String(decoding: client.bytes.dropFirst(before), as: UTF8.self)
             XCTAssertTrue(response.hasPrefix("HTTP/1.1 200"), "\(type): \(response.prefix(80))")
             XCTAssertTrue(response.lowercased().contains("content-type: \(encoding.contentType)"), response)
             let bodyBytes = Array(client.bytes.dropFirst(client.headerEnd(after: before)))
